@@ -1,0 +1,242 @@
+"""The ``letters`` command (``shared/spec/cli.md``).
+
+Exit status: 0 on success, 1 when the work found problems (a bad record, a failed check),
+2 for a usage error. Errors are one plain sentence on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import ledger, store
+from .case import Case, CaseError, load_case, parse_record, case_from_record
+from .due import Determination, determine
+from .rules import RuleBook, RulesError, load_rulebook, verification_warning
+from .tables import case_table, diary_rows, diary_table, rules_table
+
+
+def project_home() -> Path:
+    """Where rules/, templates/, inbox/ and outbox/ live by default.
+
+    ``CORRESPONDENCE_HOME`` if set; else the current folder if it has a ``rules/`` folder; else
+    the checkout this package was installed from.
+    """
+    env = os.environ.get("CORRESPONDENCE_HOME")
+    if env:
+        return Path(env)
+    cwd = Path.cwd()
+    if (cwd / "rules").is_dir():
+        return cwd
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Paths:
+    rules: Path
+    templates: Path
+    inbox: Path
+    outbox: Path
+
+
+def folder_options(func: Callable) -> Callable:
+    """--rules, --templates, --inbox and --outbox, which every command takes."""
+    @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), help="Outbox folder (default: outbox/).")
+    @click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), help="Inbox folder (default: inbox/).")
+    @click.option("--templates", type=click.Path(file_okay=False, path_type=Path), help="Templates folder (default: templates/).")
+    @click.option("--rules", type=click.Path(file_okay=False, path_type=Path), help="Rules folder (default: rules/).")
+    @functools.wraps(func)
+    def wrapper(*args, rules, templates, inbox, outbox, **kwargs):
+        home = project_home()
+        paths = Paths(rules or home / "rules", templates or home / "templates", inbox or home / "inbox",
+                      outbox or home / "outbox")
+        return func(*args, paths=paths, **kwargs)
+    return wrapper
+
+
+def as_of_option(func: Callable) -> Callable:
+    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        help="Work as of this date, YYYY-MM-DD (default: today).")(func)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def load_rules(paths: Paths) -> RuleBook:
+    try:
+        book, _ = load_rulebook(paths.rules)
+    except RulesError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        fail(f"{paths.rules}: the rules are not valid; run 'letters rules validate' for the full list.")
+    return book
+
+
+def known_councils(book: RuleBook) -> dict[str, list[str]]:
+    return {c: book.procedures(c) for c in book.councils}
+
+
+def determine_case(book: RuleBook, case: Case, paths: Paths, as_of: date) -> Determination:
+    policy = book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+    return determine(case, policy, ledger.issued_for(paths.outbox, case.case_id), as_of)
+
+
+def stored_case(book: RuleBook, paths: Paths, case_id: str) -> Case:
+    if not store.safe_case_id(case_id):
+        fail(f"CASE-ID {case_id!r} is not a valid case id: expected 1 to 64 letters, digits, '.', '_' or '-', "
+             f"starting with a letter or digit.", 2)
+    path = store.stored_path(paths.outbox, case_id)
+    if not path.is_file():
+        fail(f"No stored case {case_id} in {store.store_dir(paths.outbox)}; give the record with --case-file PATH, "
+             f"or store it first with 'letters store PATH'.", 2)
+    return load_case(path, known_councils(book))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="correspondence")
+def cli() -> None:
+    """Write the letters of a council's complaints procedure, to the day, from case records."""
+
+
+# --------------------------------------------------------------------------- due
+
+@cli.command()
+@click.argument("case_id", required=False)
+@click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path), help="Read this record instead of the case store.")
+@click.option("--all", "all_cases", is_flag=True, help="The diary: every stored case's letters not yet issued, overdue first.")
+@click.option("--json", "as_json", is_flag=True, help="Print the contract JSON (cli.md) instead of a table.")
+@as_of_option
+@folder_options
+def due(case_id: str | None, case_file: Path | None, all_cases: bool, as_json: bool, as_of, paths: Paths) -> None:
+    """The letters and deadlines of one case (CASE-ID or --case-file), or of every stored case (--all)."""
+    chosen = [x for x in (case_id, case_file, all_cases or None) if x]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of CASE-ID, --case-file PATH or --all.")
+    as_of_day = as_of.date() if as_of else date.today()
+    book = load_rules(paths)
+    if all_cases:
+        return diary(book, paths, as_of_day, as_json)
+    try:
+        case = load_case(case_file, known_councils(book)) if case_file else stored_case(book, paths, case_id)
+        result = determine_case(book, case, paths, as_of_day)
+    except CaseError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(case_table(result, book.files[case.council].name))
+
+
+def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
+    results: list[Determination] = []
+    problems = 0
+    for path in store.stored_cases(paths.outbox):
+        try:
+            results.append(determine_case(book, load_case(path, known_councils(book)), paths, as_of))
+        except CaseError as exc:
+            problems += 1
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+    rows = diary_rows(results)
+    if as_json:
+        click.echo(json.dumps({
+            "as_of": as_of.isoformat(),
+            "cases": len(results),
+            "letters": [{"case_id": r.case_id, "council": r.council, **x.to_json()} for r, x in rows],
+        }, indent=2, ensure_ascii=False))
+    else:
+        click.echo(diary_table(rows, as_of, len(results)))
+    sys.exit(1 if problems else 0)
+
+
+# --------------------------------------------------------------------------- store
+
+@cli.command("store")
+@click.argument("records", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@folder_options
+def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
+    """Check records and keep each as its case's latest snapshot in the case store.
+
+    Nothing is rendered: this loads a backlog so that 'letters due --all' can show it.
+    """
+    book = load_rules(paths)
+    councils = known_councils(book)
+    bad = 0
+    for path in records:
+        try:
+            data = path.read_bytes() if path.is_file() else None
+            if data is None:
+                raise CaseError(str(path), [f"{path}: no such file; expected a complaint-case/1 JSON record."])
+            case = case_from_record(parse_record(data, str(path)), str(path), councils)
+        except CaseError as exc:
+            bad += 1
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            continue
+        store.save(paths.outbox, case.case_id, data)
+        click.echo(f"stored {case.case_id} from {path.name}")
+    sys.exit(1 if bad else 0)
+
+
+# --------------------------------------------------------------------------- rules
+
+@cli.group()
+def rules() -> None:
+    """Check the rules files, or show a council's timescales."""
+
+
+@rules.command("validate")
+@folder_options
+def rules_validate(paths: Paths) -> None:
+    """Check every rules file: known keys, a citation for every value, no out-of-date Ombudsman detail."""
+    try:
+        book, problems = load_rulebook(paths.rules, strict=False)
+    except RulesError as exc:
+        book, problems = None, exc.problems
+    for problem in problems:
+        click.echo(problem, err=True)
+    if book is not None:
+        warning = verification_warning(book, date.today())
+        if warning:
+            click.echo(f"warning: {warning}", err=True)
+    if problems:
+        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {paths.rules}.")
+    click.echo(f"{len(book.files)} rules files valid ({', '.join(book.councils)}); "
+               f"Ombudsman details verified on {book.verified_on.isoformat()}.")
+
+
+@rules.command("show")
+@click.argument("council")
+@click.option("--procedure", default="corporate", show_default=True, help="Another procedure of the council.")
+@click.option("--housing-tenancy", is_flag=True, help="As for a complaint about the council as landlord.")
+@click.option("--cse", is_flag=True, help="As for a Telford & Wrekin CSE complaint.")
+@folder_options
+def rules_show(council: str, procedure: str, housing_tenancy: bool, cse: bool, paths: Paths) -> None:
+    """Print a council's timescales and rules as a table, each with its source."""
+    book = load_rules(paths)
+    if council not in book.files:
+        fail(f"No rules for {council!r}: expected one of {', '.join(book.councils)}.", 2)
+    if procedure not in book.procedures(council):
+        fail(f"{council} has no {procedure!r} procedure: expected {' or '.join(book.procedures(council))}.", 2)
+    policy = book.policy_for(council, procedure, housing_tenancy=housing_tenancy, cse=cse)
+    click.echo(rules_table(policy))
+
+
+def main() -> None:
+    cli(prog_name="letters")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The ledger: every letter issued, in SQLite beside the letters (``<outbox>/ledger.sqlite3``).
+
+One row per letter, keyed by (case, letter, stage, trigger), so recording the same letter twice
+is a no-op and two processes can never both issue it. WAL mode with a busy timeout lets a
+watcher and a caseworker's command share it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from .due import Issued
+
+LEDGER_FILE = "ledger.sqlite3"
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS letters (
+    case_id     TEXT    NOT NULL,
+    letter      TEXT    NOT NULL,
+    stage       INTEGER NOT NULL,          -- 0 for a letter without a stage
+    trigger     TEXT    NOT NULL,          -- 'complaint' or the event id
+    letter_date TEXT    NOT NULL,          -- YYYY-MM-DD, the date printed on the letter
+    delivery    TEXT,                      -- email, first-class, second-class, hand
+    stem        TEXT,                      -- the outbox file stem
+    issued_at   TEXT    NOT NULL,          -- when it was recorded (UTC)
+    PRIMARY KEY (case_id, letter, stage, trigger)
+);
+"""
+
+
+def ledger_path(outbox: Path) -> Path:
+    return Path(outbox) / LEDGER_FILE
+
+
+def connect(outbox: Path) -> sqlite3.Connection:
+    """Open (creating if need be) the outbox's ledger for writing."""
+    path = ledger_path(outbox)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+def record(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, trigger: str,
+           letter_date: date, delivery: str | None = None, stem: str | None = None) -> bool:
+    """Record a letter as issued. False if it was already in the ledger (nothing changes)."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO letters (case_id, letter, stage, trigger, letter_date, delivery, stem, issued_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (case_id, letter, stage or 0, trigger, letter_date.isoformat(), delivery, stem,
+         datetime.now(timezone.utc).isoformat(timespec="seconds")),
+    )
+    return cur.rowcount == 1
+
+
+def issued_for(outbox: Path, case_id: str) -> list[Issued]:
+    """The letters the ledger holds for ``case_id``; none if there is no ledger yet.
+
+    Opens the database read-only, so asking what is due never creates or changes a file.
+    """
+    path = ledger_path(outbox)
+    if not path.exists():
+        return []
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+        rows = conn.execute(
+            "SELECT letter, stage, trigger, letter_date, delivery FROM letters WHERE case_id = ? ORDER BY letter_date",
+            (case_id,),
+        ).fetchall()
+    return [Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger")
+            for letter, stage, trigger, day, delivery in rows]

@@ -1,0 +1,134 @@
+"""Plain-text tables for people: a case's letters, the diary, a council's timescales."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable, Sequence
+
+from .due import Determination, Letter
+from .rules import Clock, Policy
+
+
+def short_date(day: date | None) -> str:
+    """"Wed 4 Nov 2026": unambiguous in a table and easy to scan."""
+    return f"{day:%a} {day.day} {day:%b %Y}" if day else ""
+
+
+def grid(headers: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "  ") -> str:
+    rows = [list(map(str, r)) for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = lambda cells: (indent + "  ".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def _status(letter: Letter) -> str:
+    if letter.status == "issued":
+        return f"issued {short_date(letter.issued_on)}"
+    return letter.status.upper() if letter.status == "overdue" else letter.status
+
+
+def case_table(result: Determination, council_name: str) -> str:
+    out = [f"{result.case_id}: {council_name}, as of {short_date(result.as_of)}", ""]
+    if result.letters:
+        out.append("Letters")
+        out.append(grid(["letter", "stage", "trigger", "due", "status"],
+                        [[x.letter, x.stage or "", x.trigger, short_date(x.due), _status(x)] for x in result.letters]))
+    else:
+        out.append("Letters: none")
+    out.append("")
+    if result.deadlines:
+        out.append("Deadlines")
+        out.append(grid(["deadline", "stage", "date"],
+                        [[d.kind, d.stage or "", short_date(d.date)] for d in result.deadlines]))
+    else:
+        out.append("Deadlines: none running")
+    if result.notes:
+        out.append("")
+        out.append("Notes")
+        out.extend(f"  - {n}" for n in result.notes)
+    return "\n".join(out)
+
+
+def diary_rows(results: Iterable[Determination]) -> list[tuple[Determination, Letter]]:
+    """Every letter not yet issued, overdue first, then by due date."""
+    rows = [(r, x) for r in results for x in r.pending]
+    rows.sort(key=lambda rx: (rx[1].status != "overdue", rx[1].due, rx[0].case_id, rx[1].letter))
+    return rows
+
+
+def diary_table(rows: list[tuple[Determination, Letter]], as_of: date, cases: int) -> str:
+    head = f"Letters not yet issued across {cases} case{'s' if cases != 1 else ''}, as of {short_date(as_of)}"
+    if not rows:
+        return head + "\n\n  Nothing is due."
+    return head + "\n\n" + grid(
+        ["status", "due", "case", "council", "letter", "stage", "trigger"],
+        [[x.status.upper() if x.status == "overdue" else x.status, short_date(x.due), r.case_id, r.council,
+          x.letter, x.stage or "", x.trigger] for r, x in rows])
+
+
+# --------------------------------------------------------------------------- rules show
+
+def describe(clock: Clock) -> str:
+    if clock.kind == "none":
+        return "no limit set: an extension must give its new date"
+    return clock.describe()
+
+
+_SECTIONS = [
+    ("Council", ["council.team", "council.address", "council.phone", "council.email", "council.web",
+                 "council.interpreting_phone", "calendar.closure_days"]),
+    ("Procedure", ["procedure.stages", "limits.time_limit"]),
+]
+
+
+def _label(key: str) -> str:
+    section, name = key.split(".", 1)
+    if section.startswith("stage"):
+        return f"Stage {section[5:]} {name.replace('_', ' ')}"
+    return name.replace("_", " ").replace("-", " ").capitalize()
+
+
+def _value_words(policy: Policy, key: str) -> str:
+    value = policy.value(key)
+    if isinstance(value, Clock):
+        if key == "limits.time_limit" and value.kind == "none":
+            return "no time limit"
+        if key.endswith("escalation_window") and value.kind == "none":
+            return "no window: the complainant may ask at any time"
+        return describe(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "(none)"
+    if key == "ombudsman.body":
+        return policy.ombudsman.name
+    return str(value) if value != "" else "(not printed in the policy)"
+
+
+def rules_table(policy: Policy) -> str:
+    keys_by_section: list[tuple[str, list[str]]] = list(_SECTIONS)
+    for n in range(1, policy.stages + 1):
+        keys_by_section.append((f"Stage {n}", [k for k in (f"stage{n}.acknowledgement", f"stage{n}.response",
+                                                           f"stage{n}.extension_limit", f"stage{n}.escalation_window",
+                                                           f"stage{n}.escalation_refusal") if policy.has(k)]))
+    keys_by_section += [
+        ("Deemed receipt of a response", [k for k in sorted(policy.entries) if k.startswith("deemed_receipt.")]),
+        ("Ombudsman", [k for k in sorted(policy.entries) if k.startswith("ombudsman.")]),
+        ("Representatives", ["representatives.consent_exempt"]),
+        ("Restrictions", [k for k in sorted(policy.entries) if k.startswith("restrictions.")]),
+        ("Other letters", [k for k in sorted(policy.entries) if k.startswith("notices.")]),
+    ]
+    title = f"{policy.name} ({policy.id}), {policy.procedure} procedure"
+    out = [title, "=" * len(title), "Source: each value's citation; (Code) marks a value the policy leaves "
+           "unsaid, taken from the Complaint Handling Code 2024.", ""]
+    for section, keys in keys_by_section:
+        rows = []
+        for key in keys:
+            entry = policy.entries[key]
+            source = entry.cite + (" (Code)" if entry.inherited else "")
+            rows.append([_label(key) if not key.startswith("stage") else key.split(".", 1)[1].replace("_", " "),
+                         _value_words(policy, key), source])
+        out.append(section)
+        out.append(grid(["item", "rule", "source"], rows))
+        out.append("")
+    return "\n".join(out).rstrip()
