@@ -218,6 +218,8 @@ class _Walk:
         clock = self.policy.clock(f"stage{stage.number}.{name}")
         if clock.kind == "same_as":
             return self.stage_clock(stage, clock.ref)
+        if clock.kind == "none":
+            return None
         anchors = {"received": stage.start, "request": stage.start, "acknowledgement": stage.ack_date}
         return self.apply(clock, anchors[clock.anchor])
 
