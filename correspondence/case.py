@@ -196,8 +196,11 @@ def _leaves(errors: Iterable[ValidationError]) -> list[ValidationError]:
 
 def schema_problems(source: str, record: Any) -> list[str]:
     errors = sorted(_leaves(_validator().iter_errors(record)), key=_order)
+    badly_written = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
     sentences: list[str] = []
     for error in errors:
+        if error.validator == "format" and tuple(error.absolute_path) in badly_written:
+            continue  # "written YYYY-MM-DD" already says it
         s = _sentence(source, error)
         if s and s not in sentences:
             sentences.append(s)

@@ -1,0 +1,85 @@
+"""Shared helpers: build a record, run the engine with the real rules, read the results."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from correspondence.case import case_from_record
+from correspondence.due import Determination, Issued, determine
+from correspondence.rules import load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+EXAMPLES = ROOT / "examples" / "inbox"
+EXPECTED = ROOT / "examples" / "expected"
+
+BASE = {
+    "format": "complaint-case/1",
+    "case_id": "T-1",
+    "council": "telford-wrekin",
+    "service_area": "Waste and Recycling",
+    "complainant": {
+        "title": "Ms", "given_name": "Aisha", "family_name": "Khan",
+        "address": ["12 High Street", "Wellington", "Telford", "TF1 1AA"],
+        "email": "aisha.khan@example.org", "phone": "07700 900123", "preferred_contact": "email",
+    },
+    "officer": {"name": "Sam Patel", "email": "sam.patel@example.org"},
+    "complaint": {"received": "2026-11-02", "channel": "email", "summary": "Bins were missed."},
+    "events": [],
+}
+
+
+@pytest.fixture(scope="session")
+def book():
+    return load_rulebook(RULES)[0]
+
+
+def make(council: str = "telford-wrekin", received: str = "2026-11-02", events=(), **fields) -> dict:
+    """A valid record; ``fields`` replace top-level keys, ``complaint``/``complainant`` keys merge."""
+    rec = copy.deepcopy(BASE)
+    rec["council"] = council
+    rec["complaint"]["received"] = received
+    rec["events"] = [dict(e) for e in events]
+    for key, value in fields.items():
+        if key in ("complaint", "complainant") and isinstance(value, dict):
+            rec[key].update(value)
+        elif value is None:
+            rec.pop(key, None)
+        else:
+            rec[key] = value
+    return rec
+
+
+def ev(id: str, type: str, day: str, **fields) -> dict:
+    return {"id": id, "type": type, "date": day, **fields}
+
+
+def run(book, rec: dict, as_of: str, issued=()) -> Determination:
+    councils = {c: book.procedures(c) for c in book.councils}
+    case = case_from_record(rec, "record.json", councils)
+    policy = book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+    return determine(case, policy, issued, date.fromisoformat(as_of))
+
+
+def rows(result: Determination) -> list[tuple]:
+    return [(x.letter, x.stage, x.trigger, x.due.isoformat(), x.status) for x in result.letters]
+
+
+def deadline(result: Determination, kind: str, stage: int | None = None) -> str | None:
+    found = [d.date.isoformat() for d in result.deadlines if d.kind == kind and d.stage == stage]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def letter(result: Determination, name: str, stage: int | None = None):
+    found = [x for x in result.letters if x.letter == name and (stage is None or x.stage == stage)]
+    assert len(found) == 1, [x.letter for x in result.letters]
+    return found[0]
+
+
+def issued(letter: str, stage, day: str, trigger=None, delivery=None) -> Issued:
+    return Issued(letter, stage, date.fromisoformat(day), trigger, delivery)

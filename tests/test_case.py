@@ -1,0 +1,217 @@
+"""Record validation: every error is one sentence naming the file, the field path and what was expected."""
+
+import json
+
+import pytest
+
+from correspondence.case import CaseError, case_from_record, load_case, parse_record
+from conftest import EXAMPLES, ev, make
+
+COUNCILS = {"telford-wrekin": ["corporate"], "warwickshire": ["corporate"], "luton": ["corporate"],
+            "code-2024": ["corporate"], "hampshire": ["corporate"], "solihull": ["corporate"]}
+
+
+def problems(rec) -> list[str]:
+    with pytest.raises(CaseError) as err:
+        case_from_record(rec, "inbox/r.json", COUNCILS)
+    return err.value.problems
+
+
+def one(rec) -> str:
+    found = problems(rec)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_every_example_is_valid():
+    files = sorted(EXAMPLES.glob("*.json"))
+    assert len(files) >= 12
+    for path in files:
+        assert load_case(path, COUNCILS).case_id
+
+
+def test_unknown_top_level_key():
+    rec = make(colour="red")
+    assert one(rec) == "inbox/r.json: field colour is not part of complaint-case/1; check the spelling (unknown keys are refused)."
+
+
+def test_unknown_nested_key_is_a_typo():
+    rec = make()
+    rec["complainant"]["adress"] = ["1 Road"]
+    assert one(rec) == ("inbox/r.json: field complainant.adress is not part of complaint-case/1; "
+                        "check the spelling (unknown keys are refused).")
+
+
+def test_unknown_key_in_event_is_refused_but_extra_is_kept():
+    rec = make(events=[ev("e1", "withdrawn", "2026-11-03", method="phone", methd="x")])
+    assert one(rec) == "inbox/r.json: field events[0].methd is not part of complaint-case/1; check the spelling (unknown keys are refused)."
+    rec = make(events=[ev("e1", "withdrawn", "2026-11-03", method="phone", extra={"anything": {"goes": 1}})])
+    case = case_from_record(rec, "r.json", COUNCILS)
+    assert case.events[0].get("extra") == {"anything": {"goes": 1}}
+
+
+def test_impossible_date():
+    rec = make(received="2026-02-30")
+    assert one(rec) == "inbox/r.json: field complaint.received: expected a real calendar date (YYYY-MM-DD); got \"2026-02-30\"."
+
+
+def test_badly_written_date():
+    rec = make(received="02/11/2026")
+    assert one(rec) == "inbox/r.json: field complaint.received: expected a date written YYYY-MM-DD; got \"02/11/2026\"."
+
+
+@pytest.mark.parametrize("case_id", ["../etc/passwd", ".hidden", "a/b", "x" * 65, "", "CASE 1", "a\\b"])
+def test_unsafe_case_ids(case_id):
+    found = problems(make(case_id=case_id))
+    assert any(p.startswith("inbox/r.json: field case_id: expected") for p in found), found
+
+
+def test_unknown_council():
+    assert one(make(council="kent")) == (
+        "inbox/r.json: field council: expected one of code-2024, hampshire, luton, solihull, telford-wrekin, "
+        "warwickshire; got \"kent\".")
+
+
+def test_unknown_procedure():
+    assert one(make(procedure="childrens")) == (
+        "inbox/r.json: field procedure: expected corporate for telford-wrekin; got \"childrens\".")
+
+
+def test_wrong_format():
+    assert one(make(format="complaint-case/2")) == (
+        "inbox/r.json: field format: expected \"complaint-case/1\", got \"complaint-case/2\".")
+
+
+def test_missing_required_field():
+    rec = make()
+    del rec["officer"]["name"]
+    assert one(rec) == "inbox/r.json: field officer.name is missing; it is required."
+
+
+def test_officer_needs_a_contact():
+    rec = make(officer={"name": "Sam Patel"})
+    assert one(rec) == "inbox/r.json: field officer: expected at least one of officer.email or officer.phone."
+
+
+def test_wrong_type():
+    assert one(make(housing_tenancy="no")) == "inbox/r.json: field housing_tenancy: expected true or false; got \"no\"."
+
+
+def test_enum():
+    rec = make(complainant={"preferred_contact": "fax"})
+    assert one(rec) == "inbox/r.json: field complainant.preferred_contact: expected one of email, post, phone, in-person; got \"fax\"."
+
+
+def test_unknown_event_type():
+    rec = make(events=[ev("e1", "apology", "2026-11-03")])
+    assert one(rec).startswith("inbox/r.json: field events[0].type: expected one of behaviour_warning, contact_attempt,")
+
+
+def test_event_missing_its_own_field():
+    rec = make(events=[ev("e1", "extension", "2026-11-03", stage=1)])
+    assert one(rec) == "inbox/r.json: field events[0].reason is missing; it is required."
+
+
+def test_duplicate_event_ids():
+    rec = make(events=[ev("e1", "withdrawn", "2026-11-03", method="phone"), ev("e1", "reopened", "2026-11-04", reason="x")])
+    assert one(rec) == "inbox/r.json: field events[1].id: expected a unique id; \"e1\" is also events[0]."
+
+
+def test_event_before_the_complaint():
+    rec = make(events=[ev("e1", "withdrawn", "2026-10-01", method="phone")])
+    assert one(rec) == ("inbox/r.json: field events[0].date: expected a date on or after complaint.received "
+                        "(2026-11-02); got 2026-10-01.")
+
+
+def test_first_aware_after_received():
+    rec = make(complaint={"first_aware": "2026-12-01"})
+    assert one(rec) == "inbox/r.json: field complaint.first_aware: expected a date on or before complaint.received (2026-11-02)."
+
+
+def test_named_complainant_needs_an_address_or_email():
+    rec = make(complainant={"address": None, "email": None, "preferred_contact": "post"})
+    rec["complainant"] = {k: v for k, v in rec["complainant"].items() if v is not None}
+    assert one(rec) == ("inbox/r.json: field complainant: expected an address or an email "
+                        "(only an anonymous complaint may have neither).")
+
+
+def test_anonymous_complaint_is_valid_without_contact_details():
+    rec = make()
+    rec["complainant"] = {"preferred_contact": "post"}
+    assert case_from_record(rec, "r.json", COUNCILS).anonymous
+
+
+def test_address_has_at_most_six_lines():
+    rec = make(complainant={"address": [f"line {i}" for i in range(7)]})
+    assert one(rec) == "inbox/r.json: field complainant.address: expected a list of at most 6 items."
+
+
+def test_format_needs():
+    rec = make(complainant={"format_needs": ["large-print", "sign-language"]})
+    assert one(rec) == ("inbox/r.json: field complainant.format_needs[1]: expected large-print, easy-read, braille, "
+                        "audio or language:<code> (such as language:pl); got \"sign-language\".")
+
+
+def test_written_consent_is_a_date_or_null():
+    rec = make(representative={"name": "Jo", "relationship": "friend", "written_consent": "yes"})
+    assert one(rec) == "inbox/r.json: field representative.written_consent: expected a date written YYYY-MM-DD, or null; got \"yes\"."
+
+
+def test_not_json():
+    with pytest.raises(CaseError) as err:
+        parse_record(b"{not json", "inbox/r.json")
+    assert err.value.problems == [
+        "inbox/r.json: is not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes); expected one JSON object."]
+
+
+def test_not_an_object():
+    with pytest.raises(CaseError) as err:
+        case_from_record([1, 2], "inbox/r.json", COUNCILS)
+    assert err.value.problems == ["inbox/r.json: expected one JSON object (a complaint-case/1 record); got list."]
+
+
+def test_duplicate_keys_are_refused():
+    with pytest.raises(CaseError) as err:
+        parse_record(b'{"case_id": "A", "case_id": "B"}', "inbox/r.json")
+    assert err.value.problems == ["inbox/r.json: the key 'case_id' appears twice in one object; each key may appear once."]
+
+
+def test_not_utf8():
+    with pytest.raises(CaseError) as err:
+        parse_record(b'{"a": "\xff"}', "inbox/r.json")
+    assert err.value.problems == ["inbox/r.json: is not UTF-8 text (byte 7); expected a UTF-8 JSON record."]
+
+
+def test_nan_is_refused():
+    with pytest.raises(CaseError) as err:
+        parse_record(b'{"a": NaN}', "inbox/r.json")
+    assert err.value.problems == ["inbox/r.json: NaN is not a valid JSON value; expected a number, text, true, false or null."]
+
+
+def test_record_over_5_mb_is_refused_unread(tmp_path):
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (5 * 1024 * 1024 + 1))
+    with pytest.raises(CaseError) as err:
+        load_case(big, COUNCILS)
+    assert err.value.problems == [f"{big}: the record is larger than 5 MB; expected one case of at most 5 MB."]
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CaseError) as err:
+        load_case(tmp_path / "nope.json", COUNCILS)
+    assert err.value.problems == [f"{tmp_path / 'nope.json'}: no such file; expected a complaint-case/1 JSON record."]
+
+
+def test_all_errors_reported_at_once():
+    rec = make(council="kent", housing_tenancy="no")
+    rec["colour"] = "red"
+    found = problems(rec)
+    assert len(found) == 3
+    assert any("field council" in p for p in found)
+
+
+def test_text_is_kept_literally():
+    text = "Bins & <b>\"fish\"</b> {{ x }} {% if %} 🚮 مرحبا"
+    rec = make(complaint={"summary": text})
+    case = case_from_record(json.loads(json.dumps(rec)), "r.json", COUNCILS)
+    assert case.raw["complaint"]["summary"] == text
