@@ -146,12 +146,15 @@ class Entry:
     condition: str = ""  # "housing_tenancy", "procedure:childrens", ... when an override applied
 
 
+_LEAF_FIELDS = {"cite", "value", "wd", "days", "months", "none", "same_as", "wd_of"}
+
+
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, dict]:
     """Leaves are the tables that carry a ``cite``: {"stage1.response": {...}}."""
     leaves: dict[str, dict] = {}
     for name, value in table.items():
         key = f"{prefix}{name}"
-        if isinstance(value, dict) and "cite" in value:
+        if isinstance(value, dict) and (set(value) & _LEAF_FIELDS):
             leaves[key] = value
         elif isinstance(value, dict):
             leaves.update(_flatten(value, key + "."))

@@ -1,0 +1,168 @@
+"""The letters command: the contract JSON for every example, tables, the diary, exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from correspondence.cli import cli
+from conftest import EXAMPLES, EXPECTED, ROOT, RULES
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def invoke(runner, *args, outbox):
+    return runner.invoke(cli, [*args, "--rules", str(RULES), "--outbox", str(outbox)])
+
+
+@pytest.mark.parametrize("record", sorted(p.name for p in EXAMPLES.glob("*.json")))
+def test_due_json_for_every_example(runner, tmp_path, record):
+    result = invoke(runner, "due", "--case-file", str(EXAMPLES / record), "--as-of", "2026-11-20", "--json", outbox=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == json.loads((EXPECTED / record).read_text())
+
+
+def test_every_letter_kind_appears_in_the_examples():
+    kinds = {x["letter"] for p in EXPECTED.glob("*.json") for x in json.loads(p.read_text())["letters"]}
+    assert kinds == {"acknowledgement", "extension", "outcome", "escalation-refusal", "withdrawal-confirmation",
+                     "restriction-notice", "not-accepted", "holding", "consent-request", "discontinuation",
+                     "behaviour-warning", "restriction-review"}
+    councils = {json.loads(p.read_text())["council"] for p in EXPECTED.glob("*.json")}
+    assert councils == {"code-2024", "hampshire", "luton", "solihull", "telford-wrekin", "warwickshire"}
+
+
+def test_due_json_shape_is_the_contract(runner, tmp_path):
+    result = invoke(runner, "due", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", "--json",
+                    outbox=tmp_path)
+    data = json.loads(result.output)
+    assert list(data) == ["case_id", "council", "as_of", "letters", "deadlines", "notes"]
+    assert data["letters"][1] == {"letter": "outcome", "stage": 1, "trigger": "e7", "due": "2026-11-18", "status": "overdue"}
+    assert list(data["deadlines"][0]) == ["kind", "stage", "date"]
+
+
+def test_due_table(runner, tmp_path):
+    result = invoke(runner, "due", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+    assert result.exit_code == 0
+    assert "TWC-2026-0142: Telford & Wrekin Council, as of Fri 20 Nov 2026" in result.output
+    assert "outcome          1      e7         Wed 18 Nov 2026  OVERDUE" in result.output
+    assert "escalation-window  1      Wed 16 Dec 2026" in result.output
+
+
+def test_store_then_due_by_case_id_and_the_diary(runner, tmp_path):
+    records = [str(p) for p in sorted(EXAMPLES.glob("*.json"))]
+    stored = invoke(runner, "store", *records, outbox=tmp_path)
+    assert stored.exit_code == 0, stored.output
+    assert (tmp_path / ".cases" / "TWC-2026-0142.json").is_file()
+    one = invoke(runner, "due", "TWC-2026-0142", "--as-of", "2026-11-20", "--json", outbox=tmp_path)
+    assert json.loads(one.output) == json.loads((EXPECTED / "twc-2026-0142.json").read_text())
+
+    diary = invoke(runner, "due", "--all", "--as-of", "2026-11-20", "--json", outbox=tmp_path)
+    assert diary.exit_code == 0
+    data = json.loads(diary.output)
+    assert data["cases"] == len(records)
+    statuses = [x["status"] for x in data["letters"]]
+    assert statuses == sorted(statuses, key=lambda s: s != "overdue"), "overdue first"
+    overdue = [x["due"] for x in data["letters"] if x["status"] == "overdue"]
+    assert overdue == sorted(overdue)
+    assert all(x["status"] != "issued" for x in data["letters"])
+    assert {"case_id": "TWC-2026-0142", "council": "telford-wrekin", "letter": "outcome", "stage": 1, "trigger": "e7",
+            "due": "2026-11-18", "status": "overdue"} in data["letters"]
+
+    table = invoke(runner, "due", "--all", "--as-of", "2026-11-20", outbox=tmp_path)
+    lines = table.output.splitlines()
+    assert lines[0] == f"Letters not yet issued across {len(records)} cases, as of Fri 20 Nov 2026"
+    assert lines[4].split()[0] == "OVERDUE"
+
+
+def test_a_later_record_replaces_the_snapshot(runner, tmp_path):
+    record = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())
+    first = tmp_path / "a.json"
+    first.write_text(json.dumps(record))
+    invoke(runner, "store", str(first), outbox=tmp_path)
+    record["events"].append({"id": "e9", "type": "withdrawn", "date": "2026-11-19", "method": "email"})
+    first.write_text(json.dumps(record))
+    invoke(runner, "store", str(first), outbox=tmp_path)
+    out = json.loads(invoke(runner, "due", "TWC-2026-0142", "--as-of", "2026-11-20", "--json", outbox=tmp_path).output)
+    assert [x["letter"] for x in out["letters"]] == ["acknowledgement", "withdrawal-confirmation"]
+
+
+def test_bad_record_is_one_sentence_and_exit_1(runner, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**json.loads((EXAMPLES / "twc-2026-0142.json").read_text()), "council": "kent"}))
+    result = invoke(runner, "due", "--case-file", str(bad), outbox=tmp_path)
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"{bad}: field council: expected one of code-2024, hampshire, luton, solihull, "
+                                     f"telford-wrekin, warwickshire; got \"kent\".")
+
+
+def test_store_refuses_bad_records_and_keeps_good_ones(runner, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    result = invoke(runner, "store", str(bad), str(EXAMPLES / "smbc-2026-0090.json"), outbox=tmp_path)
+    assert result.exit_code == 1
+    assert (tmp_path / ".cases" / "SMBC-2026-0090.json").exists()
+    assert not (tmp_path / ".cases" / "bad.json").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["due"], "give exactly one of CASE-ID, --case-file PATH or --all."),
+    (["due", "X-1", "--all"], "give exactly one of CASE-ID, --case-file PATH or --all."),
+    (["due", "../etc"], "CASE-ID '../etc' is not a valid case id"),
+    (["due", "NOPE-1"], "No stored case NOPE-1"),
+    (["due", "--all", "--as-of", "2026-02-30"], "'2026-02-30' does not match the format '%Y-%m-%d'"),
+    (["rules", "show", "kent"], "No rules for 'kent'"),
+])
+def test_usage_errors_exit_2(runner, tmp_path, args, message):
+    result = invoke(runner, *args, outbox=tmp_path)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_rules_validate_and_show(runner, tmp_path):
+    ok = invoke(runner, "rules", "validate", outbox=tmp_path)
+    assert ok.exit_code == 0
+    assert ok.output.startswith("6 rules files valid (code-2024, hampshire, luton, solihull, telford-wrekin, warwickshire)")
+    shown = invoke(runner, "rules", "show", "telford-wrekin", outbox=tmp_path)
+    assert shown.exit_code == 0
+    assert "Telford & Wrekin Council (telford-wrekin), corporate procedure" in shown.output
+    assert "  response           10 working days after the acknowledgement  " in shown.output
+    assert "004_3a0f6aa04b7b6ce2.txt §6.9.5" in shown.output
+    housing = invoke(runner, "rules", "show", "luton", "--housing-tenancy", outbox=tmp_path)
+    assert "Housing Ombudsman Service" in housing.output and "6 months after" in housing.output
+
+
+def test_rules_validate_fails_on_a_broken_file(runner, tmp_path):
+    import shutil
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "luton.toml").write_text((rules / "luton.toml").read_text().replace("PO Box", "").replace(
+        "# Luton Council", "# Telephone 0845 602 1983. Luton Council"))
+    result = CliRunner().invoke(cli, ["rules", "validate", "--rules", str(rules)])
+    assert result.exit_code == 1
+    assert "holds an out-of-date Ombudsman detail ('08456021983'" in result.output
+
+
+def test_due_does_not_import_pdf_or_word_libraries(tmp_path):
+    code = ("import sys; from correspondence.cli import main; sys.argv=['letters','due','--case-file',"
+            f"{str(EXAMPLES / 'twc-2026-0142.json')!r},'--rules',{str(RULES)!r},'--outbox',{str(tmp_path)!r},'--json'];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint','docx','docxtpl','watchdog','pydyf'))\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert out.strip().endswith("HEAVY []")
+
+
+def test_console_script_runs(tmp_path):
+    exe = os.path.join(os.path.dirname(sys.executable), "letters")
+    if not os.path.exists(exe):
+        pytest.skip("the letters console script is not installed in this environment")
+    out = subprocess.run([exe, "due", "--case-file", str(EXAMPLES / "hcc-2026-1120.json"), "--as-of", "2026-11-20",
+                          "--rules", str(RULES), "--outbox", str(tmp_path), "--json"], capture_output=True, text=True)
+    assert out.returncode == 0 and json.loads(out.stdout)["letters"][0]["letter"] == "not-accepted"

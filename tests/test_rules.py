@@ -1,0 +1,122 @@
+"""The rules files: every value cited, inheritance declared, no out-of-date Ombudsman details."""
+
+import shutil
+
+import pytest
+
+from correspondence.rules import RulesError, load_rulebook
+from conftest import RULES
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    return target
+
+
+def problems_after(rules_copy, name, old, new):
+    path = rules_copy / name
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    return load_rulebook(rules_copy, strict=False)[1]
+
+
+def test_shipped_rules_are_valid():
+    book, problems = load_rulebook(RULES, strict=False)
+    assert problems == []
+    assert book.councils == ["code-2024", "hampshire", "luton", "solihull", "telford-wrekin", "warwickshire"]
+
+
+def test_every_value_cites_a_source():
+    book, _ = load_rulebook(RULES)
+    for council in book.councils:
+        for flags in ({}, {"housing_tenancy": True}, {"cse": True}):
+            policy = book.policy_for(council, **flags)
+            for entry in policy.entries.values():
+                assert entry.cite.strip(), (council, entry.key)
+
+
+def test_inherited_values_say_so():
+    policy = load_rulebook(RULES)[0].policy_for("warwickshire")
+    assert policy.entries["stage1.acknowledgement"].inherited
+    assert policy.entries["stage1.acknowledgement"].source == "code-2024"
+    assert not policy.entries["stage1.response"].inherited
+
+
+def test_missing_citation(rules_copy):
+    found = problems_after(rules_copy, "luton.toml",
+                           'response = { wd = 15, from = "received", cite = "003_4c3c9bbf52830afc.txt Part 2 §10 (15 working days)" }',
+                           'response = { wd = 15, from = "received" }')
+    assert found == [f"{rules_copy / 'luton.toml'}: stage1.response: missing a citation (cite = \"policy file and section\")."]
+
+
+def test_citation_that_names_no_source(rules_copy):
+    found = problems_after(rules_copy, "luton.toml", 'cite = "003_4c3c9bbf52830afc.txt Part 2 §10 (15 working days)"',
+                           'cite = "somewhere"')
+    assert found == [f"{rules_copy / 'luton.toml'}: stage1.response: the citation \"somewhere\" names no policy file, "
+                     f"Code paragraph or spec file."]
+
+
+def test_unknown_key(rules_copy):
+    found = problems_after(rules_copy, "solihull.toml", "[stage1]\n",
+                           '[stage1]\nreponse = { wd = 5, from = "received", cite = "Code 2024" }\n')
+    assert found == [f"{rules_copy / 'solihull.toml'}: stage1.reponse: unknown key."]
+
+
+def test_stage_beyond_the_procedure(rules_copy):
+    found = problems_after(rules_copy, "luton.toml", "[limits]\n",
+                           '[stage3]\nresponse = { wd = 5, from = "request", cite = "Code 2024" }\n\n[limits]\n')
+    assert found == [f"{rules_copy / 'luton.toml'}: stage3.response: unknown key (beyond the number of stages)."]
+
+
+def test_missing_value_neither_set_nor_inherited(rules_copy):
+    found = problems_after(rules_copy, "hampshire.toml", '    "stage1.escalation_window",\n', "")
+    assert found == [f"{rules_copy / 'hampshire.toml'}: stage1.escalation_window: no value; set it with a citation, "
+                     f"or list it under inherited."]
+
+
+def test_inherited_and_set(rules_copy):
+    found = problems_after(rules_copy, "hampshire.toml", '    "restrictions.notice",\n',
+                           '    "restrictions.notice",\n    "stage1.response",\n')
+    assert found == [f"{rules_copy / 'hampshire.toml'}: inherited: stage1.response is listed as inherited but the file also sets it."]
+
+
+def test_bad_clock(rules_copy):
+    found = problems_after(rules_copy, "luton.toml", 'response = { wd = 15, from = "received"',
+                           'response = { wd = 15, from = "yesterday"')
+    assert found == [f"{rules_copy / 'luton.toml'}: stage1.response: expected from to be one of received, acknowledgement, got 'yesterday'."]
+
+
+def test_out_of_date_ombudsman_detail_in_a_rules_file(rules_copy):
+    found = problems_after(rules_copy, "luton.toml", "# Luton Council: complaints rules.",
+                           "# Luton Council: complaints rules. LGO telephone 0845 602 1983.")
+    assert found == [f"{rules_copy / 'luton.toml'}: holds an out-of-date Ombudsman detail ('08456021983', listed in policy-matrix.md)."]
+
+
+def test_out_of_date_ombudsman_detail_in_the_current_details(rules_copy):
+    found = problems_after(rules_copy, "ombudsmen.toml", 'address = ["PO Box 1484", "Unit D", "Preston", "PR2 0ET"]',
+                           'address = ["81 Aldwych", "London", "WC2B 4HN"]')
+    assert f"{rules_copy / 'ombudsmen.toml'}: holds an out-of-date Ombudsman detail ('aldwych', listed in policy-matrix.md)." in found
+
+
+def test_ombudsmen_file_needs_verified_on(rules_copy):
+    found = problems_after(rules_copy, "ombudsmen.toml", "verified_on = 2026-11-22\n", "")
+    assert found == [f"{rules_copy / 'ombudsmen.toml'}: verified_on: expected the date the details were last checked (YYYY-MM-DD)."]
+
+
+def test_strict_loading_raises(rules_copy):
+    (rules_copy / "luton.toml").write_text("not = [toml")
+    with pytest.raises(RulesError) as err:
+        load_rulebook(rules_copy)
+    assert err.value.problems[0].startswith(f"{rules_copy / 'luton.toml'}: is not valid TOML")
+
+
+def test_conditions_override_only_for_their_cases():
+    book = load_rulebook(RULES)[0]
+    assert book.policy_for("luton").clock("limits.time_limit").amount == 12
+    assert book.policy_for("luton", housing_tenancy=True).clock("limits.time_limit").amount == 6
+    assert book.policy_for("telford-wrekin", cse=True).clock("limits.time_limit").kind == "none"
+    # Warwickshire is a county council: no Housing Ombudsman route in its policy.
+    assert book.policy_for("warwickshire", housing_tenancy=True).ombudsman.key == "lgsco"
