@@ -83,9 +83,8 @@ _SECTIONS = [
 
 def _label(key: str) -> str:
     section, name = key.split(".", 1)
-    if section.startswith("stage"):
-        return f"Stage {section[5:]} {name.replace('_', ' ')}"
-    return name.replace("_", " ").replace("-", " ").capitalize()
+    words = name.replace("_", " ").replace("-", " ")
+    return words if section.startswith("stage") else words.capitalize()
 
 
 def _value_words(policy: Policy, key: str) -> str:
@@ -126,8 +125,7 @@ def rules_table(policy: Policy) -> str:
         for key in keys:
             entry = policy.entries[key]
             source = entry.cite + (" (Code)" if entry.inherited else "")
-            rows.append([_label(key) if not key.startswith("stage") else key.split(".", 1)[1].replace("_", " "),
-                         _value_words(policy, key), source])
+            rows.append([_label(key), _value_words(policy, key), source])
         out.append(section)
         out.append(grid(["item", "rule", "source"], rows))
         out.append("")

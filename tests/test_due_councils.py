@@ -343,3 +343,18 @@ class TestCode2024:
         outcome = letter(r, "outcome", 2)
         assert outcome.facts["final"] and outcome.ombudsman_required
         assert book.policy_for("code-2024", housing_tenancy=True).ombudsman.key == "hos"
+
+
+class TestLeapDay:
+    def test_received_on_a_leap_day(self, book):
+        # Telford & Wrekin, received Tue 29 Feb 2028: ack 2 WD: Wed 1 Mar (1), Thu 2 Mar (2).
+        r = run(book, make(received="2028-02-29"), "2028-02-29")
+        assert deadline(r, "acknowledgement", 1) == "2028-03-02"
+
+    @pytest.mark.parametrize("received, letters", [
+        ("2029-02-28", ["acknowledgement"]),  # 12 months after 29 Feb 2028 is 28 Feb 2029 (clamped): in time
+        ("2029-03-01", ["not-accepted"]),     # a day later: out of time
+    ])
+    def test_time_limit_from_a_leap_day(self, book, received, letters):
+        rec = make("hampshire", received, complaint={"first_aware": "2028-02-29"})
+        assert [x.letter for x in run(book, rec, received).letters] == letters

@@ -323,3 +323,15 @@ def test_missing_consent_is_noted(book):
     r = run(book, make(representative=rep), "2026-11-03")
     assert ("The representative (friend) has no written consent: letters go to the complainant, with a consent "
             "request, until consent is given.") in r.notes
+
+
+def test_extension_during_a_hold(book):
+    events = [ev("h", "on_hold", "2026-11-05", reason="x"), ev("x", "extension", "2026-11-10", stage=1, reason="r")]
+    assert error(book, make("warwickshire", events=events), "2026-11-10") == (
+        "record.json: field events[1].date: the stage 1 investigation is on hold since 2026-11-05; "
+        "record a resumed event before extending it.")
+
+
+def test_hold_without_a_running_investigation_and_resume_without_hold_are_noted(book):
+    events = [ev("u", "resumed", "2026-11-04")]
+    assert "Resumed event u has no hold before it; it changes nothing." in run(book, make(events=events), "2026-11-04").notes
