@@ -549,8 +549,7 @@ class _Walk:
 
     def on_behaviour_warning(self, event: Event) -> None:
         self.draft("behaviour-warning", None, event.id, self.notice_due("behaviour_warning", event.date),
-                   facts={"behaviours": event.get("behaviours", []),
-                          "policy_enclosed": self.policy.value("restrictions.policy_enclosed")})
+                   facts={"behaviours": event.get("behaviours", [])})
 
     def on_restriction(self, event: Event) -> None:
         review_months = event.get("review_months")
@@ -563,8 +562,7 @@ class _Walk:
                    ombudsman_required=self.policy.value("ombudsman.in_restriction_notice"),
                    facts={"behaviours": event.get("behaviours"), "restrictions": event.get("restrictions"),
                           "ends": ends, "review": review, "decided_by": event.get("decided_by"),
-                          "challenge": self.policy.value("restrictions.challenge"),
-                          "policy_enclosed": self.policy.value("restrictions.policy_enclosed")})
+                          "challenge": self.policy.value("restrictions.challenge")})
 
     def on_restriction_review(self, event: Event) -> None:
         active = [r for r in self.restrictions if r["review"] is not None]

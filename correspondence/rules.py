@@ -106,7 +106,6 @@ def _key_specs(stages: int) -> dict[str, dict]:
         "restrictions.notice": _clock_kinds("decision"),
         "restrictions.review": _clock_kinds("decision", units=("months",)),
         "restrictions.challenge": {"type": "text", "nonempty": True},
-        "restrictions.policy_enclosed": {"type": "bool"},
         "notices.consent_request": _clock_kinds("received", allow_same_as=True),
         "notices.not_accepted": _clock_kinds("event", allow_wd_of=True),
         "notices.withdrawal_confirmation": _clock_kinds("event", allow_wd_of=True),
@@ -267,6 +266,7 @@ class Ombudsman:
     web: str
     email: str
     time_limit_months: int
+    time_limit: str
 
 
 @dataclass(frozen=True)
@@ -413,8 +413,11 @@ def _load_ombudsmen(path: Path, problems: list[str]) -> tuple[dict[str, Ombudsma
         if not isinstance(months, int) or months <= 0:
             problems.append(f"{path}: {key}.time_limit_months: expected a whole number of months.")
             months = 12
+        if not isinstance(body.get("time_limit"), str) or not body["time_limit"].strip():
+            problems.append(f"{path}: {key}.time_limit: expected the sentence on the Ombudsman's time limit.")
         bodies[key] = Ombudsman(key, str(body.get("name", "")), tuple(address), str(body.get("phone", "")),
-                                str(body.get("web", "")), str(body.get("email", "")), months)
+                                str(body.get("web", "")), str(body.get("email", "")), months,
+                                str(body.get("time_limit", "")))
     retired = data.get("retired")
     if not isinstance(retired, list) or not all(isinstance(x, str) and x for x in retired):
         problems.append(f"{path}: retired: expected the list of out-of-date details, folded (lower case, no spaces).")
