@@ -21,6 +21,7 @@ from . import ledger, store
 from .case import Case, CaseError, load_case, parse_record, case_from_record
 from .due import Determination, determine
 from .rules import RuleBook, RulesError, load_rulebook, verification_warning
+from .specimens import LETTER_KINDS
 from .tables import case_table, diary_rows, diary_table, rules_table
 
 
@@ -188,6 +189,82 @@ def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
         store.save(paths.outbox, case.case_id, data)
         click.echo(f"stored {case.case_id} from {path.name}")
     sys.exit(1 if bad else 0)
+
+
+# --------------------------------------------------------------------------- render
+
+@cli.command()
+@click.argument("case_id", required=False)
+@click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path), help="Read this record (and keep it in the case store).")
+@click.option("--letter", "only", type=click.Choice(LETTER_KINDS), help="Render only letters of this kind.")
+@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+@as_of_option
+@folder_options
+def render(case_id: str | None, case_file: Path | None, only: str | None, dry_run: bool, as_of, paths: Paths) -> None:
+    """Write every letter that is due and not yet issued as .docx, .pdf and a .json manifest."""
+    from .issuing import issue_due_letters
+    from .render import Renderer, TemplateProblem
+
+    if bool(case_id) == bool(case_file):
+        raise click.UsageError("give exactly one of CASE-ID or --case-file PATH.")
+    letter_date = as_of.date() if as_of else date.today()
+    book = load_rules(paths)
+    try:
+        if case_file:
+            data = case_file.read_bytes() if case_file.is_file() else None
+            if data is None:
+                raise CaseError(str(case_file), [f"{case_file}: no such file; expected a complaint-case/1 JSON record."])
+            case = case_from_record(parse_record(data, str(case_file)), str(case_file), known_councils(book))
+            if not dry_run:
+                store.save(paths.outbox, case.case_id, data)
+        else:
+            case = stored_case(book, paths, case_id)
+        report = issue_due_letters(book, Renderer(paths.templates), case, paths.outbox, letter_date,
+                                   only=only, dry_run=dry_run)
+    except CaseError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    except TemplateProblem as exc:
+        fail(str(exc))
+    for letter, stem in report.planned:
+        click.echo(f"would write {paths.outbox / case.case_id / stem}.docx, .pdf and .json "
+                   f"({letter.letter}{f' stage {letter.stage}' if letter.stage else ''}, due {letter.due.isoformat()})")
+    for filed in report.issued:
+        for path in filed.paths:
+            click.echo(str(path))
+    for sentence in report.skipped:
+        click.echo(sentence, err=True)
+    if not (report.planned or report.issued):
+        click.echo(f"{case.case_id}: no letter is due that has not been issued.", err=True)
+
+
+# --------------------------------------------------------------------------- templates
+
+@cli.group()
+def templates() -> None:
+    """Check the letter templates."""
+
+
+@templates.command("check")
+@click.option("--examples", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Example records to render (default: examples/inbox/).")
+@as_of_option
+@folder_options
+def templates_check(examples: Path | None, as_of, paths: Paths) -> None:
+    """Parse every template, check the names it uses, and render it for every letter kind and council."""
+    from .templates_check import check_templates
+
+    book = load_rules(paths)
+    as_of_day = as_of.date() if as_of else date.today()
+    examples = examples or project_home() / "examples" / "inbox"
+    problems, rendered = check_templates(book, paths.templates, examples, as_of_day)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {paths.templates}.")
+    click.echo(f"Templates valid: {rendered} letters rendered in Word and PDF "
+               f"({len(LETTER_KINDS)} kinds for {len(book.councils)} councils).")
 
 
 # --------------------------------------------------------------------------- rules

@@ -60,6 +60,12 @@ def record(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | Non
     return cur.rowcount == 1
 
 
+def has(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, trigger: str) -> bool:
+    row = conn.execute("SELECT 1 FROM letters WHERE case_id = ? AND letter = ? AND stage = ? AND trigger = ?",
+                       (case_id, letter, stage or 0, trigger)).fetchone()
+    return row is not None
+
+
 def issued_for(outbox: Path, case_id: str) -> list[Issued]:
     """The letters the ledger holds for ``case_id``; none if there is no ledger yet.
 

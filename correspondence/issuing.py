@@ -1,0 +1,110 @@
+"""Issuing a case's due letters: determine, build the context, render, file, record.
+
+After each letter is filed the case is determined again, so the next clocks use the letter's
+real date (a stage 1 outcome issued today opens the escalation window today).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from . import ledger
+from .case import Case
+from .context import build_context
+from .due import Determination, Letter, determine
+from .outbox import Filing, file_letter, stem_for
+from .render import Renderer, sha256_file
+from .requirements import required_items
+from .rules import OMBUDSMEN_FILE, Policy, RuleBook
+
+
+@dataclass
+class Filed:
+    letter: Letter
+    stem: str
+    paths: list[Path]
+
+
+@dataclass
+class IssueReport:
+    case_id: str
+    issued: list[Filed] = field(default_factory=list)
+    planned: list[tuple[Letter, str]] = field(default_factory=list)  # --dry-run
+    skipped: list[str] = field(default_factory=list)  # sentences: why a due letter was not written
+
+
+def policy_for(book: RuleBook, case: Case) -> Policy:
+    return book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+
+
+def rules_sources(book: RuleBook, council: str) -> dict[str, str]:
+    rf = book.files[council]
+    paths = [rf.path] + ([book.files[rf.inherits].path] if rf.inherits else []) + [book.directory / OMBUDSMEN_FILE]
+    return {f"rules/{p.name}": sha256_file(p) for p in paths}
+
+
+def delivery_for(result: Determination) -> str:
+    """How the letter travels (it decides deemed receipt): email, else first-class post."""
+    return "email" if result.recipient and result.recipient.channel == "email" else "first-class"
+
+
+def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, context: dict, result: Determination,
+                 book: RuleBook, template_sources: dict[str, str], formats: tuple[str, ...]) -> dict:
+    recipient = context["recipient"]
+    return {
+        "case_id": case.case_id,
+        "council": case.council,
+        "letter": letter.letter,
+        "stage": letter.stage,
+        "trigger": letter.trigger,
+        "letter_date": letter_date.isoformat(),
+        "due": letter.due.isoformat(),
+        "recipient": {"role": "complainant" if letter.letter == "consent-request" else result.recipient.role,
+                      "name": recipient["name"], "channel": recipient["channel"],
+                      "on_behalf_of": recipient["on_behalf_of"] or None},
+        "delivery": delivery_for(result),
+        "ombudsman_required": letter.ombudsman_required,
+        "large_print": context["large_print"],
+        "files": {ext: f"{stem}.{ext}" for ext in formats},
+        "required_content": required_items(context),
+        "rules": rules_sources(book, case.council),
+        "templates": template_sources,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Path, letter_date: date, *,
+                      only: str | None = None, dry_run: bool = False,
+                      formats: tuple[str, ...] = ("docx", "pdf")) -> IssueReport:
+    """Write every letter of ``case`` that is due and not yet issued, dated ``letter_date``."""
+    policy = policy_for(book, case)
+    report = IssueReport(case.case_id)
+    tried: set[tuple] = set()
+    while True:
+        result = determine(case, policy, ledger.issued_for(outbox, case.case_id), letter_date)
+        pending = [x for x in result.pending if (only is None or x.letter == only)
+                   and (x.letter, x.stage, x.trigger) not in tried]
+        if not pending:
+            break
+        letter = pending[0]
+        tried.add((letter.letter, letter.stage, letter.trigger))
+        stem = stem_for(letter.letter, letter.stage, letter.trigger, letter_date)
+        if dry_run:
+            report.planned.append((letter, stem))
+            continue
+        context = build_context(case, policy, result, letter, letter_date)
+        rendered = renderer.render(case.council, letter.letter, context, formats)
+        files = {ext: getattr(rendered, ext) for ext in formats}
+        manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
+        filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date,
+                        delivery_for(result), stem)
+        paths = file_letter(outbox, filing, files, manifest)
+        if paths is None:
+            report.skipped.append(f"{case.case_id}: the {letter.letter} letter ({letter.trigger}) is already in the ledger.")
+        else:
+            report.issued.append(Filed(letter, stem, paths))
+    if not result.letters and result.recipient is None:
+        report.skipped.extend(f"{case.case_id}: {note}" for note in result.notes if "no letter can be sent" in note)
+    return report

@@ -1,0 +1,82 @@
+"""Filing letters in the outbox, exactly once.
+
+``outbox/<case_id>/<stem>.docx``, ``.pdf`` and ``.json`` (the manifest). Each file is written
+aside and renamed into place; the manifest goes last. The ledger row and the files are made
+under one SQLite write lock (``BEGIN IMMEDIATE``): a second process that rendered the same
+letter finds it in the ledger and files nothing, and a failure part-way removes what was
+written, so a half-written letter never survives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import ledger
+from .store import atomic_write
+
+FOLDER_MODE = 0o700
+
+
+@dataclass(frozen=True)
+class Filing:
+    case_id: str
+    letter: str
+    stage: int | None
+    trigger: str
+    letter_date: date
+    delivery: str
+    stem: str
+
+
+def stem_for(letter: str, stage: int | None, trigger: str, letter_date: date) -> str:
+    """2026-11-20_outcome-s1_e7: sorts by date, names the letter, its stage and its trigger."""
+    stage_part = f"-s{stage}" if stage else ""
+    return f"{letter_date.isoformat()}_{letter}{stage_part}_{trigger}"
+
+
+def case_folder(outbox: Path, case_id: str) -> Path:
+    folder = Path(outbox) / case_id
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    return folder
+
+
+def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest: dict) -> list[Path] | None:
+    """Write the letter's files and record it in the ledger, atomically and once.
+
+    Returns the paths written, or None if the ledger already held this letter.
+    """
+    Path(outbox).mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    conn = ledger.connect(outbox)
+    written: list[Path] = []
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if ledger.has(conn, filing.case_id, filing.letter, filing.stage, filing.trigger):
+            conn.execute("ROLLBACK")
+            return None
+        folder = case_folder(outbox, filing.case_id)
+        for ext, data in files.items():
+            path = folder / f"{filing.stem}.{ext}"
+            atomic_write(path, data)
+            written.append(path)
+        path = folder / f"{filing.stem}.json"
+        atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        written.append(path)
+        ledger.record(conn, filing.case_id, filing.letter, filing.stage, filing.trigger, filing.letter_date,
+                      filing.delivery, filing.stem)
+        conn.execute("COMMIT")
+        return written
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        for path in written:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+        raise
+    finally:
+        conn.close()
