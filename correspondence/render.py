@@ -15,7 +15,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,21 @@ def _undefined_name(error: UndefinedError) -> str:
     if "has no attribute" in message and len(found) >= 2:
         return found[-1]
     return found[0] if found else message
+
+
+@lru_cache(maxsize=None)
+def _font_config():
+    """One FontConfiguration for the whole process (WeasyPrint is imported only here)."""
+    from weasyprint.text.fonts import FontConfiguration
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=8)
+def _stylesheet(path: str, mtime_ns: int):
+    """The parsed stylesheet, once per process (and again only if the file changes)."""
+    from weasyprint import CSS
+    fonts = _font_config()
+    return CSS(filename=path, font_config=fonts), fonts
 
 
 @dataclass(frozen=True)
@@ -105,17 +120,10 @@ class Renderer:
         except TemplateError as exc:
             raise TemplateProblem(f"{self.path('html', council, kind)}: {exc}.") from None
 
-    @cached_property
-    def _weasy(self):
-        # Imported here, not at module level: `letters due` must never load WeasyPrint.
-        from weasyprint import CSS, HTML
-        from weasyprint.text.fonts import FontConfiguration
-        fonts = FontConfiguration()
-        css = CSS(filename=str(self.stylesheet_path), font_config=fonts)
-        return HTML, css, fonts
-
     def render_pdf(self, html: str) -> bytes:
-        HTML, css, fonts = self._weasy
+        from weasyprint import HTML
+
+        css, fonts = _stylesheet(str(self.stylesheet_path), self.stylesheet_path.stat().st_mtime_ns)
         return HTML(string=html, base_url=str(self.templates / "html")).write_pdf(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
 
