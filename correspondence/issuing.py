@@ -14,6 +14,7 @@ from . import ledger
 from .case import Case
 from .context import build_context
 from .due import Determination, Letter, determine
+from .due import Issued as IssuedLetter
 from .outbox import Filing, file_letter, stem_for
 from .render import Renderer, sha256_file
 from .requirements import required_items
@@ -75,6 +76,16 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
     }
 
 
+def as_issued(case: Case, policy: Policy, issued: list[IssuedLetter], letter: Letter, letter_date: date,
+              delivery: str) -> Letter:
+    """The letter as it stands once sent on ``letter_date``: the dates it quotes (the response
+    date after an acknowledgement, the escalation window after an outcome) run from that day."""
+    sent = IssuedLetter(letter.letter, letter.stage, letter_date, letter.trigger, delivery)
+    after = determine(case, policy, [*issued, sent], letter_date)
+    return next(x for x in after.letters
+                if (x.letter, x.stage, x.trigger) == (letter.letter, letter.stage, letter.trigger))
+
+
 def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Path, letter_date: date, *,
                       only: str | None = None, dry_run: bool = False,
                       formats: tuple[str, ...] = ("docx", "pdf")) -> IssueReport:
@@ -83,7 +94,8 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
     report = IssueReport(case.case_id)
     tried: set[tuple] = set()
     while True:
-        result = determine(case, policy, ledger.issued_for(outbox, case.case_id), letter_date)
+        issued = ledger.issued_for(outbox, case.case_id)
+        result = determine(case, policy, issued, letter_date)
         pending = [x for x in result.pending if (only is None or x.letter == only)
                    and (x.letter, x.stage, x.trigger) not in tried]
         if not pending:
@@ -94,6 +106,7 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
         if dry_run:
             report.planned.append((letter, stem))
             continue
+        letter = as_issued(case, policy, issued, letter, letter_date, delivery_for(result))
         context = build_context(case, policy, result, letter, letter_date)
         rendered = renderer.render(case.council, letter.letter, context, formats)
         files = {ext: getattr(rendered, ext) for ext in formats}

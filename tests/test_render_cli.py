@@ -1,0 +1,190 @@
+"""letters render and letters templates check, end to end: files, manifests, the ledger."""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from correspondence.cli import cli
+from conftest import EXAMPLES, ROOT, RULES
+from letter_text import flat, pdf_text
+
+TEMPLATES = ROOT / "templates"
+
+
+def invoke(*args, outbox, templates=TEMPLATES):
+    return CliRunner().invoke(cli, [*args, "--rules", str(RULES), "--templates", str(templates), "--outbox", str(outbox)])
+
+
+def ledger_rows(outbox):
+    with sqlite3.connect(outbox / "ledger.sqlite3") as conn:
+        return conn.execute("SELECT case_id, letter, stage, trigger, letter_date FROM letters ORDER BY letter").fetchall()
+
+
+def test_render_writes_each_due_letter_once(tmp_path):
+    record = EXAMPLES / "twc-2026-0201.json"  # CSE: acknowledgement and consent request both due
+    first = invoke("render", "--case-file", str(record), "--as-of", "2026-11-20", outbox=tmp_path)
+    assert first.exit_code == 0, first.output
+    folder = tmp_path / "TWC-2026-0201"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["2026-11-20_acknowledgement-s1_complaint.docx", "2026-11-20_acknowledgement-s1_complaint.json",
+                     "2026-11-20_acknowledgement-s1_complaint.pdf", "2026-11-20_consent-request_complaint.docx",
+                     "2026-11-20_consent-request_complaint.json", "2026-11-20_consent-request_complaint.pdf"]
+    assert first.output.splitlines() == [str(folder / n) for n in
+                                         [names[0], names[2], names[1], names[3], names[5], names[4]]]
+    assert ledger_rows(tmp_path) == [("TWC-2026-0201", "acknowledgement", 1, "complaint", "2026-11-20"),
+                                     ("TWC-2026-0201", "consent-request", 0, "complaint", "2026-11-20")]
+    again = invoke("render", "TWC-2026-0201", "--as-of", "2026-11-21", outbox=tmp_path)
+    assert again.exit_code == 0
+    assert again.output.strip() == "TWC-2026-0201: no letter is due that has not been issued."
+    assert len(list(folder.iterdir())) == 6 and len(ledger_rows(tmp_path)) == 2
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+
+
+def test_manifest(tmp_path):
+    invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+    manifest = json.loads((tmp_path / "TWC-2026-0142" / "2026-11-20_outcome-s1_e7.json").read_text())
+    assert {k: manifest[k] for k in ("case_id", "council", "letter", "stage", "trigger", "letter_date", "due")} == {
+        "case_id": "TWC-2026-0142", "council": "telford-wrekin", "letter": "outcome", "stage": 1, "trigger": "e7",
+        "letter_date": "2026-11-20", "due": "2026-11-18"}
+    assert manifest["recipient"] == {"role": "representative", "name": "Cllr Jo Bloggs", "channel": "email",
+                                     "on_behalf_of": "Ms Aisha Khan"}
+    assert manifest["files"] == {"docx": "2026-11-20_outcome-s1_e7.docx", "pdf": "2026-11-20_outcome-s1_e7.pdf"}
+    assert set(manifest["rules"]) == {"rules/telford-wrekin.toml", "rules/code-2024.toml", "rules/ombudsmen.toml"}
+    assert "templates/docx/outcome.docx" in manifest["templates"] and "templates/html/_base.html" in manifest["templates"]
+    assert all(len(h) == 64 for h in list(manifest["rules"].values()) + list(manifest["templates"].values()))
+    items = {i["item"]: i["text"] for i in manifest["required_content"]}
+    assert items["case reference"] == "TWC-2026-0142" and items["letter date"] == "20 November 2026"
+    assert items["outstanding action 1 date"] == "18 December 2026"
+    # The outcome went out today, so the escalation window runs from today:
+    # 20 WD after Fri 20 Nov 2026: 23-27 (5), 30 Nov-4 Dec (10), 7-11 (15), 14-18 (20) -> Fri 18 Dec.
+    assert items["escalation window closes"] == "18 December 2026"
+    pdf = flat(pdf_text((tmp_path / "TWC-2026-0142" / "2026-11-20_outcome-s1_e7.pdf").read_bytes()))
+    assert "Please send your request by 18 December 2026." in pdf
+
+
+def test_next_clocks_use_the_real_letter_date(tmp_path):
+    invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+    due = json.loads(invoke("due", "TWC-2026-0142", "--as-of", "2026-11-23", "--json", outbox=tmp_path).output)
+    assert {"kind": "escalation-window", "stage": 1, "date": "2026-12-18"} in due["deadlines"]
+    assert [x["status"] for x in due["letters"]] == ["issued", "issued"]
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    result = invoke("render", "--case-file", str(EXAMPLES / "wcc-2026-0402.json"), "--as-of", "2026-11-20", "--dry-run",
+                    outbox=tmp_path)
+    assert result.exit_code == 0
+    assert result.output.strip() == (f"would write {tmp_path / 'WCC-2026-0402' / '2026-11-20_restriction-review_e8'}.docx, "
+                                     f".pdf and .json (restriction-review, due 2026-11-25)")
+    assert not tmp_path.joinpath("WCC-2026-0402").exists() and not tmp_path.joinpath("ledger.sqlite3").exists()
+
+
+def test_letter_option_renders_one_kind(tmp_path):
+    result = invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0201.json"), "--as-of", "2026-11-20",
+                    "--letter", "consent-request", outbox=tmp_path)
+    assert result.exit_code == 0
+    assert [r[1] for r in ledger_rows(tmp_path)] == ["consent-request"]
+
+
+def test_anonymous_case_writes_nothing_and_says_why(tmp_path):
+    result = invoke("render", "--case-file", str(EXAMPLES / "hcc-2026-1131.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+    assert result.exit_code == 0
+    assert "HCC-2026-1131: Anonymous complaint: no letter can be sent" in result.output
+    assert not (tmp_path / "HCC-2026-1131").exists()
+
+
+def test_every_example_renders(tmp_path):
+    for record in sorted(EXAMPLES.glob("*.json")):
+        result = invoke("render", "--case-file", str(record), "--as-of", "2026-11-20", outbox=tmp_path)
+        assert result.exit_code == 0, (record.name, result.output)
+    pdfs = list(tmp_path.glob("*/*.pdf"))
+    manifests = [p for p in tmp_path.glob("*/*.json") if not p.parent.name.startswith(".")]
+    assert len(pdfs) == len(list(tmp_path.glob("*/*.docx"))) == len(manifests) >= 14
+    for record in sorted(EXAMPLES.glob("*.json")):
+        assert invoke("render", "--case-file", str(record), "--as-of", "2026-11-20", outbox=tmp_path).exit_code == 0
+    assert len(list(tmp_path.glob("*/*.pdf"))) == len(pdfs)  # rendering twice issues nothing new
+
+
+def test_a_template_problem_is_one_sentence_and_files_nothing(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "html" / "acknowledgement.html"
+    path.write_text(path.read_text().replace("{{ officer.name }} will look", "{{ officer.nickname }} will look"))
+    outbox = tmp_path / "outbox"
+    result = invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0201.json"), "--as-of", "2026-11-20",
+                    outbox=outbox, templates=templates)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"{path}: uses 'nickname', which the letter's context does not provide."
+    assert not (outbox / "TWC-2026-0201").exists() or not any((outbox / "TWC-2026-0201").glob("*acknowledgement*"))
+
+
+def test_templates_check_passes(tmp_path):
+    result = invoke("templates", "check", "--as-of", "2026-11-20", outbox=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Templates valid: 72 letters rendered in Word and PDF (12 kinds for 6 councils)."
+
+
+def test_templates_check_names_a_bad_html_template(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "html" / "holding.html"
+    path.write_text(path.read_text().replace("{{ holding.reason }}", "{{ hold_reason }}"))
+    result = invoke("templates", "check", outbox=tmp_path, templates=templates)
+    assert result.exit_code == 1
+    assert f"{path}: uses 'hold_reason', which the letter context does not provide." in result.output
+
+
+def test_templates_check_names_a_bad_word_template_and_accepts_curly_quotes(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "docx" / "restriction-review.docx"
+    doc = Document(str(path))
+    text = doc.paragraphs[-1].text
+    doc.paragraphs[-1].runs[0].text = text.replace('"', "\u201c", 1).replace('"', "\u201d", 1) if '"' in text else text
+    doc.add_paragraph("{%p if review.outcome == \u201clifted\u201d %}")  # Word's curly quotes inside a tag
+    doc.add_paragraph("Lifted.")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{{ reviewer }}")
+    doc.save(str(path))
+    result = invoke("templates", "check", outbox=tmp_path, templates=templates)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[0] == f"{path}: uses 'reviewer', which the letter context does not provide."
+
+
+def test_word_letters_open_in_libreoffice(tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui")
+        pytest.skip("LibreOffice is not installed on this machine")
+    outbox = tmp_path / "outbox"
+    for name in ("twc-2026-0142.json", "wcc-2026-0402.json", "lbc-2026-0470.json", "hcc-2026-1120.json"):
+        invoke("render", "--case-file", str(EXAMPLES / name), "--as-of", "2026-11-20", outbox=outbox)
+    sample = sorted(outbox.glob("*/*.docx"))
+    assert len(sample) >= 4
+    converted = tmp_path / "converted"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                    "--convert-to", "pdf", "--outdir", str(converted), *map(str, sample)],
+                   check=True, capture_output=True, timeout=300)
+    for docx in sample:
+        pdf = converted / (docx.stem + ".pdf")
+        assert pdf.exists(), docx.name
+        text = flat(pdf_text(pdf.read_bytes()))
+        case_id = docx.parent.name
+        assert case_id in text and "Yours sincerely" in text
+
+
+def test_a_late_acknowledgement_quotes_the_response_date_from_its_real_date(tmp_path):
+    # TWC-2026-0201 received Mon 16 Nov 2026; ack due Wed 18 Nov but sent Fri 20 Nov.
+    # Telford's response runs 10 WD from the ack actually sent: 23-27 (5), 30 Nov - 4 Dec (10) -> Fri 4 Dec
+    # (not Wed 2 Dec, counted from the due date).
+    invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0201.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+    pdf = flat(pdf_text((tmp_path / "TWC-2026-0201" / "2026-11-20_acknowledgement-s1_complaint.pdf").read_bytes()))
+    assert "We will send you our full response by 4 December 2026." in pdf
+    due = json.loads(invoke("due", "TWC-2026-0201", "--as-of", "2026-11-23", "--json", outbox=tmp_path).output)
+    assert {"kind": "response", "stage": 1, "date": "2026-12-04"} in due["deadlines"]
