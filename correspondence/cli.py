@@ -92,6 +92,14 @@ def determine_case(book: RuleBook, case: Case, paths: Paths, as_of: date) -> Det
     return determine(case, policy, ledger.issued_for(paths.outbox, case.case_id), as_of)
 
 
+def read_record(path: Path, councils: dict[str, list[str]]) -> tuple[Case, bytes]:
+    """A record file's validated case and its bytes (kept as they are in the case store)."""
+    if not path.is_file():
+        raise CaseError(str(path), [f"{path}: no such file; expected a complaint-case/1 JSON record."])
+    data = path.read_bytes()
+    return case_from_record(parse_record(data, str(path)), str(path), councils), data
+
+
 def stored_case(book: RuleBook, paths: Paths, case_id: str) -> Case:
     if not store.safe_case_id(case_id):
         fail(f"CASE-ID {case_id!r} is not a valid case id: expected 1 to 64 letters, digits, '.', '_' or '-', "
@@ -177,10 +185,7 @@ def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
     bad = 0
     for path in records:
         try:
-            data = path.read_bytes() if path.is_file() else None
-            if data is None:
-                raise CaseError(str(path), [f"{path}: no such file; expected a complaint-case/1 JSON record."])
-            case = case_from_record(parse_record(data, str(path)), str(path), councils)
+            case, data = read_record(path, councils)
         except CaseError as exc:
             bad += 1
             for problem in exc.problems:
@@ -211,10 +216,7 @@ def render(case_id: str | None, case_file: Path | None, only: str | None, dry_ru
     book = load_rules(paths)
     try:
         if case_file:
-            data = case_file.read_bytes() if case_file.is_file() else None
-            if data is None:
-                raise CaseError(str(case_file), [f"{case_file}: no such file; expected a complaint-case/1 JSON record."])
-            case = case_from_record(parse_record(data, str(case_file)), str(case_file), known_councils(book))
+            case, data = read_record(case_file, known_councils(book))
             if not dry_run:
                 store.save(paths.outbox, case.case_id, data)
         else:
