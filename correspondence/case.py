@@ -304,21 +304,25 @@ def case_from_record(record: Any, source: str, councils: Mapping[str, list[str]]
     )
 
 
-def load_case(path: Path | str, councils: Mapping[str, list[str]] | None = None) -> Case:
-    """Read and validate one record file."""
+def read_record_bytes(path: Path | str) -> bytes:
+    """A record file's bytes; one over 5 MB is refused unread."""
     path = Path(path)
     source = str(path)
     try:
+        if path.is_dir():
+            raise CaseError(source, [f"{source}: is a folder; expected a {FORMAT} JSON record file."])
         if path.stat().st_size > MAX_RECORD_BYTES:
             raise CaseError(source, [f"{source}: the record is larger than 5 MB; expected one case of at most 5 MB."])
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise CaseError(source, [f"{source}: no such file; expected a {FORMAT} JSON record."]) from None
-    except IsADirectoryError:
-        raise CaseError(source, [f"{source}: is a folder; expected a {FORMAT} JSON record file."]) from None
     except OSError as exc:
         raise CaseError(source, [f"{source}: cannot be read ({exc.strerror})."]) from None
-    return case_from_record(parse_record(data, source), source, councils)
+
+
+def load_case(path: Path | str, councils: Mapping[str, list[str]] | None = None) -> Case:
+    """Read and validate one record file."""
+    return case_from_record(parse_record(read_record_bytes(path), str(path)), str(path), councils)
 
 
 def safe_case_id(value: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Callable
 import click
 
 from . import ledger, store
-from .case import Case, CaseError, load_case, parse_record, case_from_record
+from .case import Case, CaseError, case_from_record, load_case, parse_record, read_record_bytes
 from .due import Determination, determine
 from .rules import RuleBook, RulesError, load_rulebook, verification_warning
 from .specimens import LETTER_KINDS
@@ -94,9 +94,7 @@ def determine_case(book: RuleBook, case: Case, paths: Paths, as_of: date) -> Det
 
 def read_record(path: Path, councils: dict[str, list[str]]) -> tuple[Case, bytes]:
     """A record file's validated case and its bytes (kept as they are in the case store)."""
-    if not path.is_file():
-        raise CaseError(str(path), [f"{path}: no such file; expected a complaint-case/1 JSON record."])
-    data = path.read_bytes()
+    data = read_record_bytes(path)
     return case_from_record(parse_record(data, str(path)), str(path), councils), data
 
 
