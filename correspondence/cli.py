@@ -239,6 +239,71 @@ def render(case_id: str | None, case_file: Path | None, only: str | None, dry_ru
         click.echo(f"{case.case_id}: no letter is due that has not been issued.", err=True)
 
 
+# --------------------------------------------------------------------------- the inbox service
+
+def setup_logging(log_file: Path | None) -> None:
+    """Plain lines to stderr (and a file if asked). Messages carry file names and case ids only."""
+    import logging
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
+    logging.getLogger("correspondence").setLevel(logging.INFO)
+    for noisy in ("weasyprint", "fontTools"):  # they log page layout steps, and text, at INFO
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def log_file_option(func: Callable) -> Callable:
+    return click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Also write the log to this file.")(func)
+
+
+@cli.command()
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Rendering processes (default: one per core).")
+@log_file_option
+@as_of_option
+@folder_options
+def process(workers: int | None, log_file: Path | None, as_of, paths: Paths) -> None:
+    """One pass over the inbox: accept or reject each record, and write the letters now due."""
+    from .inbox import pending, process_inbox
+
+    setup_logging(log_file)
+    book = load_rules(paths)
+    as_of_day = as_of.date() if as_of else date.today()
+    waiting = pending(paths.inbox)
+    if sys.stderr.isatty() and waiting:
+        with click.progressbar(length=len(waiting), label="Processing records", file=sys.stderr) as bar:
+            report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day,
+                                   workers=workers, progress=bar.update)
+    else:
+        report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day, workers=workers)
+    click.echo(f"{len(report.accepted)} record{'s' if len(report.accepted) != 1 else ''} processed, "
+               f"{len(report.rejected)} rejected, {report.letters} letter{'s' if report.letters != 1 else ''} written.")
+    sys.exit(1 if report.rejected or report.failures else 0)
+
+
+@cli.command()
+@click.option("--polling", is_flag=True, help="Poll the folder instead of OS events (for network shares).")
+@click.option("--rescan", type=click.FloatRange(min=0.5), default=30.0, show_default=True,
+              help="Seconds between full rescans of the inbox (events can be lost).")
+@click.option("--settle", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds a file must stay unchanged before it is read.")
+@click.option("--give-up", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds after which a file that is still not complete JSON is rejected.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Rendering processes (default: one per core).")
+@log_file_option
+@folder_options
+def watch(polling: bool, rescan: float, settle: float, give_up: float, workers: int | None, log_file: Path | None, paths: Paths) -> None:
+    """The service: process what is in the inbox, then every record dropped there, until SIGINT or SIGTERM."""
+    from .watch import Watcher
+
+    setup_logging(log_file)
+    book = load_rules(paths)
+    Watcher(book, paths.rules, paths.templates, paths.inbox, paths.outbox, polling=polling, rescan=rescan,
+            settle=settle, give_up=give_up, workers=workers).run()
+
+
 # --------------------------------------------------------------------------- templates
 
 @cli.group()

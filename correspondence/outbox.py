@@ -80,3 +80,37 @@ def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
         raise
     finally:
         conn.close()
+
+
+def recover(outbox: Path) -> list[Path]:
+    """Remove what a crash can leave: temp files, and letter files the ledger does not hold.
+
+    Runs under the ledger's write lock, so it never sees a letter another process is filing.
+    Returns the paths removed.
+    """
+    outbox = Path(outbox)
+    if not outbox.is_dir():
+        return []
+    conn = ledger.connect(outbox)
+    removed: list[Path] = []
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        stems = {(case_id, stem) for case_id, stem in conn.execute("SELECT case_id, stem FROM letters")}
+        for folder in outbox.iterdir():
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if not path.is_file():
+                    continue
+                half_written = path.name.startswith(".tmp-")
+                stem = path.name.rsplit(".", 1)[0]
+                unledgered = not folder.name.startswith(".") and (folder.name, stem) not in stems
+                if half_written or unledgered:
+                    path.unlink()
+                    removed.append(path)
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    return removed
