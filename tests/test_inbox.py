@@ -1,0 +1,221 @@
+"""The inbox service: letters process and letters watch, with real files, processes and signals."""
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, RULES
+
+LETTERS = [sys.executable, "-m", "correspondence.cli"]
+BASE = ["--rules", str(RULES), "--templates", str(ROOT / "templates")]
+
+
+def letters(*args, inbox, outbox, timeout=300, **kw):
+    return subprocess.run([*LETTERS, *args, *BASE, "--inbox", str(inbox), "--outbox", str(outbox)],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, **kw)
+
+
+def record(name="twc-2026-0201.json", case_id=None) -> dict:
+    data = json.loads((EXAMPLES / name).read_text())
+    if case_id:
+        data["case_id"] = case_id
+    return data
+
+
+def write(path: Path, data) -> Path:
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+    return path
+
+
+def ledger(outbox):
+    with sqlite3.connect(outbox / "ledger.sqlite3") as conn:
+        return conn.execute("SELECT case_id, letter, stage, trigger FROM letters ORDER BY 1, 2, 3, 4").fetchall()
+
+
+def letter_files(outbox) -> list[Path]:
+    return sorted(p for p in outbox.glob("*/*") if p.is_file() and not p.parent.name.startswith("."))
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    return inbox, outbox
+
+
+def test_bad_records_are_quarantined_with_their_reason_and_good_ones_processed(dirs):
+    inbox, outbox = dirs
+    write(inbox / "good.json", record())
+    write(inbox / "not-json.json", "{this is not json")
+    write(inbox / "wrong-format.json", {**record(case_id="X-1"), "format": "complaint-case/9"})
+    write(inbox / "unknown-council.json", {**record(case_id="X-2"), "council": "kent"})
+    write(inbox / "unsafe-id.json", record(case_id="../../etc/passwd"))
+    (inbox / "huge.json").write_bytes(b"{" + b" " * (5 * 1024 * 1024) + b"}")
+    result = letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.strip() == "1 record processed, 5 rejected, 2 letters written."
+    assert [p.name for p in inbox.glob("*.json")] == []
+    assert sorted(p.name for p in (inbox / ".done").iterdir()) == ["good.json"]
+    reasons = {p.name.removesuffix(".error.txt"): p.read_text() for p in (inbox / ".rejected").glob("*.error.txt")}
+    assert set(reasons) == {"not-json.json", "wrong-format.json", "unknown-council.json", "unsafe-id.json", "huge.json"}
+    assert "not-json.json: is not valid JSON (line 1, column 2" in reasons["not-json.json"]
+    assert 'field format: expected "complaint-case/1", got "complaint-case/9".' in reasons["wrong-format.json"]
+    assert 'field council: expected one of code-2024' in reasons["unknown-council.json"]
+    assert "field case_id: expected 1 to 64 letters, digits" in reasons["unsafe-id.json"]
+    assert "the record is larger than 5 MB" in reasons["huge.json"]
+    assert all((inbox / ".rejected" / name).exists() for name in reasons)  # never lost
+    assert [r[1] for r in ledger(outbox)] == ["acknowledgement", "consent-request"]
+    assert not (outbox / "etc").exists()
+
+
+def test_logs_name_files_and_cases_but_no_personal_details(dirs):
+    inbox, outbox = dirs
+    write(inbox / "a.json", record("twc-2026-0142.json"))
+    log_file = outbox.parent / "letters.log"
+    result = letters("process", "--as-of", "2026-11-20", "--log-file", str(log_file), inbox=inbox, outbox=outbox)
+    logged = result.stderr + log_file.read_text()
+    assert "accepted a.json as case TWC-2026-0142" in logged
+    for private in ("Aisha", "Khan", "High Street", "aisha.khan@example.org", "Jo Bloggs", "Bins were missed"):
+        assert private not in logged
+
+
+def test_a_later_record_replaces_the_snapshot(dirs):
+    inbox, outbox = dirs
+    first = record("twc-2026-0142.json")
+    write(inbox / "1.json", first)
+    letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox)
+    later = record("twc-2026-0142.json")
+    later["events"].append({"id": "e9", "type": "withdrawn", "date": "2026-11-21", "method": "email"})
+    write(inbox / "2.json", later)
+    letters("process", "--as-of", "2026-11-21", inbox=inbox, outbox=outbox)
+    stored = json.loads((outbox / ".cases" / "TWC-2026-0142.json").read_text())
+    assert stored["events"][-1]["id"] == "e9"
+    assert ("TWC-2026-0142", "withdrawal-confirmation", 0, "e9") in ledger(outbox)
+
+
+def test_claimed_records_and_half_filed_letters_are_recovered(dirs):
+    inbox, outbox = dirs
+    (inbox / ".work").mkdir()
+    write(inbox / ".work" / "claimed.json", record())  # claimed by a run that was killed
+    (outbox / "TWC-2026-0201").mkdir(parents=True)
+    (outbox / "TWC-2026-0201" / ".tmp-abc.pdf").write_bytes(b"%PDF half")  # a half-written file
+    (outbox / "TWC-2026-0201" / "2026-11-19_acknowledgement-s1_complaint.pdf").write_bytes(b"%PDF never recorded")
+    result = letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox)
+    assert result.returncode == 0, result.stderr
+    names = [p.name for p in letter_files(outbox)]
+    assert ".tmp-abc.pdf" not in names and "2026-11-19_acknowledgement-s1_complaint.pdf" not in names
+    assert len(names) == 6 and len(ledger(outbox)) == 2
+    assert list((inbox / ".work").iterdir()) == []
+
+
+def test_a_render_and_a_process_at_once_never_duplicate(dirs):
+    inbox, outbox = dirs
+    write(inbox / "a.json", record())
+    cmd_render = [*LETTERS, "render", "--case-file", str(EXAMPLES / "twc-2026-0201.json"), "--as-of", "2026-11-20",
+                  *BASE, "--outbox", str(outbox)]
+    cmd_process = [*LETTERS, "process", "--as-of", "2026-11-20", *BASE, "--inbox", str(inbox), "--outbox", str(outbox)]
+    procs = [subprocess.Popen(c, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in (cmd_render, cmd_process)]
+    for p in procs:
+        p.communicate(timeout=300)
+    assert len(ledger(outbox)) == 2
+    assert len(letter_files(outbox)) == 6
+
+
+# --------------------------------------------------------------------------- the watcher
+
+def start_watch(inbox, outbox, *extra):
+    return subprocess.Popen([*LETTERS, "watch", *BASE, "--inbox", str(inbox), "--outbox", str(outbox),
+                             "--settle", "0.3", "--rescan", "2", "--give-up", "3", *extra],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def stop(proc, sig=signal.SIGTERM):
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+@pytest.mark.parametrize("polling", [False, True])
+def test_watch_takes_records_however_producers_write_them(dirs, polling):
+    inbox, outbox = dirs
+    write(inbox / "already-there.json", record("hcc-2026-1120.json"))  # processed at start
+    proc = start_watch(inbox, outbox, *(["--polling"] if polling else []))
+    try:
+        # 1. a direct write in chunks, with a pause mid-file
+        text = json.dumps(record("twc-2026-0201.json"))
+        with open(inbox / "chunked.json", "w") as handle:
+            handle.write(text[:200])
+            handle.flush()
+            time.sleep(1.0)
+            handle.write(text[200:])
+        # 2. a temp file, then a rename
+        write(inbox / "incoming.json.part", record("wcc-2026-0355.json"))
+        os.rename(inbox / "incoming.json.part", inbox / "renamed.json")
+        # 3. a copy
+        shutil.copy(EXAMPLES / "lbc-2026-0470.json", inbox / "copied.json")
+        # ignored: hidden files and temp files stay where they are
+        write(inbox / ".hidden.json", record("smbc-2026-0090.json"))
+        write(inbox / "partial.tmp", "{")
+        os.symlink(EXAMPLES / "smbc-2026-0077.json", inbox / "link.json")  # links are not records
+        # never completes: rejected after --give-up
+        write(inbox / "truncated.json", text[:100])
+        expected = {"HCC-2026-1120", "TWC-2026-0201", "WCC-2026-0355", "LBC-2026-0470"}
+        assert wait_for(lambda: {r[0] for r in ledger(outbox)} >= expected if (outbox / "ledger.sqlite3").exists() else False)
+        assert wait_for(lambda: (inbox / ".rejected" / "truncated.json").exists())
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [".hidden.json", "link.json", "partial.tmp"]
+    assert "SMBC-2026-0077" not in {r[0] for r in ledger(outbox)}
+    assert sorted(p.name for p in (inbox / ".done").iterdir()) == ["already-there.json", "chunked.json", "copied.json", "renamed.json"]
+    assert "received SIGTERM" in err and "stopped" in err
+
+
+def test_kill_9_mid_batch_then_restart_gives_every_letter_exactly_once(dirs):
+    inbox, outbox = dirs
+    sources = sorted(EXAMPLES.glob("*.json"))
+    batch = []
+    for i in range(24):
+        data = record(sources[i % len(sources)].name, case_id=f"K-{i:03d}")
+        batch.append(write(inbox / f"r{i:03d}.json", data))
+    proc = start_watch(inbox, outbox, "--workers", "2")
+    assert wait_for(lambda: (outbox / "ledger.sqlite3").exists() and len(ledger(outbox)) >= 3, timeout=180)
+    proc.kill()  # SIGKILL mid-batch
+    proc.wait(timeout=30)
+    first_run = len(ledger(outbox))
+
+    proc = start_watch(inbox, outbox, "--workers", "2")
+    try:
+        assert wait_for(lambda: not list(inbox.glob("*.json")) and not list((inbox / ".work").glob("*.json")), timeout=300)
+        assert wait_for(lambda: len(list((inbox / ".done").iterdir())) == 24, timeout=300)
+    finally:
+        code, _ = stop(proc)
+    assert code == 0
+    rows = ledger(outbox)
+    assert len(rows) == len(set(rows)) > first_run
+    files = letter_files(outbox)
+    assert not [p for p in files if p.name.startswith(".tmp-")]
+    stems = {(p.parent.name, p.name.rsplit(".", 1)[0]) for p in files}
+    assert len(files) == 3 * len(stems) == 3 * len(rows)  # each letter once: .docx, .pdf, .json
+    # every letter the records need is there: nothing due remains for any case
+    for i in range(24):
+        out = letters("due", f"K-{i:03d}", "--as-of", time.strftime("%Y-%m-%d"), "--json", inbox=inbox, outbox=outbox)
+        data = json.loads(out.stdout)
+        assert all(x["status"] == "issued" for x in data["letters"]) or not data["letters"], data
