@@ -235,6 +235,13 @@ def render(case_id: str | None, case_file: Path | None, only: str | None, dry_ru
             click.echo(str(path))
     for sentence in report.skipped:
         click.echo(sentence, err=True)
+    for letter, _, sentences in report.failed:
+        for sentence in sentences:
+            click.echo(sentence, err=True)
+    if report.failed:
+        fail(f"{case.case_id}: {len(report.failed)} letter{'s' if len(report.failed) != 1 else ''} failed "
+             f"{'their' if len(report.failed) != 1 else 'its'} checks and {'were' if len(report.failed) != 1 else 'was'} "
+             f"not issued; see {paths.outbox / case.case_id / 'failed'}.")
     if not (report.planned or report.issued):
         click.echo(f"{case.case_id}: no letter is due that has not been issued.", err=True)
 
@@ -302,6 +309,31 @@ def watch(polling: bool, rescan: float, settle: float, give_up: float, workers: 
     book = load_rules(paths)
     Watcher(book, paths.rules, paths.templates, paths.inbox, paths.outbox, polling=polling, rescan=rescan,
             settle=settle, give_up=give_up, workers=workers).run()
+
+
+# --------------------------------------------------------------------------- check
+
+@cli.command()
+@click.argument("targets", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="A machine-readable report.")
+@folder_options
+def check(targets: tuple[Path, ...], as_json: bool, paths: Paths) -> None:
+    """Re-read rendered letters (default: the whole outbox) and check each carries its required content."""
+    from .check import check_manifest, manifests_under
+
+    book = load_rules(paths)
+    manifests = manifests_under(targets or (paths.outbox,))
+    failures = [f for m in manifests for f in check_manifest(m, book.retired)]
+    if as_json:
+        click.echo(json.dumps({"letters": len(manifests), "failures": [f.to_json() for f in failures],
+                               "passed": not failures}, indent=2, ensure_ascii=False))
+    else:
+        for failure in failures:
+            click.echo(failure.sentence())
+        click.echo(f"{len(manifests)} letter{'s' if len(manifests) != 1 else ''} checked: "
+                   + (f"{len(failures)} problem{'s' if len(failures) != 1 else ''} found." if failures
+                      else "each carries its required content."), err=bool(failures))
+    sys.exit(1 if failures else 0)
 
 
 # --------------------------------------------------------------------------- templates

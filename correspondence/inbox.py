@@ -115,8 +115,11 @@ def _read(path: Path, councils: dict[str, list[str]]) -> tuple[Case, bytes]:
 
 # --------------------------------------------------------------------------- rendering (in workers)
 
-def render_case(rules_dir: str, templates_dir: str, outbox_dir: str, case_id: str, as_of: date) -> tuple[str, int, str]:
-    """Render one stored case's due letters. Runs in a worker process; returns (case_id, letters, problem)."""
+def render_case(rules_dir: str, templates_dir: str, outbox_dir: str, case_id: str, as_of: date) -> tuple:
+    """Render one stored case's due letters in a worker process.
+
+    Returns (case_id, letters written, a problem that stopped it, sentences for letters that failed their checks).
+    """
     from .case import load_case
     from .issuing import issue_due_letters
     from .render import TemplateProblem
@@ -126,8 +129,8 @@ def render_case(rules_dir: str, templates_dir: str, outbox_dir: str, case_id: st
         case = load_case(store.stored_path(Path(outbox_dir), case_id), {c: book.procedures(c) for c in book.councils})
         report = issue_due_letters(book, _renderer(templates_dir), case, Path(outbox_dir), as_of)
     except (CaseError, TemplateProblem) as exc:
-        return case_id, 0, str(exc)
-    return case_id, len(report.issued), ""
+        return case_id, 0, str(exc), []
+    return case_id, len(report.issued), "", [s for _, _, sentences in report.failed for s in sentences]
 
 
 _BOOKS: dict[str, RuleBook] = {}
@@ -183,8 +186,12 @@ def process_inbox(book: RuleBook, rules_dir: Path, templates: Path, inbox: Path,
 
     jobs = [(str(rules_dir), str(templates), str(outbox), case_id, as_of) for case_id in cases]
     results = _run(jobs, workers)
-    for case_id, letters, problem in results:
+    for case_id, letters, problem, failed in results:
         files = cases[case_id]
+        for sentence in failed:  # the letter is kept in failed/, still due; the record itself is fine
+            report.failures.append(sentence)
+            log.error("case %s: a letter failed its checks and was not issued: %s", case_id,
+                      sentence.split(": ", 2)[-1].split(": \"")[0])
         if problem:
             report.failures.append(problem)
             log.error("case %s: %s", case_id, problem)
@@ -208,7 +215,7 @@ def _ignore_stop_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def _run(jobs: list[tuple], workers: int | None) -> list[tuple[str, int, str]]:
+def _run(jobs: list[tuple], workers: int | None) -> list[tuple]:
     if not jobs:
         return []
     workers = workers or os.cpu_count() or 1

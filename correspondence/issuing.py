@@ -15,7 +15,8 @@ from .case import Case
 from .context import build_context
 from .due import Determination, Letter, determine
 from .due import Issued as IssuedLetter
-from .outbox import Filing, file_letter, stem_for
+from .check import check_texts, docx_text, pdf_text
+from .outbox import Filing, file_failed, file_letter, stem_for
 from .render import Renderer, sha256_file
 from .requirements import required_items
 from .rules import OMBUDSMEN_FILE, Policy, RuleBook
@@ -34,6 +35,7 @@ class IssueReport:
     issued: list[Filed] = field(default_factory=list)
     planned: list[tuple[Letter, str]] = field(default_factory=list)  # --dry-run
     skipped: list[str] = field(default_factory=list)  # sentences: why a due letter was not written
+    failed: list[tuple[Letter, list[Path], list[str]]] = field(default_factory=list)  # failed its checks
 
 
 def policy_for(book: RuleBook, case: Case) -> Policy:
@@ -76,6 +78,16 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
     }
 
 
+def check_rendered(manifest: dict, rendered, retired) -> list:
+    """The letter's own checks, on the bytes about to be filed (letters.md, policy-matrix.md)."""
+    texts, names = {}, {}
+    if rendered.docx is not None:
+        texts["docx"], names["docx"] = docx_text(rendered.docx), manifest["files"]["docx"]
+    if rendered.pdf is not None:
+        texts["pdf"], names["pdf"] = pdf_text(rendered.pdf), manifest["files"]["pdf"]
+    return check_texts(manifest, texts, names, retired, rendered.pdf)
+
+
 def as_issued(case: Case, policy: Policy, issued: list[IssuedLetter], letter: Letter, letter_date: date,
               delivery: str) -> Letter:
     """The letter as it stands once sent on ``letter_date``: the dates it quotes (the response
@@ -113,6 +125,11 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
         manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
         filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date,
                         delivery_for(result), stem)
+        failures = check_rendered(manifest, rendered, book.retired)
+        if failures:
+            sentences = [f.sentence() for f in failures]
+            report.failed.append((letter, file_failed(outbox, filing, files, manifest, sentences), sentences))
+            continue
         paths = file_letter(outbox, filing, files, manifest)
         if paths is None:
             report.skipped.append(f"{case.case_id}: the {letter.letter} letter ({letter.trigger}) is already in the ledger.")

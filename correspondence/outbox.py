@@ -114,3 +114,25 @@ def recover(outbox: Path) -> list[Path]:
             conn.execute("ROLLBACK")
         conn.close()
     return removed
+
+
+def file_failed(outbox: Path, filing: Filing, files: dict[str, bytes], manifest: dict, report: list[str]) -> list[Path]:
+    """Keep a letter that failed its checks aside in ``<case>/failed/`` with its report.
+
+    It is not recorded in the ledger, so it is still due and is rendered again next time.
+    """
+    folder = case_folder(outbox, filing.case_id) / "failed"
+    folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+    written = []
+    for ext, data in files.items():
+        path = folder / f"{filing.stem}.{ext}"
+        atomic_write(path, data)
+        written.append(path)
+    path = folder / f"{filing.stem}.json"
+    atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    written.append(path)
+    path = folder / f"{filing.stem}.report.txt"
+    text = "This letter failed its checks and was not issued.\n\n" + "\n".join(report) + "\n"
+    atomic_write(path, text.encode("utf-8"))
+    written.append(path)
+    return written

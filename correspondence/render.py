@@ -118,7 +118,8 @@ class Renderer:
         except TemplateNotFound as exc:
             raise TemplateProblem(f"{self.templates / 'html'}: no template {exc.name!r} for {kind} letters.") from None
         except TemplateError as exc:
-            raise TemplateProblem(f"{self.path('html', council, kind)}: {exc}.") from None
+            where = getattr(exc, "filename", None) or self.path("html", council, kind)
+            raise TemplateProblem(f"{where}: {str(exc).rstrip('.')}.") from None
 
     def render_pdf(self, html: str) -> bytes:
         from weasyprint import HTML
@@ -153,7 +154,7 @@ class Renderer:
         except UndefinedError as exc:
             raise TemplateProblem(f"{current}: uses {_undefined_name(exc)!r}, which the letter's context does not provide.") from None
         except TemplateError as exc:
-            raise TemplateProblem(f"{current}: {exc}.") from None
+            raise TemplateProblem(f"{current}: {str(exc).rstrip('.')}.") from None
 
     # ----- both
 

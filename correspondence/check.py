@@ -1,0 +1,176 @@
+"""Quality checks: read letters back as a recipient would and prove they carry what they must.
+
+A letter's Word file is read with python-docx (body, tables, headers, footers) and its PDF with
+pypdf. Every required item of its manifest (``requirements.py``: the common items of letters.md,
+the kind's own items, the Ombudsman's details where the matrix makes them mandatory) must
+appear in both, white space folded. Also: no leftover template syntax, no ``None``/``null``/
+``undefined``, no out-of-date Ombudsman detail, and 16pt text or more in a large-print PDF.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .rules import fold
+
+LEFTOVERS = ("{{", "}}", "{%", "%}")
+EMPTY_WORDS = re.compile(r"\b(None|null|undefined)\b")
+LARGE_PRINT_PT = 16.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    file: str      # the letter's file (or manifest) that fails
+    letter: str    # e.g. "outcome stage 1 (e7)"
+    item: str      # what is missing or wrong
+
+    def sentence(self) -> str:
+        return f"{self.file}: {self.letter}: {self.item}"
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "letter": self.letter, "problem": self.item}
+
+
+# --------------------------------------------------------------------------- reading letters
+
+def _paragraphs(container) -> list[str]:
+    out = [p.text for p in container.paragraphs]
+    for table in container.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                out.extend(_paragraphs(cell))
+    return out
+
+
+def docx_text(data: bytes) -> str:
+    """Everything a reader sees in a .docx: body, tables, headers and footers."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    parts = _paragraphs(doc)
+    for section in doc.sections:
+        parts += _paragraphs(section.header) + _paragraphs(section.footer)
+    return "\n".join(parts)
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_font_sizes(data: bytes) -> set[float]:
+    """The size of every visible character in a PDF (pdfminer)."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTTextContainer
+
+    sizes: set[float] = set()
+    for page in extract_pages(io.BytesIO(data)):
+        for element in page:
+            if isinstance(element, LTTextContainer):
+                for line in element:
+                    for char in getattr(line, "_objs", []):
+                        if isinstance(char, LTChar) and char.get_text().strip():
+                            sizes.add(round(char.size, 1))
+    return sizes
+
+
+def flat(text: str) -> str:
+    """White space folded, so a phrase wrapped across lines still matches."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --------------------------------------------------------------------------- checking
+
+def describe(manifest: dict) -> str:
+    stage = f" stage {manifest['stage']}" if manifest.get("stage") else ""
+    return f"{manifest['letter']}{stage} ({manifest['trigger']})"
+
+
+def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], retired: Iterable[str],
+                pdf: bytes | None = None) -> list[Failure]:
+    """Check the text of each format (``texts``: format -> text) against the manifest."""
+    letter = describe(manifest)
+    failures: list[Failure] = []
+    allowed = " ".join(flat(i["text"]) for i in manifest.get("required_content", []))
+    for fmt, raw in texts.items():
+        text = flat(raw)
+        name = names[fmt]
+        for item in manifest.get("required_content", []):
+            if flat(item["text"]) not in text:
+                failures.append(Failure(name, letter, f"missing {item['item']}: \"{item['text']}\" ({item['cite']})"))
+        for mark in LEFTOVERS:
+            if text.count(mark) > allowed.count(mark):
+                failures.append(Failure(name, letter, f"leftover template syntax {mark!r}"))
+        for word in set(EMPTY_WORDS.findall(text)) - set(EMPTY_WORDS.findall(allowed)):
+            failures.append(Failure(name, letter, f"the word {word!r} where a value should be"))
+        folded = fold(raw)
+        for stale in retired:
+            if stale in folded:
+                failures.append(Failure(name, letter, f"an out-of-date Ombudsman detail ({stale!r}, policy-matrix.md)"))
+    if len(texts) == 2:
+        (fa, ta), (fb, tb) = texts.items()
+        for item in manifest.get("required_content", []):
+            inside = [flat(item["text"]) in flat(t) for t in (ta, tb)]
+            if inside[0] != inside[1]:
+                failures.append(Failure(names[fa if not inside[0] else fb], letter,
+                                        f"the two formats differ: {item['item']} is in one but not the other"))
+    if pdf is not None and manifest.get("large_print"):
+        sizes = pdf_font_sizes(pdf)
+        if sizes and min(sizes) < LARGE_PRINT_PT:
+            failures.append(Failure(names["pdf"], letter,
+                                    f"large print needs 16pt text or more; the smallest is {min(sizes):g}pt"))
+    return failures
+
+
+def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
+    """Check one filed letter, given its manifest (``<stem>.json``)."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [Failure(str(path), "unknown letter", "the manifest cannot be read")]
+    texts: dict[str, str] = {}
+    names: dict[str, str] = {}
+    pdf = None
+    failures: list[Failure] = []
+    for fmt, reader in (("docx", docx_text), ("pdf", pdf_text)):
+        if fmt not in files:
+            continue
+        file = path.parent / files[fmt]
+        names[fmt] = str(file)
+        try:
+            data = file.read_bytes()
+            texts[fmt] = reader(data)
+            if fmt == "pdf":
+                pdf = data
+        except FileNotFoundError:
+            failures.append(Failure(str(file), describe(manifest), "the file is missing"))
+        except Exception as exc:  # a damaged file is a failure, not a crash
+            failures.append(Failure(str(file), describe(manifest), f"cannot be read ({type(exc).__name__})"))
+    return failures + check_texts(manifest, texts, names, retired, pdf)
+
+
+def manifests_under(paths: Iterable[Path]) -> list[Path]:
+    """The letter manifests in the given files and folders (case store and failed letters excluded)."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_file() and path.suffix == ".json":
+            found.append(path)
+        elif path.is_file():
+            sibling = path.with_suffix(".json")
+            if sibling.is_file():
+                found.append(sibling)
+        elif path.is_dir():
+            for manifest in sorted(path.rglob("*.json")):
+                parts = manifest.relative_to(path).parts
+                if any(p.startswith(".") or p == "failed" for p in parts[:-1]) or manifest.name.startswith("."):
+                    continue
+                found.append(manifest)
+    return sorted(set(found))
