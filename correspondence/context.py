@@ -66,6 +66,7 @@ def _recipient(case: Case, letter: Letter, recipient: Recipient) -> dict:
         "organisation": person.get("organisation", ""),
         "address": address if channel == "post" else [],
         "email": email if channel == "email" else "",
+        "first_line": address[0] if channel == "post" else email,
         "channel": channel,
         "salutation": salutation(person),
         "on_behalf_of": on_behalf or "",
@@ -76,7 +77,8 @@ def _council(policy: Policy) -> dict:
     v = policy.value
     return {"name": policy.name, "team": v("council.team"), "address": list(v("council.address")),
             "phone": v("council.phone"), "email": v("council.email"), "web": v("council.web"),
-            "interpreting_phone": v("council.interpreting_phone")}
+            "interpreting_phone": v("council.interpreting_phone"),
+            "contact": v("council.phone") or v("council.email") or v("council.team")}
 
 
 def _dates(items: list[Mapping[str, Any]], key: str) -> list[dict]:
@@ -91,7 +93,9 @@ def _sections(case: Case, policy: Policy, letter: Letter) -> dict:
     kind = letter.letter
     s: dict[str, Any] = {}
     if kind == "acknowledgement":
+        request_or_reopen = event if event and event.type in ("escalation_request", "reopened") else None
         s["acknowledgement"] = {
+            "received_date": british(request_or_reopen.date if request_or_reopen else case.received),
             "response_date": british(f.get("response_due")),
             "request_date": british(event.date) if event and letter.stage > 1 and event.type == "escalation_request" else "",
             "request_reasons": list(f.get("request_reasons", [])),
@@ -140,7 +144,9 @@ def _sections(case: Case, policy: Policy, letter: Letter) -> dict:
     elif kind == "behaviour-warning":
         s["behaviour"] = {"behaviours": list(f["behaviours"])}
     elif kind == "restriction-review":
-        s["review"] = {"outcome": f["outcome"], "restrictions": list(f["restrictions"]),
+        s["review"] = {"outcome": f["outcome"], "lifted": f["outcome"] == "lifted",
+                       "decision_word": {"lifted": "lift", "maintained": "keep", "modified": "change"}[f["outcome"]],
+                       "restrictions": list(f["restrictions"]),
                        "next_review": british(f.get("next_review")), "ends": british(f.get("ends"))}
     return s
 
@@ -161,7 +167,8 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
                    "due": british(letter.due)},
         "recipient": _recipient(case, letter, result.recipient),
         "complainant": {"name": person_name(complainant)},
-        "officer": {k: case.raw["officer"].get(k, "") for k in ("name", "job_title", "email", "phone")},
+        "officer": {**{k: case.raw["officer"].get(k, "") for k in ("name", "job_title", "email", "phone")},
+                    "contact": case.raw["officer"].get("email") or case.raw["officer"].get("phone", "")},
         "complaint": {
             "received": british(case.received), "service_area": case.raw["service_area"],
             "summary": complaint["summary"], "points": list(complaint.get("points", [])),
@@ -171,7 +178,8 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         },
         "ombudsman": {"required": letter.ombudsman_required, "name": ombudsman.name,
                       "address": list(ombudsman.address), "phone": ombudsman.phone, "web": ombudsman.web,
-                      "email": ombudsman.email, "time_limit": ombudsman.time_limit},
+                      "email": ombudsman.email, "time_limit": ombudsman.time_limit,
+                      "postcode": ombudsman.address[-1] if ombudsman.address else ""},
         "large_print": "large-print" in complainant.get("format_needs", []),
         "extra": dict(event.get("extra", {})) if event else {},
     })

@@ -19,7 +19,7 @@ from .check import check_texts, docx_text, pdf_text
 from .outbox import Filing, file_failed, file_letter, stem_for
 from .render import Renderer, sha256_file
 from .requirements import required_items
-from .rules import OMBUDSMEN_FILE, Policy, RuleBook
+from .rules import OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE, Policy, RuleBook
 
 
 @dataclass
@@ -44,7 +44,8 @@ def policy_for(book: RuleBook, case: Case) -> Policy:
 
 def rules_sources(book: RuleBook, council: str) -> dict[str, str]:
     rf = book.files[council]
-    paths = [rf.path] + ([book.files[rf.inherits].path] if rf.inherits else []) + [book.directory / OMBUDSMEN_FILE]
+    paths = [rf.path] + ([book.files[rf.inherits].path] if rf.inherits else []) + [
+        book.directory / OMBUDSMEN_FILE, book.directory / REQUIRED_CONTENT_FILE]
     return {f"rules/{p.name}": sha256_file(p) for p in paths}
 
 
@@ -71,7 +72,7 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
         "ombudsman_required": letter.ombudsman_required,
         "large_print": context["large_print"],
         "files": {ext: f"{stem}.{ext}" for ext in formats},
-        "required_content": required_items(context),
+        "required_content": required_items(context, book.required_content),
         "rules": rules_sources(book, case.council),
         "templates": template_sources,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

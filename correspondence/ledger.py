@@ -75,9 +75,14 @@ def issued_for(outbox: Path, case_id: str) -> list[Issued]:
     if not path.exists():
         return []
     with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-        rows = conn.execute(
-            "SELECT letter, stage, trigger, letter_date, delivery FROM letters WHERE case_id = ? ORDER BY letter_date",
-            (case_id,),
-        ).fetchall()
+        try:
+            rows = conn.execute(
+                "SELECT letter, stage, trigger, letter_date, delivery FROM letters WHERE case_id = ? ORDER BY letter_date",
+                (case_id,),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []  # a ledger another process is creating this instant holds no letters yet
+            raise
     return [Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger")
             for letter, stage, trigger, day, delivery in rows]

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 from .calendar import WorkingCalendar
 
 OMBUDSMEN_FILE = "ombudsmen.toml"
+REQUIRED_CONTENT_FILE = "required-content.toml"
 CONDITIONS = ("housing_tenancy", "cse")
 RELATIONSHIPS = ("councillor", "mp", "advocate", "relative", "friend", "solicitor", "advice-agency", "other")
 DELIVERY_METHODS = ("email", "first-class", "second-class", "hand")
@@ -304,7 +305,7 @@ class RuleBook:
     verified_on: date
     retired: tuple[str, ...]
     ombudsmen_text: str = ""
-    warnings: list[str] = field(default_factory=list)
+    required_content: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def councils(self) -> list[str]:
@@ -535,12 +536,17 @@ def load_rulebook(directory: Path | str, *, strict: bool = True) -> tuple[RuleBo
     bodies, verified, retired, otext = _load_ombudsmen(directory / OMBUDSMEN_FILE, problems)
     files: dict[str, RulesFile] = {}
     for path in sorted(directory.glob("*.toml")):
-        if path.name == OMBUDSMEN_FILE:
+        if path.name in (OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE):
             continue
         rf = _load_rules_file(path, problems)
         if rf is not None:
             files[rf.id] = rf
-    book = RuleBook(directory, files, bodies, verified, retired, otext)
+    from .requirements import spec_problems
+
+    required, _ = _read_toml(directory / REQUIRED_CONTENT_FILE, problems)
+    if required is not None:
+        problems.extend(spec_problems(str(directory / REQUIRED_CONTENT_FILE), required))
+    book = RuleBook(directory, files, bodies, verified, retired, otext, required or {})
     if not files:
         problems.append(f"{directory}: holds no council rules files (*.toml).")
     for rf in files.values():

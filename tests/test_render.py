@@ -21,7 +21,7 @@ from correspondence.render import Renderer, TemplateProblem
 from correspondence.requirements import required_items
 from correspondence.specimens import LETTER_KINDS, specimens
 from conftest import EXAMPLES, ROOT, ev, make
-from letter_text import docx_text, flat, pdf_text
+from correspondence.check import docx_text, flat, pdf_font_sizes, pdf_text
 
 TEMPLATES = ROOT / "templates"
 AS_OF = date(2026, 11, 20)
@@ -55,7 +55,7 @@ def test_every_kind_for_every_council_has_a_specimen(book, all_specimens):
 def test_required_content_in_both_formats(book, rendered_all, kind):
     for council in book.councils:
         ctx, word, pdf, _ = rendered_all[(council, kind)]
-        for item in required_items(ctx):
+        for item in required_items(ctx, book.required_content):
             text = flat(item["text"])
             assert text in word, (council, kind, "docx", item)
             assert text in pdf, (council, kind, "pdf", item)
@@ -209,27 +209,12 @@ def test_pdf_is_a4_tagged_titled_and_british(book, renderer):
     assert reader.metadata.title == "Warwickshire County Council: Our stage 1 response to your complaint (WCC-2026-0402)"
 
 
-def char_sizes(pdf: bytes) -> set[float]:
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LTChar, LTTextContainer
-
-    sizes = set()
-    for page in extract_pages(io.BytesIO(pdf)):
-        for element in page:
-            if isinstance(element, LTTextContainer):
-                for line in element:
-                    for char in getattr(line, "_objs", []):
-                        if isinstance(char, LTChar) and char.get_text().strip():
-                            sizes.add(round(char.size, 1))
-    return sizes
-
-
 def test_large_print_uses_at_least_16pt(book, renderer, rendered_all):
     ctx, large = render_example(book, renderer, "twc-2026-0142.json", "outcome")  # asks for large print
     assert ctx["large_print"]
-    assert min(char_sizes(large.pdf)) >= 16
+    assert min(pdf_font_sizes(large.pdf)) >= 16
     ctx, _, _, standard = rendered_all[("warwickshire", "outcome")]
-    assert not ctx["large_print"] and min(char_sizes(standard.pdf)) < 16
+    assert not ctx["large_print"] and min(pdf_font_sizes(standard.pdf)) < 16
 
 
 def test_rendering_does_not_import_weasyprint_until_a_pdf_is_made():

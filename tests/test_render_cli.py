@@ -12,7 +12,7 @@ from docx import Document
 
 from correspondence.cli import cli
 from conftest import EXAMPLES, ROOT, RULES
-from letter_text import flat, pdf_text
+from correspondence.check import flat, pdf_text
 
 TEMPLATES = ROOT / "templates"
 
@@ -55,12 +55,13 @@ def test_manifest(tmp_path):
     assert manifest["recipient"] == {"role": "representative", "name": "Cllr Jo Bloggs", "channel": "email",
                                      "on_behalf_of": "Ms Aisha Khan"}
     assert manifest["files"] == {"docx": "2026-11-20_outcome-s1_e7.docx", "pdf": "2026-11-20_outcome-s1_e7.pdf"}
-    assert set(manifest["rules"]) == {"rules/telford-wrekin.toml", "rules/code-2024.toml", "rules/ombudsmen.toml"}
+    assert set(manifest["rules"]) == {"rules/telford-wrekin.toml", "rules/code-2024.toml", "rules/ombudsmen.toml",
+                                      "rules/required-content.toml"}
     assert "templates/docx/outcome.docx" in manifest["templates"] and "templates/html/_base.html" in manifest["templates"]
     assert all(len(h) == 64 for h in list(manifest["rules"].values()) + list(manifest["templates"].values()))
     items = {i["item"]: i["text"] for i in manifest["required_content"]}
     assert items["case reference"] == "TWC-2026-0142" and items["letter date"] == "20 November 2026"
-    assert items["outstanding action 1 date"] == "18 December 2026"
+    assert items["outstanding action date 1"] == "18 December 2026"
     # The outcome went out today, so the escalation window runs from today:
     # 20 WD after Fri 20 Nov 2026: 23-27 (5), 30 Nov-4 Dec (10), 7-11 (15), 14-18 (20) -> Fri 18 Dec.
     assert items["escalation window closes"] == "18 December 2026"

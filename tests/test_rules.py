@@ -120,3 +120,18 @@ def test_conditions_override_only_for_their_cases():
     assert book.policy_for("telford-wrekin", cse=True).clock("limits.time_limit").kind == "none"
     # Warwickshire is a county council: no Housing Ombudsman route in its policy.
     assert book.policy_for("warwickshire", housing_tenancy=True).ombudsman.key == "lgsco"
+
+
+def test_required_content_file_is_validated(rules_copy):
+    found = problems_after(rules_copy, "required-content.toml", 'item = "new response date"\ntext = "{extension.new_date}"\ncite = "letters.md, extension"',
+                           'item = "new response date"\ntext = "{extension.new_date}"\nwhy = "x"')
+    path = rules_copy / "required-content.toml"
+    assert found == [f"{path}: [[extension]] item 1: unknown field 'why'; expected cite, each, item, text, when.",
+                     f"{path}: [[extension]] item 1: cite: expected non-empty text."]
+
+
+def test_required_content_names_every_letter_kind():
+    book = load_rulebook(RULES)[0]
+    from correspondence.specimens import LETTER_KINDS
+    assert set(LETTER_KINDS) <= set(book.required_content)
+    assert all(rule["cite"] for rules in book.required_content.values() for rule in rules)
