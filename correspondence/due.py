@@ -29,8 +29,6 @@ from .calendar import add_months
 from .case import Case, CaseError, Event
 from .rules import Clock, Policy
 
-STAGELESS = {"withdrawal-confirmation", "restriction-notice", "not-accepted", "holding", "consent-request",
-             "discontinuation", "behaviour-warning", "restriction-review"}
 # Letters about the person's conduct run alongside the complaint: a withdrawal does not stop them.
 CONDUCT_LETTERS = {"behaviour-warning", "restriction-notice", "restriction-review"}
 # Same-day events are read in this order (a request before its refusal, a hold before its end).

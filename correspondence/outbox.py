@@ -44,6 +44,17 @@ def case_folder(outbox: Path, case_id: str) -> Path:
     return folder
 
 
+def _write_letter(folder: Path, stem: str, files: dict[str, bytes], manifest: dict, written: list[Path]) -> None:
+    """Each file written aside and renamed into place, the manifest last; ``written`` grows as it goes."""
+    for ext, data in files.items():
+        path = folder / f"{stem}.{ext}"
+        atomic_write(path, data)
+        written.append(path)
+    path = folder / f"{stem}.json"
+    atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    written.append(path)
+
+
 def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest: dict) -> list[Path] | None:
     """Write the letter's files and record it in the ledger, atomically and once.
 
@@ -57,14 +68,7 @@ def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
         if ledger.has(conn, filing.case_id, filing.letter, filing.stage, filing.trigger):
             conn.execute("ROLLBACK")
             return None
-        folder = case_folder(outbox, filing.case_id)
-        for ext, data in files.items():
-            path = folder / f"{filing.stem}.{ext}"
-            atomic_write(path, data)
-            written.append(path)
-        path = folder / f"{filing.stem}.json"
-        atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-        written.append(path)
+        _write_letter(case_folder(outbox, filing.case_id), filing.stem, files, manifest, written)
         ledger.record(conn, filing.case_id, filing.letter, filing.stage, filing.trigger, filing.letter_date,
                       filing.delivery, filing.stem)
         conn.execute("COMMIT")
@@ -123,14 +127,8 @@ def file_failed(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
     """
     folder = case_folder(outbox, filing.case_id) / "failed"
     folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
-    written = []
-    for ext, data in files.items():
-        path = folder / f"{filing.stem}.{ext}"
-        atomic_write(path, data)
-        written.append(path)
-    path = folder / f"{filing.stem}.json"
-    atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    written.append(path)
+    written: list[Path] = []
+    _write_letter(folder, filing.stem, files, manifest, written)
     path = folder / f"{filing.stem}.report.txt"
     text = "This letter failed its checks and was not issued.\n\n" + "\n".join(report) + "\n"
     atomic_write(path, text.encode("utf-8"))
