@@ -57,7 +57,6 @@ def _stylesheet(path: str, mtime_ns: int):
 class Rendered:
     docx: bytes | None
     pdf: bytes | None
-    html: str | None
     sources: dict[str, str]  # template path -> SHA-256
 
 
@@ -160,6 +159,5 @@ class Renderer:
 
     def render(self, council: str, kind: str, context: dict[str, Any], formats: tuple[str, ...] = ("docx", "pdf")) -> Rendered:
         docx = self.render_docx(council, kind, context) if "docx" in formats else None
-        html = self.render_html(council, kind, context) if "pdf" in formats or "html" in formats else None
-        pdf = self.render_pdf(html) if "pdf" in formats else None
-        return Rendered(docx, pdf, html, self.sources(council, kind))
+        pdf = self.render_pdf(self.render_html(council, kind, context)) if "pdf" in formats else None
+        return Rendered(docx, pdf, self.sources(council, kind))
