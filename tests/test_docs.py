@@ -1,0 +1,128 @@
+"""The docs in the repository: generated pages are current, links resolve, nothing points outside."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from correspondence import docs_build
+
+ROOT = Path(__file__).resolve().parent.parent
+REGENERATE = ".venv/bin/python -m correspondence.docs_build"
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[Path, str]:
+    return docs_build.build()
+
+
+@pytest.mark.parametrize("name", sorted(docs_build.PAGES))
+def test_generated_page_is_current(pages, name):
+    path = docs_build.DOCS / name
+    assert path.is_file(), f"docs/{name} is missing: run {REGENERATE} and commit the result."
+    assert path.read_text(encoding="utf-8") == pages[path], (
+        f"docs/{name} is stale (its source changed since it was generated): run {REGENERATE} and commit the result.")
+
+
+def test_stale_page_is_reported(tmp_path, monkeypatch):
+    page = tmp_path / "docs" / "commands.md"
+    page.parent.mkdir()
+    page.write_text("old\n", encoding="utf-8")
+    monkeypatch.setattr(docs_build, "DOCS", tmp_path / "docs")
+    monkeypatch.setattr(docs_build, "ROOT", tmp_path)
+    built = docs_build.build()
+    assert page in docs_build.stale(built)
+    assert docs_build.main(["--check"]) == 1
+    assert docs_build.main([]) == 0
+    assert docs_build.stale() == []
+    assert page.read_text(encoding="utf-8").startswith("<!-- Generated from the click commands")
+
+
+def test_record_format_page_lists_every_schema_field_and_event_type(pages):
+    text = pages[docs_build.DOCS / "record-format.md"]
+    for field in ("`complainant.preferred_contact`", "`representative.written_consent`", "`events[].type`",
+                  "`findings[].point`", "`outstanding_actions[].by`"):
+        assert field in text
+    for etype, _ in docs_build.event_types(docs_build.json.loads(docs_build.SCHEMA.read_text())):
+        assert f"### `{etype}`" in text
+    assert '"case_id": "TWC-2026-0142"' in text  # the worked example
+
+
+def test_letters_page_lists_every_required_item(pages):
+    import tomllib
+
+    text = pages[docs_build.DOCS / "letters.md"]
+    spec = tomllib.loads(docs_build.REQUIRED_CONTENT.read_text(encoding="utf-8"))
+    for section, rules in spec.items():
+        for rule in rules:
+            assert f"| {rule['item']} |" in text, (section, rule["item"])
+
+
+def test_commands_page_covers_every_command_and_option(pages):
+    import click
+
+    from correspondence.cli import cli
+
+    text = pages[docs_build.DOCS / "commands.md"]
+    root = click.Context(cli, info_name="letters")
+    for path, cmd, _ in docs_build._commands(cli, root, ["letters"]):
+        if isinstance(cmd, click.Group):
+            continue
+        assert f"## `{' '.join(path)}`" in text
+        for param in cmd.params:
+            if isinstance(param, click.Option) and param.opts[0] not in ("--rules", "--templates", "--inbox", "--outbox"):
+                assert f"`{param.opts[0]}`" in text, (path, param.opts[0])
+
+
+def _repository_files() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    return [ROOT / name for name in listed if name and (ROOT / name).is_file()]
+
+
+SHARED = "../" + "shared"  # spelt in two pieces so that this file does not match itself
+
+
+def test_nothing_in_the_project_refers_to_the_shared_folder():
+    offenders = []
+    for path in _repository_files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if SHARED in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders, f"these files refer to {SHARED}, which a clone does not have: {offenders}"
+
+
+_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _markdown_files() -> list[Path]:
+    return [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+
+
+def test_every_link_in_readme_and_docs_resolves_inside_the_repository():
+    broken = []
+    for page in _markdown_files():
+        text = page.read_text(encoding="utf-8")
+        anchors = set(re.findall(r'<a id="([^"]+)"></a>', text)) | {
+            re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", text, re.M)}
+        for target in _LINK.findall(text):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            file_part, _, anchor = target.partition("#")
+            resolved = (page.parent / file_part).resolve() if file_part else page
+            if not resolved.exists() or ROOT.resolve() not in (resolved, *resolved.parents):
+                broken.append(f"{page.name}: {target}")
+            elif anchor and resolved.suffix == ".md":
+                target_text = resolved.read_text(encoding="utf-8")
+                target_anchors = set(re.findall(r'<a id="([^"]+)"></a>', target_text)) | {
+                    re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+                    for h in re.findall(r"^#+ (.+)$", target_text, re.M)}
+                if anchor not in (target_anchors if file_part else anchors):
+                    broken.append(f"{page.name}: {target}")
+    assert not broken, f"links that do not resolve inside the repository: {broken}"
