@@ -74,6 +74,11 @@ class Case:
         return self.raw.get("representative")
 
     @property
+    def organisation(self) -> Mapping[str, Any] | None:
+        """Who writes the letters, where the record says (overrides the rules' ``[council]``)."""
+        return self.raw.get("organisation")
+
+    @property
     def anonymous(self) -> bool:
         c = self.complainant
         return not c.get("given_name") and not c.get("family_name")
@@ -134,6 +139,9 @@ def _sentence(source: str, error: ValidationError) -> str:
     v = error.validator
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
+        if not parts and missing == "organisation":
+            return (f"{source}: field organisation is missing; it is required when council is code-2024 "
+                    "(the Code names no council, so the record must say who writes the letters).")
         return f"{source}: field {_path(parts + [missing])} is missing; it is required."
     if v in ("additionalProperties", "unevaluatedProperties"):
         unknown = _unknown_keys(error)
@@ -240,8 +248,23 @@ def parse_record(data: bytes, source: str) -> Any:
         raise CaseError(source, [f"{source}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); expected one JSON object."]) from None
 
 
+def _blank_text(value: Any, parts: tuple = ()) -> Iterable[tuple]:
+    """Field paths of text that is empty or white space only (``extra`` objects are the council's own)."""
+    if isinstance(value, str):
+        if not value.strip():
+            yield parts
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "extra":
+                yield from _blank_text(item, parts + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _blank_text(item, parts + (i,))
+
+
 def _semantic_problems(source: str, record: Mapping[str, Any], councils: Mapping[str, list[str]] | None) -> list[str]:
-    problems: list[str] = []
+    problems: list[str] = [f"{source}: field {_path(parts)}: expected some text; it is empty or white space only."
+                           for parts in _blank_text(record)]
     council = record["council"]
     if councils is not None:
         if council not in councils:

@@ -44,6 +44,9 @@ def make(council: str = "telford-wrekin", received: str = "2026-11-02", events=(
     rec["council"] = council
     rec["complaint"]["received"] = received
     rec["events"] = [dict(e) for e in events]
+    if council == "code-2024":
+        rec["organisation"] = {"name": "Ashdown District Council", "team": "Complaints Team",
+                               "email": "complaints@ashdown.example.org"}
     for key, value in fields.items():
         if key in ("complaint", "complainant") and isinstance(value, dict):
             rec[key].update(value)

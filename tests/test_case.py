@@ -215,3 +215,81 @@ def test_text_is_kept_literally():
     rec = make(complaint={"summary": text})
     case = case_from_record(json.loads(json.dumps(rec)), "r.json", COUNCILS)
     assert case.raw["complaint"]["summary"] == text
+
+
+# --------------------------------------------------------------------------- wave 2 fields
+
+def test_code_2024_needs_an_organisation():
+    rec = make(council="code-2024", organisation=None)
+    assert one(rec) == ("inbox/r.json: field organisation is missing; it is required when council is code-2024 "
+                        "(the Code names no council, so the record must say who writes the letters).")
+    rec = make(council="code-2024")
+    case = case_from_record(rec, "r.json", COUNCILS)
+    assert case.organisation["name"] == "Ashdown District Council"
+
+
+def test_organisation_is_optional_for_a_council_and_checked():
+    assert case_from_record(make(), "r.json", COUNCILS).organisation is None
+    rec = make(organisation={"name": "Telford & Wrekin Council", "team": "Complaints", "fax": "1"})
+    assert one(rec) == ("inbox/r.json: field organisation.fax is not part of complaint-case/1; "
+                        "check the spelling (unknown keys are refused).")
+    rec = make(organisation={"team": "Complaints"})
+    assert one(rec) == "inbox/r.json: field organisation.name is missing; it is required."
+
+
+def test_representative_name_parts_and_salutation():
+    rep = {"name": "Cllr Jo Bloggs", "title": "Councillor", "given_name": "Jo", "family_name": "Bloggs",
+           "salutation": "Dear Councillor Bloggs", "relationship": "councillor",
+           "address": ["Darby House", "Telford", "TF3 4JA"], "written_consent": None}
+    case = case_from_record(make(representative=rep), "r.json", COUNCILS)
+    assert case.representative["family_name"] == "Bloggs"
+    rep["nickname"] = "JB"
+    assert one(make(representative=rep)) == ("inbox/r.json: field representative.nickname is not part of "
+                                             "complaint-case/1; check the spelling (unknown keys are refused).")
+
+
+def test_new_events_are_accepted():
+    rec = make(council="warwickshire", events=[
+        ev("e1", "letter_issued", "2026-11-03", letter="acknowledgement", stage=1, trigger="complaint"),
+        ev("e2", "panel_held", "2026-11-04", stage=3),
+        ev("e3", "ombudsman_enquiry", "2026-11-05", body="lgsco", reference="26 001 234"),
+        ev("e4", "ombudsman_decision", "2026-11-06", body="lgsco", finding="fault-injustice",
+           remedy_complied=True, compensation_gbp=250),
+    ])
+    case = case_from_record(rec, "r.json", COUNCILS)
+    assert [e.type for e in case.events] == ["letter_issued", "panel_held", "ombudsman_enquiry", "ombudsman_decision"]
+    assert case.events[0].get("trigger") == "complaint"
+
+
+def test_new_events_fields_are_checked():
+    rec = make(events=[ev("e1", "ombudsman_decision", "2026-11-06", body="lgsco", finding="guilty")])
+    assert one(rec).startswith("inbox/r.json: field events[0].finding: expected one of not-investigated, premature,")
+    rec = make(events=[ev("e1", "panel_held", "2026-11-06", stage=2)])
+    assert one(rec) == "inbox/r.json: field events[0].stage: expected 3, got 2."
+    rec = make(events=[ev("e1", "ombudsman_enquiry", "2026-11-06")])
+    assert one(rec) == "inbox/r.json: field events[0].body is missing; it is required."
+
+
+def test_escalation_reasons_are_a_list():
+    rec = make(events=[ev("e1", "escalation_request", "2026-11-06", to_stage=2, reasons="I am unhappy")])
+    assert one(rec) == "inbox/r.json: field events[0].reasons: expected a list; got \"I am unhappy\"."
+
+
+@pytest.mark.parametrize("where", ["summary", "point", "title", "reason"])
+def test_whitespace_only_text_is_refused(where):
+    rec = make(events=[ev("e1", "withdrawn", "2026-11-03", method="phone")])
+    if where == "summary":
+        rec["complaint"]["summary"], path = "   ", "complaint.summary"
+    elif where == "point":
+        rec["complaint"]["points"], path = ["Bins missed", "\t \n"], "complaint.points[1]"
+    elif where == "title":
+        rec["complainant"]["title"], path = "", "complainant.title"
+    else:
+        rec["events"].append(ev("e2", "reopened", "2026-11-04", reason=" \u00a0 "))
+        path = "events[1].reason"
+    assert one(rec) == f"inbox/r.json: field {path}: expected some text; it is empty or white space only."
+
+
+def test_white_space_inside_extra_is_the_councils_own():
+    rec = make(events=[ev("e1", "withdrawn", "2026-11-03", method="phone", extra={"note": " "})])
+    assert case_from_record(rec, "r.json", COUNCILS).events[0].get("extra") == {"note": " "}
