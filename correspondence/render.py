@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Hashable
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+
+from .word import WordLetter, WordSourceError, WordTemplate
 
 BASE = "_base"
 STYLESHEET = "letter.css"
@@ -58,10 +61,67 @@ class Rendered:
     docx: bytes | None
     pdf: bytes | None
     sources: dict[str, str]  # template path -> SHA-256
+    # What the render-time checks read, held in memory (never parsed back from the bytes above):
+    docx_parts: tuple[bytes, ...] = ()      # the rendered XML of the Word body, headers and footers
+    pdf_lines: tuple[str, ...] = ()         # the PDF's text as WeasyPrint laid it out, line by line
+    pdf_sizes: frozenset[float] = frozenset()  # the size in points of every visible character
+
+
+@dataclass(frozen=True)
+class PdfLetter:
+    data: bytes
+    lines: tuple[str, ...]
+    sizes: frozenset[float]
+
+
+PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; a PDF point is 4/3 of one
+
+
+def laid_out_text(document) -> tuple[list[str], set[float]]:
+    """Each line of text on a WeasyPrint document's pages, in reading order, and the size in
+    points of every visible character (as a PDF reader would measure it)."""
+    from weasyprint.formatting_structure import boxes
+
+    lines: list[str] = []
+    sizes: set[float] = set()
+
+    def texts(box, out: list[str]) -> None:
+        box = getattr(box, "_box", box)  # an absolutely placed box (a list marker) is held by a placeholder
+        if isinstance(box, boxes.TextBox):
+            out.append(box.text)
+            if box.text.strip():
+                sizes.add(round(box.style["font_size"] * PX_TO_PT, 1))
+        elif isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                texts(child, out)
+
+    def walk(box) -> None:
+        box = getattr(box, "_box", box)
+        if isinstance(box, boxes.LineBox):
+            out: list[str] = []
+            texts(box, out)
+            if not (box.element_tag or "").endswith("::marker"):  # a list's bullet is no part of the text
+                lines.append("".join(out))
+        elif isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return lines, sizes
+
+
+_HASHES: dict[tuple[str, int, int], str] = {}
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's SHA-256, computed again only when its modification time or size changes."""
+    st = os.stat(path)
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    digest = _HASHES.get(key)
+    if digest is None:
+        digest = _HASHES[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return digest
 
 
 class Renderer:
@@ -70,6 +130,8 @@ class Renderer:
     def __init__(self, templates: Path):
         self.templates = Path(templates)
         self._html_envs: dict[str, SandboxedEnvironment] = {}
+        self._word: dict[tuple, WordTemplate] = {}
+        self._docx_env: SandboxedEnvironment | None = None
 
     # ----- finding templates
 
@@ -91,9 +153,11 @@ class Renderer:
 
     # ----- environments
 
-    @staticmethod
-    def docx_env() -> SandboxedEnvironment:
-        return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    def docx_env(self) -> SandboxedEnvironment:
+        """The Word templates' environment (one per renderer: it caches what it compiles)."""
+        if self._docx_env is None:
+            self._docx_env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+        return self._docx_env
 
     def html_env(self, council: str) -> SandboxedEnvironment:
         env = self._html_envs.get(council)
@@ -121,43 +185,75 @@ class Renderer:
             raise TemplateProblem(f"{where}: {str(exc).rstrip('.')}.") from None
 
     def render_pdf(self, html: str) -> bytes:
+        return self.render_pdf_laid_out(html).data
+
+    def render_pdf_laid_out(self, html: str) -> "PdfLetter":
+        """The PDF, and its text and type sizes as laid out (read from the pages, not the bytes)."""
         from weasyprint import HTML
 
         css, fonts = _stylesheet(str(self.stylesheet_path), self.stylesheet_path.stat().st_mtime_ns)
-        return HTML(string=html, base_url=str(self.templates / "html")).write_pdf(
+        document = HTML(string=html, base_url=str(self.templates / "html")).render(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
+        lines, sizes = laid_out_text(document)
+        return PdfLetter(document.write_pdf(stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1"),
+                         tuple(lines), frozenset(sizes))
 
     # ----- Word
 
-    def render_docx(self, council: str, kind: str, context: dict[str, Any]) -> bytes:
-        from docxtpl import DocxTemplate
+    def word_variant(self, context: dict[str, Any]) -> Hashable:
+        """What, besides the template files, makes one compiled Word template differ from another
+        (a key; e.g. large print). None here: one compiled template per (base, body) pair."""
+        return None
 
-        env = self.docx_env()
+    def prepare_word(self, document, council: str, kind: str, variant: Hashable) -> None:
+        """Change the built Word document (python-docx ``Document``: base with body) once, before it
+        is compiled: styles, sections, headers, properties. Nothing here."""
+
+    def word_template(self, council: str, kind: str, variant: Hashable = None) -> WordTemplate:
+        """The compiled Word template for ``kind``, built once per process and again only when
+        one of its files changes (keyed by the files' paths and modification times)."""
         body_path, base_path = self.path("docx", council, kind), self.path("docx", council, BASE)
-        for path in (body_path, base_path):
-            if not path.is_file():
-                raise TemplateProblem(f"{path}: no Word template for {kind} letters.")
-        current = body_path
+        stamps = []
+        for path in (base_path, body_path):
+            try:
+                stamps.append(path.stat().st_mtime_ns)
+            except FileNotFoundError:
+                raise TemplateProblem(f"{path}: no Word template for {kind} letters.") from None
+        key = (str(base_path), str(body_path), *stamps, variant)
+        compiled = self._word.get(key)
+        if compiled is None:
+            def prepare(document):
+                self.prepare_word(document, council, kind, variant)
+            try:
+                compiled = WordTemplate(base_path, body_path, self.docx_env(), prepare)
+            except WordSourceError as exc:
+                raise _word_problem(exc) from None
+            self._word = {k: v for k, v in self._word.items() if k[:2] != key[:2] or k[4] != variant}
+            self._word[key] = compiled
+        return compiled
+
+    def render_word(self, council: str, kind: str, context: dict[str, Any]) -> WordLetter:
+        compiled = self.word_template(council, kind, self.word_variant(context))
         try:
-            body = DocxTemplate(str(body_path))
-            body.render(context, env, autoescape=True)
-            buffer = io.BytesIO()
-            body.save(buffer)
-            buffer.seek(0)
-            current = base_path
-            base = DocxTemplate(str(base_path))
-            base.render({**context, "body": base.new_subdoc(buffer)}, env, autoescape=True)
-            out = io.BytesIO()
-            base.save(out)
-            return out.getvalue()
-        except UndefinedError as exc:
-            raise TemplateProblem(f"{current}: uses {_undefined_name(exc)!r}, which the letter's context does not provide.") from None
-        except TemplateError as exc:
-            raise TemplateProblem(f"{current}: {str(exc).rstrip('.')}.") from None
+            return compiled.render(context)
+        except WordSourceError as exc:
+            raise _word_problem(exc) from None
+
+    def render_docx(self, council: str, kind: str, context: dict[str, Any]) -> bytes:
+        return self.render_word(council, kind, context).data
 
     # ----- both
 
     def render(self, council: str, kind: str, context: dict[str, Any], formats: tuple[str, ...] = ("docx", "pdf")) -> Rendered:
-        docx = self.render_docx(council, kind, context) if "docx" in formats else None
-        pdf = self.render_pdf(self.render_html(council, kind, context)) if "pdf" in formats else None
-        return Rendered(docx, pdf, self.sources(council, kind))
+        word = self.render_word(council, kind, context) if "docx" in formats else None
+        pdf = self.render_pdf_laid_out(self.render_html(council, kind, context)) if "pdf" in formats else None
+        return Rendered(word.data if word else None, pdf.data if pdf else None, self.sources(council, kind),
+                        docx_parts=word.parts if word else (),
+                        pdf_lines=pdf.lines if pdf else (), pdf_sizes=pdf.sizes if pdf else frozenset())
+
+
+def _word_problem(exc: WordSourceError) -> TemplateProblem:
+    error = exc.error
+    if isinstance(error, UndefinedError):
+        return TemplateProblem(f"{exc.path}: uses {_undefined_name(error)!r}, which the letter's context does not provide.")
+    return TemplateProblem(f"{exc.path}: {str(error).rstrip('.')}.")

@@ -1,0 +1,196 @@
+"""Word letters compiled once, filled per letter.
+
+A letter's Word template is the shared base (letterhead, address block, Ombudsman paragraph,
+signature) with the kind's body where the base says ``{{p body }}``. Building that document
+(docxcompose merges the body's styles and numbering into the base) and compiling its Jinja
+source is done once per process for each (base, body) pair; each letter is then one render of
+the compiled template, written straight into a copy of the built package.
+
+The letters are the ones docxtpl makes by rendering the body, inserting it as a sub-document
+and rendering the base (``tests/test_word.py`` compares the two, part by part): the same
+patching of Word's XML (docxtpl's ``patch_xml``), the same post-processing (listings, tables,
+drawing ids), the same serialisation.
+
+Extension points, for changes to the Word files themselves: ``prepare`` receives the built
+python-docx ``Document`` before it is compiled (styles, sections, headers, properties can be
+changed there once); core properties holding Jinja (``{{ letter.title }}``) are rendered per
+letter.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import traceback
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from jinja2 import Environment, Template
+from lxml import etree
+
+BODY_TAG = re.compile(r"\{\{\s*body\s*\}\}")
+CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # docxtpl's list
+_JINJA_MARKS = ("{{", "{%", "{#")
+_TEMPLATE_FILENAME = "<template>"  # Jinja's name for code compiled from a string
+_PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's
+
+
+class WordSourceError(Exception):
+    """A Jinja error while rendering, with the template file it came from."""
+
+    def __init__(self, path: Path, error: Exception):
+        super().__init__(str(error))
+        self.path, self.error = path, error
+
+
+class _Ids:
+    """What docxtpl's drawing-id renumbering needs of a DocxTemplate: a counter from 1000."""
+
+    def __init__(self):
+        self.docx_ids_index = 1000
+
+
+@dataclass
+class WordLetter:
+    data: bytes                 # the .docx
+    parts: tuple[bytes, ...]    # rendered XML of the body, then headers and footers (for checks)
+
+
+class WordTemplate:
+    """One (base, body) pair, built and compiled; ``render(context)`` makes a letter."""
+
+    def __init__(self, base_path: Path, body_path: Path, env: Environment,
+                 prepare: Callable[[Any], None] | None = None):
+        from docx import Document
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docxtpl import DocxTemplate
+        from docxtpl.subdoc import SubdocComposer
+
+        self.base_path, self.body_path = Path(base_path), Path(body_path)
+        self._tpl = DocxTemplate(str(base_path))  # docxtpl's XML patching, listings, tables
+        base = Document(str(base_path))
+        body = Document(str(body_path))
+        # The body's styles, numbering and parts join the base (docxtpl's sub-document step).
+        SubdocComposer(base).attach_parts(body)
+        if prepare is not None:
+            prepare(base)
+        body_xml = self._body_xml(body)
+        base_xml = self._tpl.patch_xml(self._tpl.xml_to_string(base.element.body))
+        found = BODY_TAG.findall(base_xml)
+        if len(found) != 1:
+            raise WordSourceError(self.base_path, ValueError(
+                "the base must hold exactly one '{{p body }}' where the letter's body goes"))
+        head, tail = BODY_TAG.split(base_xml)
+        body_patched = self._tpl.patch_xml(body_xml)
+        lines = lambda text: text.count("\n")  # noqa: E731
+        source_head = self._lines(head)
+        source_body = self._lines(body_patched)
+        self._body_lines = range(lines(source_head) + 1, lines(source_head) + lines(source_body) + 2)
+        self._shell = self._document_shell(base)
+        # Parts filled per letter: the body, every header and footer, the core properties.
+        self._headers_footers: dict[str, Template] = {}
+        for rel in base.part.rels.values():
+            if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
+                xml = self._tpl.patch_xml(self._tpl.xml_to_string(etree.fromstring(rel.target_part.blob, _PART_PARSER)))
+                self._headers_footers[rel.target_part.partname.membername] = self._compile(env, xml, self.base_path)
+        core = base.core_properties
+        self._core_part = base.part.package._core_properties_part
+        self._core_sources = {name: getattr(core, name) or "" for name in CORE_PROPERTIES}
+        self._core_templates = {name: env.from_string(text) for name, text in self._core_sources.items()
+                                if any(mark in text for mark in _JINJA_MARKS)}
+        self._core_cache: dict[tuple, bytes] = {}
+        for name, text in self._core_sources.items():  # as docxtpl leaves a property without Jinja
+            if name not in self._core_templates:
+                setattr(core, name, env.from_string(text).render({}))
+        self._core_member = self._core_part.partname.membername
+        self._document_member = base.part.partname.membername
+        try:
+            self._document = env.from_string(self._lines(head + body_patched + tail))
+        except Exception as exc:
+            raise WordSourceError(self.body_path if self._in_body(exc) else self.base_path, exc) from None
+        out = io.BytesIO()
+        base.save(out)
+        with zipfile.ZipFile(io.BytesIO(out.getvalue())) as built:
+            self._members = [(info.filename, built.read(info.filename)) for info in built.infolist()]
+
+    # ----- building
+
+    @staticmethod
+    def _body_xml(body) -> str:
+        element = body.element.body
+        if element.sectPr is not None:
+            element.remove(element.sectPr)
+        return re.sub(r"</?w:body[^>]*>", "", etree.tostring(element, encoding="unicode", pretty_print=False))
+
+    @staticmethod
+    def _lines(xml: str) -> str:
+        return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)  # as docxtpl renders: one paragraph a line
+
+    @staticmethod
+    def _document_shell(base):
+        root = copy.deepcopy(base.element)
+        body = root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body")
+        for child in list(body):
+            body.remove(child)
+        return root
+
+    def _compile(self, env: Environment, xml: str, path: Path) -> Template:
+        try:
+            return env.from_string(self._lines(xml))
+        except Exception as exc:
+            raise WordSourceError(path, exc) from None
+
+    def _in_body(self, exc: BaseException) -> bool:
+        lineno = getattr(exc, "lineno", None)
+        if lineno is None:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == _TEMPLATE_FILENAME]
+            lineno = frames[-1].lineno if frames else None
+        return lineno in self._body_lines if lineno is not None else False
+
+    # ----- filling
+
+    def _fill(self, template: Template, context: dict) -> str:
+        xml = template.render(context)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self._tpl.resolve_listing(xml)
+
+    def render(self, context: dict) -> WordLetter:
+        try:
+            body = self._tpl.fix_tables(self._fill(self._document, context))
+        except Exception as exc:
+            raise WordSourceError(self.body_path if self._in_body(exc) else self.base_path, exc) from None
+        from docxtpl import DocxTemplate
+        DocxTemplate.fix_docpr_ids(_Ids(), body)
+        root = copy.deepcopy(self._shell)
+        root.replace(root.find(body.tag), body)
+        rendered = {self._document_member: etree.tostring(root, encoding="UTF-8", standalone=True)}
+        try:
+            for member, template in self._headers_footers.items():
+                part = etree.fromstring(self._fill(template, context).encode("utf-8"), _PART_PARSER)
+                rendered[member] = etree.tostring(part, encoding="UTF-8", standalone=True)
+            rendered[self._core_member] = self._core_xml(context)
+        except Exception as exc:
+            raise WordSourceError(self.base_path, exc) from None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
+            for member, data in self._members:
+                package.writestr(member, rendered.get(member, data))
+        checked = [rendered[self._document_member]] + [rendered[m] for m in self._headers_footers]
+        return WordLetter(out.getvalue(), tuple(checked))
+
+    def _core_xml(self, context: dict) -> bytes:
+        if not self._core_templates:
+            return self._core_part.blob
+        values = tuple((name, t.render(context)) for name, t in self._core_templates.items())
+        blob = self._core_cache.get(values)
+        if blob is None:
+            for name, value in values:
+                setattr(self._core_part.core_properties, name, value)
+            blob = self._core_part.blob
+            if len(self._core_cache) < 256:
+                self._core_cache[values] = blob
+        return blob

@@ -1,0 +1,173 @@
+"""Compile once: Word letters filled from a template built and compiled once per process are the
+letters docxtpl makes rendering the body, inserting it as a sub-document and rendering the base,
+part for part; PDFs made with the cached environment and stylesheet read the same; a template
+that changes on disk is compiled again; the layout the checks read is the PDF's text."""
+
+import io
+import os
+import shutil
+import zipfile
+from datetime import date
+
+import pytest
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from conftest import EXAMPLES, ROOT
+from correspondence.check import flat, pdf_font_sizes, pdf_text
+from correspondence.context import build_context
+from correspondence.render import Renderer
+from correspondence.specimens import specimens
+
+AS_OF = date(2026, 11, 20)
+
+
+def uncompiled_docx(renderer: Renderer, council: str, kind: str, context: dict) -> bytes:
+    """The letter as docxtpl makes it from the files, with no caching at all (the reference)."""
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    body = DocxTemplate(str(renderer.path("docx", council, kind)))
+    body.render(context, env, autoescape=True)
+    rendered_body = io.BytesIO()
+    body.save(rendered_body)
+    rendered_body.seek(0)
+    base = DocxTemplate(str(renderer.path("docx", council, "_base")))
+    base.render({**context, "body": base.new_subdoc(rendered_body)}, env, autoescape=True)
+    out = io.BytesIO()
+    base.save(out)
+    return out.getvalue()
+
+
+def uncached_pdf(renderer: Renderer, html: str) -> bytes:
+    from weasyprint import HTML
+    return HTML(string=html, base_url=str(renderer.templates / "html")).write_pdf(
+        stylesheets=[str(renderer.stylesheet_path)], pdf_variant="pdf/ua-1")
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def assert_same_letter(old: bytes, new: bytes) -> None:
+    a, b = members(old), members(new)
+    assert list(a) == list(b)  # the same parts, in the same order
+    for name in a:  # document.xml, styles.xml, numbering.xml, headers, footers, properties...
+        assert a[name] == b[name], f"{name} differs"
+
+
+@pytest.fixture(scope="module")
+def all_specimens(book):
+    return specimens(book, EXAMPLES, AS_OF)
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer(ROOT / "templates")
+
+
+def context_for(all_specimens, council, kind):
+    s = all_specimens[(council, kind)]
+    return build_context(s.case, s.policy, s.result, s.letter, AS_OF)
+
+
+def test_every_word_letter_is_the_one_docxtpl_makes_from_the_files(all_specimens, renderer):
+    assert len(all_specimens) >= 60
+    for council, kind in sorted(all_specimens):
+        ctx = context_for(all_specimens, council, kind)
+        assert_same_letter(uncompiled_docx(renderer, council, kind, ctx), renderer.render_docx(council, kind, ctx))
+
+
+@pytest.mark.parametrize("kind", ["outcome", "acknowledgement", "extension"])
+def test_record_text_with_markup_breaks_and_tabs_gives_the_same_letter(all_specimens, renderer, kind):
+    ctx = context_for(all_specimens, "warwickshire", kind)
+    hostile = 'Smith & Sons <b>"quoted"</b> {{ not a tag }} {% neither %} {_{ line one\nline two\ttabbed\fpage'
+    ctx["recipient"] = {**ctx["recipient"], "name": hostile, "address": [hostile, "CV34 4RL"]}
+    ctx["complaint"] = {**ctx["complaint"], "summary": hostile, "points": [hostile, "", hostile]}
+    ctx["officer"] = {**ctx["officer"], "job_title": hostile}
+    assert_same_letter(uncompiled_docx(renderer, "warwickshire", kind, ctx), renderer.render_docx("warwickshire", kind, ctx))
+
+
+def test_one_letter_after_another_shares_nothing(all_specimens, renderer):
+    """Filling the compiled template leaves it as it was: letters in any order come out the same."""
+    first = context_for(all_specimens, "luton", "outcome")
+    second = context_for(all_specimens, "hampshire", "outcome")
+    alone = renderer.render_docx("luton", "outcome", first)
+    renderer.render_docx("luton", "outcome", second)
+    assert_same_letter(alone, renderer.render_docx("luton", "outcome", first))
+
+
+def test_the_template_is_built_once_and_again_when_a_file_changes(tmp_path, all_specimens):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    renderer = Renderer(templates)
+    ctx = context_for(all_specimens, "luton", "extension")
+    compiled = renderer.word_template("luton", "extension")
+    renderer.render_docx("luton", "extension", ctx)
+    assert renderer.word_template("luton", "extension") is compiled  # reused, not rebuilt
+
+    # A council's own body, saved over the shared one's copy: used at once, and the same as docxtpl's.
+    own = templates / "docx" / "luton" / "extension.docx"
+    own.parent.mkdir()
+    doc = DocxTemplate(str(templates / "docx" / "extension.docx")).get_docx()
+    doc.add_paragraph("Luton adds this sentence to every extension letter.")
+    doc.save(str(own))
+    letter = renderer.render_docx("luton", "extension", ctx)
+    assert b"Luton adds this sentence" in members(letter)["word/document.xml"]
+    assert_same_letter(uncompiled_docx(renderer, "luton", "extension", ctx), letter)
+
+    # The file edited in place (a new modification time): compiled again.
+    doc.add_paragraph("And this one, added later.")
+    doc.save(str(own))
+    stat = own.stat()
+    os.utime(own, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert b"added later" in members(renderer.render_docx("luton", "extension", ctx))["word/document.xml"]
+    assert b"added later" not in members(renderer.render_docx("solihull", "extension", context_for(
+        all_specimens, "solihull", "extension")))["word/document.xml"]
+
+
+def test_the_prepare_hook_changes_the_built_document_once(tmp_path, all_specimens):
+    calls = []
+
+    class Titled(Renderer):
+        def word_variant(self, context):
+            return bool(context["large_print"])
+
+        def prepare_word(self, document, council, kind, variant):
+            calls.append((council, kind, variant))
+            document.core_properties.title = "{{ council.name }}: " + kind
+
+    renderer = Titled(ROOT / "templates")
+    ctx = context_for(all_specimens, "luton", "outcome")
+    for _ in range(3):
+        letter = renderer.render_docx("luton", "outcome", ctx)
+    assert calls == [("luton", "outcome", bool(ctx["large_print"]))]
+    assert f"<dc:title>{ctx['council']['name']}: outcome</dc:title>".encode() in members(letter)["docProps/core.xml"]
+
+
+@pytest.mark.parametrize("council,kind", [("warwickshire", "outcome"), ("code-2024", "extension"),
+                                          ("telford-wrekin", "restriction-notice")])
+def test_pdfs_read_the_same_and_the_laid_out_text_is_the_pdfs(all_specimens, renderer, council, kind):
+    ctx = context_for(all_specimens, council, kind)
+    html = renderer.render_html(council, kind, ctx)
+    rendered = renderer.render(council, kind, ctx, ("pdf",))
+    assert pdf_text(uncached_pdf(renderer, html)) == pdf_text(rendered.pdf)
+    # What the render-time checks read: the PDF's own text (list bullets aside) and type sizes.
+    assert flat("\n".join(rendered.pdf_lines)) == flat(pdf_text(rendered.pdf).replace("•", ""))
+    assert rendered.pdf_sizes == pdf_font_sizes(rendered.pdf)
+
+
+def test_large_print_sizes_are_read_from_the_layout(book, renderer):
+    import json
+    from correspondence.case import case_from_record
+    from correspondence.due import determine
+
+    record = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())  # asks for large print
+    case = case_from_record(record, "x", {c: book.procedures(c) for c in book.councils})
+    policy = book.policy_for(case.council, housing_tenancy=case.housing_tenancy, cse=case.cse)
+    result = determine(case, policy, (), AS_OF)
+    letter = result.letters[0]
+    ctx = build_context(case, policy, result, letter, AS_OF)
+    assert ctx["large_print"]
+    rendered = renderer.render(case.council, letter.letter, ctx, ("pdf",))
+    assert rendered.pdf_sizes == pdf_font_sizes(rendered.pdf) and min(rendered.pdf_sizes) >= 16
