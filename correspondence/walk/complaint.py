@@ -1,0 +1,34 @@
+"""The complaint itself: in time or not, stage 1 started, consent asked for."""
+
+from __future__ import annotations
+
+from ..recipient import may_act_for
+from .state import Stage, Walk
+
+
+def begin(w: Walk) -> None:
+    case, policy = w.case, w.policy
+    requests = w.of_type("escalation_request")
+    first_request = requests[0].date if requests else None
+    waived = any(e.date < first_request if first_request else True for e in w.of_type("time_limit_waived"))
+    limit_clock = policy.clock("limits.time_limit")
+    if case.first_aware and limit_clock.kind != "none" and not waived:
+        limit = w.apply(limit_clock, case.first_aware)
+        if case.received > limit:
+            due = w.notice_due("not_accepted", case.received)
+            w.draft("not-accepted", None, "complaint", due,
+                    ombudsman_required=policy.value("ombudsman.in_not_accepted"),
+                    facts={"ground": "out-of-time", "first_aware": case.first_aware,
+                           "time_limit_ends": limit, "received": case.received,
+                           "months": limit_clock.amount})
+            w.notes.append(
+                f"The complaint is out of time: received {case.received.isoformat()}, after the "
+                f"{limit_clock.amount}-month limit from {case.first_aware.isoformat()} ended on "
+                f"{limit.isoformat()}; a not-accepted letter replaces the acknowledgement "
+                f"(a time_limit_waived event would accept it).")
+            w.stages[1] = Stage(1, case.received, "complaint", closed="not-accepted")
+            w.closed, w.closed_on = "not-accepted", case.received
+            return
+    w.start_stage(1, case.received, "complaint")
+    if case.representative and not may_act_for(case, policy):
+        w.draft("consent-request", None, "complaint", w.notice_due("consent_request", case.received))

@@ -1,0 +1,80 @@
+"""Moving a complaint up a stage: a request in the window starts the next stage; one after it
+closes, or one the council refuses, gets an escalation refusal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..case import Event
+from .state import Stage, Walk
+
+
+def mark_refused_requests(w: Walk) -> None:
+    """A request the council refuses (an escalation_refused event after it) starts no stage."""
+    requests = w.of_type("escalation_request")
+    for refusal in w.of_type("escalation_refused"):
+        before = [r for r in requests if r.get("to_stage") == refusal.get("to_stage") and r.date <= refusal.date
+                  and r.id not in w.refused_requests]
+        if before:
+            w.refused_requests.add(before[-1].id)
+
+
+def _request_for(w: Walk, refusal: Event) -> Event | None:
+    candidates = [e for e in w.of_type("escalation_request") if e.id in w.refused_requests
+                  and e.get("to_stage") == refusal.get("to_stage") and e.date <= refusal.date]
+    return candidates[-1] if candidates else None
+
+
+def _check_to_stage(w: Walk, event: Event) -> int:
+    to_stage = event.get("to_stage")
+    if to_stage > w.policy.stages:
+        raise w.fail(event, "to_stage", f"expected a stage from 2 to {w.policy.stages} "
+                                        f"({w.policy.name} has {w.policy.stages} stages); got {to_stage}.")
+    at = w.current.number if w.current else 1
+    if to_stage != at + 1:
+        raise w.fail(event, "to_stage", f"expected {at + 1}, the stage after the one the complaint is at "
+                                        f"on {event.date.isoformat()}; got {to_stage}.")
+    return to_stage
+
+
+def refusal_due(w: Walk, to_stage: int, request_date: date) -> date:
+    clock = w.policy.clock(f"stage{to_stage}.escalation_refusal")
+    if clock.kind == "same_as":
+        return w.stage_clock(Stage(to_stage, request_date, ""), clock.ref)
+    return w.apply(clock, request_date)
+
+
+def _waived(w: Walk, request: Event) -> bool:
+    later = [e.date for e in w.of_type("escalation_request") if e.date > request.date]
+    until = min(later) if later else date.max
+    return any(request.date <= e.date < until for e in w.of_type("time_limit_waived"))
+
+
+def request(w: Walk, event: Event) -> None:
+    to_stage = _check_to_stage(w, event)
+    previous = w.current
+    if event.id in w.refused_requests:
+        return  # the escalation_refused event makes the letter
+    if previous and previous.window_closes and event.date > previous.window_closes and not _waived(w, event):
+        w.draft("escalation-refusal", to_stage, event.id, refusal_due(w, to_stage, event.date),
+                ombudsman_required=w.policy.value("ombudsman.in_escalation_refusal"),
+                facts={"out_of_window": True, "request_date": event.date,
+                       "window_closes": previous.window_closes, "reasons": event.get("reasons", [])})
+        w.notes.append(
+            f"The request to escalate to stage {to_stage} ({event.id}, {event.date.isoformat()}) came after the "
+            f"escalation window closed on {previous.window_closes.isoformat()}: an escalation refusal is due "
+            f"(a time_limit_waived event on or after the request would accept it).")
+        return
+    w.start_stage(to_stage, event.date, event.id)
+    w.stages[to_stage].ack.facts.update(request_reasons=event.get("reasons", []))
+
+
+def refused(w: Walk, event: Event) -> None:
+    to_stage = event.get("to_stage")
+    if to_stage > w.policy.stages:
+        raise w.fail(event, "to_stage", f"expected a stage from 2 to {w.policy.stages}; got {to_stage}.")
+    asked_by = _request_for(w, event)
+    asked = asked_by.date if asked_by else event.date
+    w.draft("escalation-refusal", to_stage, event.id, refusal_due(w, to_stage, asked),
+            ombudsman_required=w.policy.value("ombudsman.in_escalation_refusal"),
+            facts={"out_of_window": False, "request_date": asked, "reasons": event.get("reasons", [])})
