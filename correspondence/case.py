@@ -1,4 +1,4 @@
-"""Case records in the ``complaint-case/1`` format (``shared/spec/case-format.md``).
+"""Case records in the ``complaint-case/1`` format (docs/record-format.md).
 
 :func:`load_case` reads one JSON file and returns a :class:`Case`, or raises
 :class:`CaseError` whose ``problems`` are plain sentences naming the file, the field path and

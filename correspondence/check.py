@@ -112,7 +112,7 @@ def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], re
         folded = fold(raw)
         for stale in retired:
             if stale in folded:
-                failures.append(Failure(name, letter, f"an out-of-date Ombudsman detail ({stale!r}, policy-matrix.md)"))
+                failures.append(Failure(name, letter, f"an out-of-date Ombudsman detail ({stale!r}, listed under retired in ombudsmen.toml)"))
     if len(texts) == 2:
         (fa, ta), (fb, tb) = texts.items()
         for item in manifest.get("required_content", []):

@@ -1,4 +1,4 @@
-"""The ``letters`` command (``shared/spec/cli.md``).
+"""The ``letters`` command (docs/commands.md).
 
 Exit status: 0 on success, 1 when the work found problems (a bad record, a failed check),
 2 for a usage error. Errors are one plain sentence on stderr, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -405,7 +406,9 @@ def rules_show(council: str, procedure: str, housing_tenancy: bool, cse: bool, p
     if procedure not in book.procedures(council):
         fail(f"{council} has no {procedure!r} procedure: expected {' or '.join(book.procedures(council))}.", 2)
     policy = book.policy_for(council, procedure, housing_tenancy=housing_tenancy, cse=cse)
-    click.echo(rules_table(policy))
+    rf = book.files[council]
+    width = max(60, min(100, shutil.get_terminal_size((100, 24)).columns))
+    click.echo(rules_table(policy, rf.policy.described(rf.name), width))
 
 
 def main() -> None:

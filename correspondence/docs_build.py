@@ -339,8 +339,12 @@ def _requirement_rows(rules: list[dict], cite: Callable[[str], str]) -> list[tup
 def letters_page(cite: Callable[[str], str] | None = None) -> str:
     from .specimens import LETTER_KINDS
 
+    from .rules import load_rulebook
+
     cite = cite or _default_cite
-    spec = tomllib.loads(REQUIRED_CONTENT.read_text(encoding="utf-8"))
+    # The rules loader gives the citations as people read them (policy names, not file names).
+    spec = load_rulebook(REQUIRED_CONTENT.parent, strict=False)[0].required_content or \
+        tomllib.loads(REQUIRED_CONTENT.read_text(encoding="utf-8"))
     header = ("item", "the letter must contain", "when", "source")
     parts = [
         _banner("rules/required-content.toml"),

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .calendar import WorkingCalendar
+from .citations import PolicySource, for_people, policy_source
 
 OMBUDSMEN_FILE = "ombudsmen.toml"
 REQUIRED_CONTENT_FILE = "required-content.toml"
@@ -29,7 +30,7 @@ DELIVERY_METHODS = ("email", "first-class", "second-class", "hand")
 META_KEYS = {"id", "name", "policy", "inherits", "inherited", "when", "procedures"}
 MAX_STAGES = 5
 # A citation names where the value comes from: a policy file, the Code, or the spec.
-_CITATION = re.compile(r"(\d{3}_[0-9a-f]{16}\.txt|Code 2024|policy-matrix\.md|letters\.md|LGSCO|Housing Ombudsman)")
+_CITATION = re.compile(r"(\d{3}_[0-9a-f]{16}\.txt|Code 2024|policy-matrix\.md|letters\.md|LGSCO|Housing Ombudsman|[\w.-]+\.(txt|pdf|docx?)\b|§)")
 
 
 class RulesError(Exception):
@@ -250,12 +251,21 @@ class RulesFile:
     id: str
     path: Path
     name: str
-    policy: str
+    policy: PolicySource
     inherits: str | None
     inherited: tuple[str, ...]
     leaves: dict[str, dict]  # own values
     overrides: dict[str, dict[str, dict]]  # "housing_tenancy" / "procedure:childrens" -> leaves
     text: str
+
+    @property
+    def cited_as(self) -> str:
+        """The policy as people know it: "Telford & Wrekin Council, Corporate Complaints policy (April 2024)"."""
+        return self.policy.cited_as(self.name)
+
+    def cite(self, cite: str) -> str:
+        """A citation of this file, for people (the policy's name in place of its file name)."""
+        return for_people(cite, {self.policy.file: self.cited_as} if self.policy.file else {})
 
 
 @dataclass(frozen=True)
@@ -343,7 +353,7 @@ def _entry(rf: RulesFile, key: str, raw: dict, *, inherited: bool = False, condi
     spec = ALL_KEYS[key]
     scratch: list[str] = []
     value = _parse_value(str(rf.path), key, raw, spec, scratch)
-    return Entry(key, value, raw.get("cite", ""), rf.id, inherited, condition)
+    return Entry(key, value, rf.cite(raw.get("cite", "")), rf.id, inherited, condition)
 
 
 def _resolve_base(book: RuleBook, council: str) -> dict[str, Entry]:
@@ -427,7 +437,7 @@ def _load_ombudsmen(path: Path, problems: list[str]) -> tuple[dict[str, Ombudsma
     current = fold(" ".join(s for k, v in data.items() if k != "retired" for s in _strings(v)))
     for stale in retired_t:
         if stale in current:
-            problems.append(f"{path}: holds an out-of-date Ombudsman detail ({stale!r}, listed in policy-matrix.md).")
+            problems.append(f"{path}: holds an out-of-date Ombudsman detail ({stale!r}, listed under retired in ombudsmen.toml).")
     return bodies, verified, retired_t, text
 
 
@@ -439,9 +449,9 @@ def _load_rules_file(path: Path, problems: list[str]) -> RulesFile | None:
     rid = path.stem
     if data.get("id") != rid:
         problems.append(f"{where}: id: expected {rid!r} (the file's name), got {data.get('id')!r}.")
-    for meta in ("name", "policy"):
-        if not isinstance(data.get(meta), str) or not data[meta].strip():
-            problems.append(f"{where}: {meta}: expected a non-empty string.")
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        problems.append(f"{where}: name: expected a non-empty string.")
+    policy = policy_source(data.get("policy"), where, problems)
     inherits = data.get("inherits")
     if inherits is not None and not isinstance(inherits, str):
         problems.append(f"{where}: inherits: expected the id of another rules file.")
@@ -467,7 +477,7 @@ def _load_rules_file(path: Path, problems: list[str]) -> RulesFile | None:
     procedures = data.get("procedures", {})
     for name, table in (procedures.items() if isinstance(procedures, dict) else []):
         overrides[f"procedure:{name}"] = _flatten(table) if isinstance(table, dict) else {}
-    return RulesFile(rid, path, str(data.get("name", rid)), str(data.get("policy", "")), inherits,
+    return RulesFile(rid, path, str(data.get("name", rid)), policy, inherits,
                      tuple(inherited), leaves, overrides, text)
 
 
@@ -520,7 +530,7 @@ def _check_file(book: RuleBook, rf: RulesFile, problems: list[str]) -> None:
     text = fold(rf.text)
     for stale in book.retired:
         if stale in text:
-            problems.append(f"{where}: holds an out-of-date Ombudsman detail ({stale!r}, listed in policy-matrix.md).")
+            problems.append(f"{where}: holds an out-of-date Ombudsman detail ({stale!r}, listed under retired in ombudsmen.toml).")
 
 
 def load_rulebook(directory: Path | str, *, strict: bool = True) -> tuple[RuleBook, list[str]]:
@@ -546,6 +556,10 @@ def load_rulebook(directory: Path | str, *, strict: bool = True) -> tuple[RuleBo
     required, _ = _read_toml(directory / REQUIRED_CONTENT_FILE, problems)
     if required is not None:
         problems.extend(spec_problems(str(directory / REQUIRED_CONTENT_FILE), required))
+    if required is not None and not any(p.startswith(str(directory / REQUIRED_CONTENT_FILE)) for p in problems):
+        sources = {rf.policy.file: rf.cited_as for rf in files.values() if rf.policy.file}
+        required = {section: [dict(rule, cite=for_people(rule["cite"], sources)) for rule in rules]
+                    for section, rules in required.items()}
     book = RuleBook(directory, files, bodies, verified, retired, otext, required or {})
     if not files:
         problems.append(f"{directory}: holds no council rules files (*.toml).")

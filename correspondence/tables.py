@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from typing import Iterable, Sequence
 
@@ -14,11 +15,29 @@ def short_date(day: date | None) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}" if day else ""
 
 
-def grid(headers: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "  ") -> str:
+def grid(headers: Sequence[str], rows: Iterable[Sequence[str]], indent: str = "  ", width: int | None = None) -> str:
+    """A text table; with ``width``, cells wrap so that no line is longer than ``width``."""
     rows = [list(map(str, r)) for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if width is not None:
+        _fit(widths, headers, width - len(indent) - 2 * (len(headers) - 1))
     line = lambda cells: (indent + "  ".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
-    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+    out = [line(headers), line(["-" * w for w in widths])]
+    for row in rows:
+        cells = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] for c, w in zip(row, widths)]
+        for i in range(max(len(c) for c in cells)):
+            out.append(line([c[i] if i < len(c) else "" for c in cells]))
+    return "\n".join(out)
+
+
+def _fit(widths: list[int], headers: Sequence[str], room: int) -> None:
+    """Narrow the widest columns, in place, until they fit ``room`` (each keeps at least its header)."""
+    floor = [max(len(h), 10) for h in headers]
+    while sum(widths) > room:
+        i = max(range(len(widths)), key=lambda k: widths[k] - floor[k])
+        if widths[i] <= floor[i]:
+            return
+        widths[i] -= 1
 
 
 def _status(letter: Letter) -> str:
@@ -104,7 +123,8 @@ def _value_words(policy: Policy, key: str) -> str:
     return str(value) if value != "" else "(not printed in the policy)"
 
 
-def rules_table(policy: Policy) -> str:
+def rules_table(policy: Policy, source: str = "", width: int = 100) -> str:
+    """A council's rules for people, each with its source, in lines of at most ``width`` characters."""
     keys_by_section: list[tuple[str, list[str]]] = list(_SECTIONS)
     for n in range(1, policy.stages + 1):
         keys_by_section.append((f"Stage {n}", [k for k in (f"stage{n}.acknowledgement", f"stage{n}.response",
@@ -118,8 +138,11 @@ def rules_table(policy: Policy) -> str:
         ("Other letters", [k for k in sorted(policy.entries) if k.startswith("notices.")]),
     ]
     title = f"{policy.name} ({policy.id}), {policy.procedure} procedure"
-    out = [title, "=" * len(title), "Source: each value's citation; (Code) marks a value the policy leaves "
-           "unsaid, taken from the Complaint Handling Code 2024.", ""]
+    out = [title, "=" * len(title)]
+    if source:
+        out += textwrap.wrap(f"Policy: {source}.", width)
+    out += textwrap.wrap("Source: each value's citation; (Code) marks a value the policy leaves unsaid, taken from "
+                         "the Complaint Handling Code 2024.", width) + [""]
     for section, keys in keys_by_section:
         rows = []
         for key in keys:
@@ -127,6 +150,6 @@ def rules_table(policy: Policy) -> str:
             source = entry.cite + (" (Code)" if entry.inherited else "")
             rows.append([_label(key), _value_words(policy, key), source])
         out.append(section)
-        out.append(grid(["item", "rule", "source"], rows))
+        out.append(grid(["item", "rule", "source"], rows, width=width))
         out.append("")
     return "\n".join(out).rstrip()

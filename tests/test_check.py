@@ -126,7 +126,7 @@ def test_an_ombudsman_phone_deleted_by_hand_from_the_word_file(tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
         f"{docx}: escalation-refusal stage 2 (e5): missing Ombudsman telephone: \"0300 061 0614\" "
-        f"(policy-matrix.md, Where the Ombudsman's details are mandatory)")
+        f"(docs/rules.md, Where the Ombudsman's details are mandatory)")
     report = json.loads(invoke("check", str(docx), "--json", outbox=outbox).output)
     assert report["passed"] is False and report["failures"][0]["file"] == str(docx)
 
@@ -140,4 +140,4 @@ def test_an_out_of_date_detail_typed_into_a_letter(tmp_path):
     doc.save(str(docx))
     result = invoke("check", str(outbox / "LBC-2026-0470"), outbox=outbox)
     assert result.exit_code == 1
-    assert "an out-of-date Ombudsman detail ('08456021983', policy-matrix.md)" in result.output
+    assert "an out-of-date Ombudsman detail ('08456021983', listed under retired in ombudsmen.toml)" in result.output

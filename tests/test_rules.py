@@ -92,13 +92,13 @@ def test_bad_clock(rules_copy):
 def test_out_of_date_ombudsman_detail_in_a_rules_file(rules_copy):
     found = problems_after(rules_copy, "luton.toml", "# Luton Council: complaints rules.",
                            "# Luton Council: complaints rules. LGO telephone 0845 602 1983.")
-    assert found == [f"{rules_copy / 'luton.toml'}: holds an out-of-date Ombudsman detail ('08456021983', listed in policy-matrix.md)."]
+    assert found == [f"{rules_copy / 'luton.toml'}: holds an out-of-date Ombudsman detail ('08456021983', listed under retired in ombudsmen.toml)."]
 
 
 def test_out_of_date_ombudsman_detail_in_the_current_details(rules_copy):
     found = problems_after(rules_copy, "ombudsmen.toml", 'address = ["PO Box 1484", "Unit D", "Preston", "PR2 0ET"]',
                            'address = ["81 Aldwych", "London", "WC2B 4HN"]')
-    assert f"{rules_copy / 'ombudsmen.toml'}: holds an out-of-date Ombudsman detail ('aldwych', listed in policy-matrix.md)." in found
+    assert f"{rules_copy / 'ombudsmen.toml'}: holds an out-of-date Ombudsman detail ('aldwych', listed under retired in ombudsmen.toml)." in found
 
 
 def test_ombudsmen_file_needs_verified_on(rules_copy):
