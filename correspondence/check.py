@@ -1,7 +1,8 @@
 """Quality checks: read letters back as a recipient would and prove they carry what they must.
 
 A letter's Word file is read with python-docx (body, tables, headers, footers) and its PDF with
-pypdf. Every required item of its manifest (``requirements.py``: the common items of letters.md,
+pypdf; at render time the same checks read what the renderer holds in memory instead (the Word
+XML it filled, the text and sizes WeasyPrint laid out), so nothing is parsed back. Every required item of its manifest (``requirements.py``: the common items of letters.md,
 the kind's own items, the Ombudsman's details where the matrix makes them mandatory) must
 appear in both, white space folded. Also: no leftover template syntax, no ``None``/``null``/
 ``undefined``, no out-of-date Ombudsman detail, and 16pt text or more in a large-print PDF.
@@ -58,6 +59,28 @@ def docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RUN_TEXT = {_W + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+
+
+def docx_xml_text(parts: Iterable[bytes]) -> str:
+    """The same text from a Word letter's XML parts (body, headers, footers) held in memory:
+    every paragraph, in tables too, a paragraph a line (what the renderer checks before filing)."""
+    from lxml import etree
+
+    lines: list[str] = []
+    for xml in parts:
+        for paragraph in etree.fromstring(xml).iter(_W + "p"):
+            pieces = []
+            for element in paragraph.iter(_W + "t", _W + "tab", _W + "ptab", _W + "cr", _W + "noBreakHyphen", _W + "br"):
+                if element.tag == _W + "br":
+                    pieces.append("\n" if element.get(_W + "type", "textWrapping") == "textWrapping" else "")
+                else:
+                    pieces.append(element.text or "" if element.tag == _W + "t" else _RUN_TEXT[element.tag])
+            lines.append("".join(pieces))
+    return "\n".join(lines)
+
+
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
@@ -93,8 +116,11 @@ def describe(manifest: dict) -> str:
 
 
 def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], retired: Iterable[str],
-                pdf: bytes | None = None) -> list[Failure]:
-    """Check the text of each format (``texts``: format -> text) against the manifest."""
+                pdf: bytes | None = None, *, pdf_sizes: Iterable[float] | None = None) -> list[Failure]:
+    """Check the text of each format (``texts``: format -> text) against the manifest.
+
+    Type sizes for the large-print check: ``pdf_sizes`` if given (read from the layout), else
+    read from the ``pdf`` bytes."""
     letter = describe(manifest)
     failures: list[Failure] = []
     allowed = " ".join(flat(i["text"]) for i in manifest.get("required_content", []))
@@ -120,8 +146,8 @@ def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], re
             if inside[0] != inside[1]:
                 failures.append(Failure(names[fa if not inside[0] else fb], letter,
                                         f"the two formats differ: {item['item']} is in one but not the other"))
-    if pdf is not None and manifest.get("large_print"):
-        sizes = pdf_font_sizes(pdf)
+    if (pdf is not None or pdf_sizes is not None) and manifest.get("large_print"):
+        sizes = set(pdf_sizes) if pdf_sizes is not None else pdf_font_sizes(pdf)
         if sizes and min(sizes) < LARGE_PRINT_PT:
             failures.append(Failure(names["pdf"], letter,
                                     f"large print needs 16pt text or more; the smallest is {min(sizes):g}pt"))

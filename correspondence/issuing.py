@@ -15,7 +15,7 @@ from .case import Case
 from .context import build_context
 from .due import Determination, Letter, determine
 from .due import Issued as IssuedLetter
-from .check import check_texts, docx_text, pdf_text
+from .check import check_texts, docx_xml_text
 from .outbox import Filing, file_failed, file_letter, stem_for
 from .render import Renderer, sha256_file
 from .requirements import required_items
@@ -80,13 +80,15 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
 
 
 def check_rendered(manifest: dict, rendered, retired) -> list:
-    """The letter's own checks, on the bytes about to be filed (letters.md, policy-matrix.md)."""
+    """The letter's own checks, on the letter about to be filed (letters.md, policy-matrix.md),
+    read from what the renderer holds: the Word XML it filled and the PDF's laid-out text."""
     texts, names = {}, {}
     if rendered.docx is not None:
-        texts["docx"], names["docx"] = docx_text(rendered.docx), manifest["files"]["docx"]
+        texts["docx"], names["docx"] = docx_xml_text(rendered.docx_parts), manifest["files"]["docx"]
     if rendered.pdf is not None:
-        texts["pdf"], names["pdf"] = pdf_text(rendered.pdf), manifest["files"]["pdf"]
-    return check_texts(manifest, texts, names, retired, rendered.pdf)
+        texts["pdf"], names["pdf"] = "\n".join(rendered.pdf_lines), manifest["files"]["pdf"]
+    return check_texts(manifest, texts, names, retired,
+                       pdf_sizes=rendered.pdf_sizes if rendered.pdf is not None else None)
 
 
 def as_issued(case: Case, policy: Policy, issued: list[IssuedLetter], letter: Letter, letter_date: date,

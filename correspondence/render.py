@@ -195,7 +195,7 @@ class Renderer:
         document = HTML(string=html, base_url=str(self.templates / "html")).render(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
         lines, sizes = laid_out_text(document)
-        return PdfLetter(document.write_pdf(stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1"),
+        return PdfLetter(document.write_pdf(stylesheets=[css], pdf_variant="pdf/ua-1"),
                          tuple(lines), frozenset(sizes))
 
     # ----- Word
