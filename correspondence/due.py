@@ -96,7 +96,7 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
     """The letters, deadlines and notes of ``case`` as of ``as_of``."""
     as_of = as_of or date.today()
     issued = list(issued) + [
-        Issued(e.get("letter"), e.get("stage"), e.date, None, e.get("delivery"), e.id)
+        Issued(e.get("letter"), e.get("stage"), e.date, e.get("trigger"), e.get("delivery"), e.id)
         for e in case.events if e.type == "letter_issued"
     ]
     notes: list[str] = []
@@ -112,7 +112,7 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
         elif need.startswith("language:"):
             notes.append(f"A version of each letter in the language '{need.split(':', 1)[1]}' is needed.")
     notes.extend(w.notes)
-    for item in w.book.unmatched():
+    for item in w.unmatched:
         notes.append(f"A {item.letter} letter issued on {item.date.isoformat()} ({item.source}) matches no letter "
                      f"this case needs; check the record.")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from . import closing, conduct, escalation, stages
 from .complaint import begin
+from .issued import IssuedBook
 from .state import Walk
 
 # Same-day events are read in this order (a request before its refusal, a hold before its end).
@@ -49,9 +50,31 @@ HANDLERS = {
 WHILE_CLOSED = {"reopened", "behaviour_warning", "restriction", "restriction_review"}
 
 
+# Walks enough for any chain of letters whose issue dates move later clocks.
+MAX_WALKS = 6
+
+
 def walk(case, policy, issued, as_of) -> Walk:
-    """Walk ``case`` up to ``as_of``; the result holds the drafts, notes, stages and restrictions."""
-    w = Walk(case, policy, issued, as_of, EVENT_ORDER)
+    """Walk ``case`` up to ``as_of``; the result holds the drafts, notes, stages and restrictions.
+
+    Letters already issued are matched to the drafts of one walk and fed to the next, until
+    the matches hold (issued.py)."""
+    book = IssuedBook(i for i in issued if i.date <= as_of)
+    matches: dict = {}
+    for _ in range(MAX_WALKS):
+        w = _walk_once(case, policy, matches, as_of)
+        if not book.items:
+            break
+        found = book.match(w.drafts)
+        if found == matches:
+            break
+        matches = found
+    w.unmatched = book.unmatched([d.issued for d in w.drafts if d.issued is not None])
+    return w
+
+
+def _walk_once(case, policy, matches, as_of) -> Walk:
+    w = Walk(case, policy, matches, as_of, EVENT_ORDER)
     begin(w)
     escalation.mark_refused_requests(w)
     for event in w.events:

@@ -15,7 +15,7 @@ def not_accepted(w: Walk, event: Event) -> None:
     ack = w.current.ack if w.current else None
     w.close("not-accepted", event.date)
     if ack is not None and ack.issued is None:
-        ack.cancelled = True
+        ack.cancelled, ack.cancelled_on = True, event.date
     w.draft("not-accepted", None, event.id, due,
             ombudsman_required=w.policy.value("ombudsman.in_not_accepted"),
             facts={"ground": event.get("ground"), "reasons": event.get("reasons", []),

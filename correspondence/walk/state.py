@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Mapping
 
 from ..case import Case, CaseError, Event
 from ..rules import Policy
 from . import clocks
-from .issued import Issued, IssuedBook
+from .issued import Issued, Key
 
 # Letters about the person's conduct run alongside the complaint: a withdrawal does not stop them.
 CONDUCT_LETTERS = {"behaviour-warning", "restriction-notice", "restriction-review"}
@@ -25,9 +25,11 @@ class Draft:
     trigger: str
     due: date
     issued: Issued | None
+    trigger_date: date
     ombudsman_required: bool = False
     facts: dict = field(default_factory=dict)
     cancelled: bool = False
+    cancelled_on: date | None = None
 
 
 @dataclass
@@ -52,12 +54,13 @@ class Stage:
 class Walk:
     """The state of one case's walk, and the helpers every handler shares."""
 
-    def __init__(self, case: Case, policy: Policy, issued: Iterable[Issued], as_of: date, order: list[str]):
+    def __init__(self, case: Case, policy: Policy, matches: Mapping[Key, Issued], as_of: date, order: list[str]):
         self.case = case
         self.policy = policy
         self.as_of = as_of
         self.cal = policy.calendar
-        self.book = IssuedBook(i for i in issued if i.date <= as_of)
+        self.matches = matches
+        self.unmatched: list[Issued] = []
         self.drafts: list[Draft] = []
         self.notes: list[str] = []
         self.stages: dict[int, Stage] = {}
@@ -67,6 +70,7 @@ class Walk:
         self.final_given = False
         self.events = sorted((e for e in case.events if e.date <= as_of),
                              key=lambda e: (e.date, order.index(e.type), e.index))
+        self.event_dates = {e.id: e.date for e in case.events}
         self.restrictions: list[dict] = []
         self.refused_requests: set[str] = set()
 
@@ -114,7 +118,8 @@ class Walk:
     # ----- letters
 
     def draft(self, letter: str, stage: int | None, trigger: str, due: date, **kw: Any) -> Draft:
-        d = Draft(len(self.drafts), letter, stage, trigger, due, self.book.take(letter, stage, trigger), **kw)
+        when = self.case.received if trigger == "complaint" else self.event_dates[trigger]
+        d = Draft(len(self.drafts), letter, stage, trigger, due, self.matches.get((letter, stage, trigger)), when, **kw)
         self.drafts.append(d)
         return d
 
@@ -141,7 +146,7 @@ class Walk:
         self.closed, self.closed_on = reason, when
         for d in self.drafts:
             if d.issued is None and d.letter not in CONDUCT_LETTERS and not d.cancelled:
-                d.cancelled = True
+                d.cancelled, d.cancelled_on = True, when
         if self.current:
             self.current.closed = reason
 
