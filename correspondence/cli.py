@@ -411,6 +411,53 @@ def rules_show(council: str, procedure: str, housing_tenancy: bool, cse: bool, p
     click.echo(rules_table(policy, rf.policy.described(rf.name), width))
 
 
+@rules.command("compare")
+@click.argument("council")
+@click.option("--housing-tenancy", is_flag=True, help="Housing complaints, against the statutory Housing Ombudsman Code.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@folder_options
+def rules_compare(council: str, housing_tenancy: bool, as_json: bool, paths: Paths) -> None:
+    """A council's policy against the Complaint Handling Code: meets, stricter or falls short, with both citations."""
+    from .compare import CompareError, compare, comparison_table
+
+    book = load_rules(paths)
+    if council not in book.files:
+        fail(f"No rules for {council!r}: expected one of {', '.join(book.councils)}.", 2)
+    try:
+        result = compare(book, council, housing_tenancy=housing_tenancy)
+    except CompareError as exc:
+        fail(str(exc), 3)
+    click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False) if as_json else comparison_table(result))
+
+
+# --------------------------------------------------------------------------- report
+
+@cli.command()
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day of the period, YYYY-MM-DD.")
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of the period, YYYY-MM-DD.")
+@click.option("--quarter", help="A calendar quarter such as 2026Q3, in place of --from and --to.")
+@click.option("--council", "councils", multiple=True, help="Only this council (repeatable; default: every council in the case store).")
+@click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf, csv, json.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the report (default: <outbox>/reports/).")
+@click.option("--public", is_flag=True, help="For publication: no case ids at all (no late-letters appendix).")
+@folder_options
+def report(start, end, quarter: str | None, councils: tuple[str, ...], formats: str, out: Path | None, public: bool,
+           paths: Paths) -> None:
+    """The complaints performance report for a period, from the case store and the ledger."""
+    from .report_output import ReportUsageError, run_report
+
+    try:
+        written, problems = run_report(load_rules(paths), paths.outbox, paths.templates, start=start, end=end, quarter=quarter,
+                                       councils=councils, formats=formats, out=out, public=public)
+    except ReportUsageError as exc:
+        raise click.UsageError(str(exc))
+    for problem in problems:
+        click.echo(problem, err=True)
+    for path in written:
+        click.echo(str(path))
+    sys.exit(1 if problems else 0)
+
+
 def main() -> None:
     cli(prog_name="letters")
 

@@ -86,3 +86,23 @@ def issued_for(outbox: Path, case_id: str) -> list[Issued]:
             raise
     return [Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger")
             for letter, stage, trigger, day, delivery in rows]
+
+
+def issued_by_case(outbox: Path) -> dict[str, list[Issued]]:
+    """Every letter the ledger holds, by case id, in one read-only query (for reports)."""
+    path = ledger_path(outbox)
+    if not path.exists():
+        return {}
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+        try:
+            rows = conn.execute(
+                "SELECT case_id, letter, stage, trigger, letter_date, delivery FROM letters ORDER BY case_id, letter_date"
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return {}
+            raise
+    out: dict[str, list[Issued]] = {}
+    for case_id, letter, stage, trigger, day, delivery in rows:
+        out.setdefault(case_id, []).append(Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger"))
+    return out

@@ -1,0 +1,447 @@
+"""The complaints performance report's figures (``shared/spec/report.md``), as pure data.
+
+:func:`build_report` is a pure function of (cases with the letters issued for each, rules,
+period). Each case is read through the engine, :func:`correspondence.due.determine`, as of the
+period's last day, so "on time" means on or before the date ``letters due`` gives. What counts
+in a period:
+
+* ``received``: stage 1 when ``complaint.received`` falls in the period, stage n when an
+  ``escalation_request`` to it does. ``not_accepted`` (by ground, and for stage n the refused
+  escalations), ``withdrawn`` and ``discontinued`` are "of those": the complaints and requests
+  received in the period, as they stand at its end.
+* ``acknowledged_on_time`` and the three ``responded_*`` figures count the letters *due* in the
+  period (an outcome letter's due date is the response deadline, extended if it was); a letter
+  due in the period and not issued by its end is late. So each letter counts in one period only.
+* ``extensions`` count extension letters issued in the period; ``outcomes``, ``by_service_area``
+  (upheld) and ``learning`` count outcome letters issued in the period; Ombudsman and restriction
+  events count when their date falls in the period.
+
+No name, address, email, phone number, summary or complaint point is ever copied into the
+figures; case ids are kept only in :attr:`Report.late_letters`.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterable
+
+from .case import Case, CaseError, Event
+from .due import Determination, Issued, Letter, determine
+from .rules import RuleBook
+
+GROUNDS = ("out-of-time", "excluded", "previously-considered", "legal-proceedings", "other")
+REFUSALS = ("out-of-window", "refused")
+OUTCOMES = ("upheld", "partly-upheld", "not-upheld")
+FINDINGS = ("not-investigated", "premature", "no-fault", "fault-no-injustice", "fault-injustice",
+            "maladministration", "severe-maladministration", "service-failure")
+BODIES = ("lgsco", "hos")
+NO_SERVICE_AREA = "(no service area given)"
+
+
+# --------------------------------------------------------------------------- the period
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def __contains__(self, day: date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+    @classmethod
+    def quarter(cls, text: str) -> "Period":
+        """``2026Q4`` is 1 October to 31 December 2026 (calendar quarters)."""
+        match = re.fullmatch(r"(\d{4})[Qq]([1-4])", text.strip())
+        if not match:
+            raise ValueError(f"expected a quarter like 2026Q4, got {text!r}")
+        year, q = int(match[1]), int(match[2])
+        start = date(year, 3 * q - 2, 1)
+        end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
+        return cls(start, end)
+
+    def months(self) -> list[tuple[int, int]]:
+        out, (y, m) = [], (self.start.year, self.start.month)
+        while (y, m) <= (self.end.year, self.end.month):
+            out.append((y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+    def to_json(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+# --------------------------------------------------------------------------- figures
+
+@dataclass
+class Ratio:
+    """A count out of a denominator; with nothing to count its percentage is None ("none")."""
+
+    count: int = 0
+    of: int = 0
+
+    def add(self, hit: bool) -> None:
+        self.of += 1
+        self.count += bool(hit)
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.count / self.of, 1) if self.of else None
+
+    def to_json(self) -> dict:
+        return {"count": self.count, "of": self.of}
+
+
+@dataclass
+class AreaFigures:
+    received: int = 0
+    upheld_or_partly: Ratio = field(default_factory=Ratio)
+
+
+@dataclass
+class StageFigures:
+    stage: int
+    received: int = 0
+    not_accepted: Counter = field(default_factory=Counter)
+    withdrawn: int = 0
+    discontinued: int = 0
+    acknowledged_on_time: Ratio = field(default_factory=Ratio)
+    responded_on_time: Ratio = field(default_factory=Ratio)
+    responded_within_extension: Ratio = field(default_factory=Ratio)
+    responded_late: Ratio = field(default_factory=Ratio)
+    extensions_issued: int = 0
+    extensions_past_limit: int = 0
+    working_days: list[int] = field(default_factory=list)
+    outcomes: Counter = field(default_factory=Counter)
+    by_service_area: dict[str, AreaFigures] = field(default_factory=lambda: defaultdict(AreaFigures))
+
+    @property
+    def grounds(self) -> tuple[str, ...]:
+        return GROUNDS + (REFUSALS if self.stage > 1 else ())
+
+    @property
+    def upheld_or_partly(self) -> Ratio:
+        return Ratio(self.outcomes["upheld"] + self.outcomes["partly-upheld"], sum(self.outcomes.values()))
+
+    @property
+    def mean_working_days(self) -> float | None:
+        return round(statistics.fmean(self.working_days), 1) if self.working_days else None
+
+    @property
+    def median_working_days(self) -> float | None:
+        return statistics.median(self.working_days) if self.working_days else None
+
+    def to_json(self) -> dict:
+        return {
+            "stage": self.stage,
+            "received": self.received,
+            "not_accepted": {g: self.not_accepted[g] for g in self.grounds},
+            "withdrawn": self.withdrawn,
+            "discontinued": self.discontinued,
+            "acknowledged_on_time": self.acknowledged_on_time.to_json(),
+            "responded_on_time": self.responded_on_time.to_json(),
+            "responded_within_extension": self.responded_within_extension.to_json(),
+            "responded_late": self.responded_late.to_json(),
+            "extensions": {"issued": self.extensions_issued, "past_limit": self.extensions_past_limit},
+            "working_days_to_response": {"mean": self.mean_working_days, "median": self.median_working_days,
+                                         "of": len(self.working_days)},
+            "outcomes": {**{o: self.outcomes[o] for o in OUTCOMES},
+                         "upheld_or_partly": self.upheld_or_partly.to_json()},
+            "by_service_area": [{"service_area": area, "received": f.received,
+                                 "upheld_or_partly": f.upheld_or_partly.to_json()}
+                                for area, f in sorted(self.by_service_area.items())],
+        }
+
+
+@dataclass
+class CouncilFigures:
+    council: str
+    name: str
+    procedure: str
+    stages: list[StageFigures]
+    received_by_month: Counter = field(default_factory=Counter)  # (year, month) -> stage 1 received
+    ombudsman_enquiries: Counter = field(default_factory=Counter)  # body -> count
+    ombudsman_decisions: Counter = field(default_factory=Counter)  # finding -> count
+    remedies_complied: Ratio = field(default_factory=Ratio)
+    compensation_gbp: float = 0
+    people_restricted: int = 0
+    reviews_on_time: Ratio = field(default_factory=Ratio)
+    learning: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    cases: int = 0  # cases read for this block (any date)
+
+    def stage(self, number: int) -> StageFigures:
+        return self.stages[number - 1]
+
+    def to_json(self) -> dict:
+        return {
+            "council": self.council,
+            "name": self.name,
+            "procedure": self.procedure,
+            "stages": [s.to_json() for s in self.stages],
+            "received_by_month": {f"{y:04d}-{m:02d}": n for (y, m), n in sorted(self.received_by_month.items())},
+            "ombudsman": {
+                "enquiries": {b: self.ombudsman_enquiries[b] for b in BODIES},
+                "decisions": {f: self.ombudsman_decisions[f] for f in FINDINGS},
+                "remedies_complied": self.remedies_complied.to_json(),
+                "compensation_gbp": round(self.compensation_gbp, 2),
+            },
+            "restrictions": {"people": self.people_restricted, "reviews_on_time": self.reviews_on_time.to_json()},
+            "learning": [{"service_area": area, "learning": texts} for area, texts in sorted(self.learning.items())],
+        }
+
+
+@dataclass(frozen=True)
+class LateLetter:
+    case_id: str
+    council: str
+    procedure: str
+    letter: str
+    stage: int | None
+    due: date
+    issued_on: date | None
+    working_days_late: int
+
+    def to_json(self) -> dict:
+        return {"case_id": self.case_id, "council": self.council, "procedure": self.procedure,
+                "letter": self.letter, "stage": self.stage, "due": self.due.isoformat(),
+                "issued": self.issued_on.isoformat() if self.issued_on else None,
+                "working_days_late": self.working_days_late}
+
+
+@dataclass
+class Report:
+    period: Period
+    councils: list[CouncilFigures]
+    late_letters: list[LateLetter]
+    problems: list[str]  # one sentence per case the engine could not read (case id and field only)
+
+    def to_json(self, public: bool = False) -> dict:
+        out = {"period": self.period.to_json(), "as_of": self.period.end.isoformat(),
+               "councils": [c.to_json() for c in self.councils]}
+        if not public:
+            out["late_letters"] = [x.to_json() for x in self.late_letters]
+        return out
+
+
+# --------------------------------------------------------------------------- one case
+
+def _stage_of(requests: list[Event], on: date) -> int:
+    """The stage a complaint is at on ``on``, given its accepted escalation requests."""
+    return max([r.get("to_stage") for r in requests if r.date <= on], default=1)
+
+
+def _refused_requests(case: Case, det: Determination, end: date) -> dict[str, str]:
+    """Request event id -> "out-of-window" or "refused", from the engine's escalation refusals."""
+    requests = [e for e in case.events if e.type == "escalation_request" and e.date <= end]
+    refused: dict[str, str] = {}
+    for letter in det.letters:
+        if letter.letter != "escalation-refusal":
+            continue
+        if letter.facts.get("out_of_window"):
+            refused[letter.trigger] = "out-of-window"
+            continue
+        asked = letter.facts.get("request_date")
+        match = [r for r in requests if r.get("to_stage") == letter.stage and r.date == asked and r.id not in refused]
+        if match:
+            refused[match[-1].id] = "refused"
+    return refused
+
+
+def _closing(case: Case, end: date) -> Event | None:
+    """The withdrawal or discontinuation that closes the complaint at ``end`` (none if reopened since)."""
+    last = None
+    for e in sorted(case.events, key=lambda e: (e.date, e.index)):
+        if e.date <= end and e.type in ("withdrawn", "discontinued", "reopened"):
+            last = e
+    return last if last is not None and last.type != "reopened" else None
+
+
+def _learning_texts(event: Event) -> list[str]:
+    value = event.get("learning")
+    if isinstance(value, str):
+        return [value]
+    return [x for x in value or [] if isinstance(x, str)]
+
+
+def _add_case(block: CouncilFigures, case: Case, det: Determination, period: Period, calendar,
+              late: list[LateLetter]) -> None:
+    events = {e.id: e for e in case.events}
+    area = case.raw.get("service_area") or NO_SERVICE_AREA
+    refused = _refused_requests(case, det, period.end)
+    requests = [e for e in case.events if e.type == "escalation_request" and e.date <= period.end]
+    accepted = [r for r in requests if r.id not in refused]
+    stages = len(block.stages)
+
+    def start_of(stage: int, on: date) -> date:
+        """When the stage the complaint was at on ``on`` began (receipt, or the request)."""
+        if stage == 1:
+            return case.received
+        return max((r.date for r in accepted if r.get("to_stage") == stage and r.date <= on), default=case.received)
+
+    def cohort(stage: int, on: date) -> StageFigures | None:
+        """The stage's figures if the complaint or request at that stage was received in the period."""
+        if not 1 <= stage <= stages:
+            return None
+        return block.stage(stage) if start_of(stage, on) in period else None
+
+    # received
+    if case.received in period:
+        s1 = block.stage(1)
+        s1.received += 1
+        s1.by_service_area[area].received += 1
+        block.received_by_month[(case.received.year, case.received.month)] += 1
+    for r in requests:
+        to_stage = r.get("to_stage")
+        if r.date in period and 1 < to_stage <= stages:
+            sn = block.stage(to_stage)
+            sn.received += 1
+            sn.by_service_area[area].received += 1
+            if r.id in refused:
+                sn.not_accepted[refused[r.id]] += 1
+
+    # not accepted, withdrawn, discontinued: of those received in the period
+    for letter in det.letters:
+        if letter.letter == "not-accepted":
+            on = case.received if letter.trigger == "complaint" else events[letter.trigger].date
+            stage = _stage_of(accepted, on)
+            figures = cohort(stage, on)
+            if figures is not None:
+                figures.not_accepted[letter.facts.get("ground") or "other"] += 1
+    closing = _closing(case, period.end)
+    if closing is not None and not any(x.letter == "not-accepted" for x in det.letters):
+        figures = cohort(_stage_of(accepted, closing.date), closing.date)
+        if figures is not None:
+            if closing.type == "withdrawn":
+                figures.withdrawn += 1
+            else:
+                figures.discontinued += 1
+
+    # letters due in the period: acknowledgements and responses
+    outcome_stages = set()
+    for letter in det.letters:
+        if letter.letter == "outcome" and letter.stage:
+            outcome_stages.add(letter.stage)
+    for letter in det.letters:
+        stage = letter.stage
+        if letter.letter == "acknowledgement" and stage and stage <= stages and letter.due in period:
+            block.stage(stage).acknowledged_on_time.add(letter.issued_on is not None and letter.issued_on <= letter.due)
+        elif letter.letter == "outcome" and stage and stage <= stages:
+            _add_response(block.stage(stage), det, letter, period,
+                          start_of(stage, events[letter.trigger].date if letter.trigger in events else letter.due),
+                          calendar)
+        elif letter.letter == "extension" and stage and stage <= stages and letter.issued_on in period:
+            block.stage(stage).extensions_issued += 1
+            block.stage(stage).extensions_past_limit += bool(letter.facts.get("past_limit"))
+        if letter.due in period and (letter.issued_on is None or letter.issued_on > letter.due):
+            end = letter.issued_on or period.end
+            late.append(LateLetter(case.case_id, case.council, case.procedure, letter.letter, stage, letter.due,
+                                   letter.issued_on, calendar.working_days_between(letter.due, end)))
+    for deadline in det.deadlines:  # a response due with no decision yet
+        if (deadline.kind == "response" and deadline.stage and deadline.stage <= stages
+                and deadline.stage not in outcome_stages and deadline.date in period):
+            figures = block.stage(deadline.stage)  # not issued by the period's end: late
+            figures.responded_late.add(True)
+            figures.responded_on_time.add(False)
+            figures.responded_within_extension.add(False)
+            late.append(LateLetter(case.case_id, case.council, case.procedure, "outcome", deadline.stage,
+                                   deadline.date, None, calendar.working_days_between(deadline.date, period.end)))
+
+    # decisions given in the period: outcomes, upheld by service area, learning
+    for letter in det.letters:
+        if letter.letter == "outcome" and letter.stage and letter.stage <= stages and letter.issued_on in period:
+            decision = events.get(letter.trigger)
+            if decision is None or decision.type != "decision":
+                continue
+            figures = block.stage(letter.stage)
+            outcome = decision.get("outcome")
+            figures.outcomes[outcome] += 1
+            figures.by_service_area[area].upheld_or_partly.add(outcome in ("upheld", "partly-upheld"))
+            block.learning[area].extend(_learning_texts(decision))
+
+    # the Ombudsman
+    for e in case.events:
+        if e.date not in period:
+            continue
+        if e.type == "ombudsman_enquiry":
+            block.ombudsman_enquiries[e.get("body")] += 1
+        elif e.type == "ombudsman_decision":
+            block.ombudsman_decisions[e.get("finding")] += 1
+            if e.get("remedy_complied") is not None:
+                block.remedies_complied.add(bool(e.get("remedy_complied")))
+            block.compensation_gbp += float(e.get("compensation_gbp") or 0)
+
+    # restrictions: people restricted in the period, reviews due in it held on time
+    if any(e.type == "restriction" and e.date in period for e in case.events):
+        block.people_restricted += 1
+    conduct = sorted((x for x in det.letters if x.letter in ("restriction-notice", "restriction-review")
+                      and x.trigger in events), key=lambda x: (events[x.trigger].date, events[x.trigger].index))
+    review_due: date | None = None
+    for letter in conduct:
+        event = events[letter.trigger]
+        if letter.letter == "restriction-notice":
+            review_due = letter.facts.get("review")
+            continue
+        if review_due in period:
+            block.reviews_on_time.add(event.date <= review_due)
+        review_due = letter.facts.get("next_review")
+    if review_due in period:
+        block.reviews_on_time.add(False)  # due in the period and not held by its end
+
+
+def _add_response(figures: StageFigures, det: Determination, outcome: Letter, period: Period, start: date,
+                  calendar) -> None:
+    """One outcome letter whose (extended) deadline falls in the period."""
+    if outcome.due not in period:
+        return
+    extensions = [x.facts.get("previous_due") for x in det.letters
+                  if x.letter == "extension" and x.stage == outcome.stage and x.facts.get("previous_due")]
+    original = min(extensions, default=outcome.due)
+    sent = outcome.issued_on
+    figures.responded_on_time.add(sent is not None and sent <= original)
+    figures.responded_within_extension.add(sent is not None and original < sent <= outcome.due)
+    figures.responded_late.add(sent is None or sent > outcome.due)
+    if sent is not None:
+        figures.working_days.append(calendar.working_days_between(start, sent))
+
+
+# --------------------------------------------------------------------------- the report
+
+def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], period: Period,
+                 councils: Iterable[str] | None = None) -> Report:
+    """The figures of every (council, procedure) among ``cases`` (or of ``councils`` only)."""
+    wanted = set(councils) if councils is not None else None
+    blocks: dict[tuple[str, str], CouncilFigures] = {}
+    late: list[LateLetter] = []
+    problems: list[str] = []
+    for case, issued in cases:
+        if wanted is not None and case.council not in wanted:
+            continue
+        policy = book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+        key = (case.council, case.procedure)
+        block = blocks.get(key)
+        if block is None:
+            base = book.policy_for(case.council, case.procedure)
+            block = blocks[key] = CouncilFigures(case.council, book.files[case.council].name, case.procedure,
+                                                 [StageFigures(n) for n in range(1, base.stages + 1)])
+        block.cases += 1
+        if case.received > period.end:
+            continue
+        try:
+            det = determine(case, policy, issued, period.end)
+        except CaseError:
+            problems.append(f"{case.case_id}: the record cannot be read as of {period.end.isoformat()} "
+                            f"(run 'letters due {case.case_id} --as-of {period.end.isoformat()}'); "
+                            f"it is left out of the report.")
+            continue
+        _add_case(block, case, det, period, policy.calendar, late)
+    for council in sorted(wanted or ()):
+        if council in book.files and not any(k[0] == council for k in blocks):
+            base = book.policy_for(council)
+            blocks[(council, "corporate")] = CouncilFigures(council, book.files[council].name, "corporate",
+                                                            [StageFigures(n) for n in range(1, base.stages + 1)])
+    late.sort(key=lambda x: (x.council, x.procedure, x.due, x.case_id, x.letter))
+    ordered = [blocks[k] for k in sorted(blocks, key=lambda k: (k[0], k[1] != "corporate", k[1]))]
+    return Report(period, ordered, late, problems)
