@@ -1,0 +1,241 @@
+"""letters report end to end: the four formats from the case store and the ledger, no personal data
+anywhere, case ids only in the late-letters appendix (and never with --public), the CSV's
+columns, the PDF tagged and titled, charts with text alternatives; letters rules compare."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from correspondence import ledger
+from correspondence.cli import cli
+from correspondence.compare import compare
+
+from conftest import ROOT
+from test_report import PERSONAL, RECORDS
+
+STEM = "complaints-report-2026-10-01-to-2026-12-31"
+CASE_IDS = [r["case_id"] for r in RECORDS]
+
+
+def _case_id_pattern():
+    # case ids here are single letters: look for them as a table cell
+    return re.compile(r"<td>(%s)</td>" % "|".join(CASE_IDS))
+
+
+@pytest.fixture(scope="module")
+def outbox(tmp_path_factory):
+    base = tmp_path_factory.mktemp("report")
+    outbox = base / "outbox"
+    records = []
+    for rec in RECORDS:
+        rec = json.loads(json.dumps(rec))
+        rec["case_id"] = f"WCC-T-{rec['case_id']}"
+        path = base / f"{rec['case_id']}.json"
+        path.write_text(json.dumps(rec), encoding="utf-8")
+        records.append(str(path))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["store", "--outbox", str(outbox), "--rules", str(ROOT / "rules"), *records])
+    assert result.exit_code == 0, result.output
+    with ledger.connect(outbox) as conn:
+        ledger.record(conn, "WCC-T-M", "acknowledgement", 1, "complaint", date(2026, 11, 23))
+    return outbox
+
+
+def _run(outbox, *args):
+    result = CliRunner().invoke(cli, ["report", "--outbox", str(outbox), "--rules", str(ROOT / "rules"),
+                                                      "--templates", str(ROOT / "templates"), *args])
+    return result
+
+
+@pytest.fixture(scope="module")
+def written(outbox):
+    result = _run(outbox, "--quarter", "2026Q4", "--format", "html,pdf,csv,json")
+    assert result.exit_code == 0, (result.output, result.stderr)
+    folder = outbox / "reports"
+    assert result.stdout.split() == [str(folder / f"{STEM}.{ext}") for ext in ("html", "pdf", "csv", "json")]
+    return folder
+
+
+@pytest.fixture(scope="module")
+def public(outbox):
+    result = _run(outbox, "--from", "2026-10-01", "--to", "2026-12-31", "--format", "html,pdf,csv,json", "--public")
+    assert result.exit_code == 0, (result.output, result.stderr)
+    return outbox / "reports"
+
+
+def _pdf_text(path) -> str:
+    from pdfminer.high_level import extract_text
+    return extract_text(str(path))
+
+
+def _all_text(folder, stem) -> dict[str, str]:
+    return {ext: (_pdf_text(folder / f"{stem}.pdf") if ext == "pdf" else (folder / f"{stem}.{ext}").read_text("utf-8"))
+            for ext in ("html", "pdf", "csv", "json")}
+
+
+def test_no_personal_data_in_any_format(written, public):
+    for folder, stem in ((written, STEM), (public, STEM + "-public")):
+        for ext, text in _all_text(folder, stem).items():
+            folded = " ".join(text.split()).lower()
+            for value in PERSONAL:
+                assert value.lower() not in folded, f"{ext} holds {value!r}"
+
+
+def test_case_ids_only_in_the_late_letters_appendix(written):
+    html = (written / f"{STEM}.html").read_text("utf-8")
+    before, appendix = html.split('<h2 id="late">', 1)
+    assert "WCC-T-" not in before
+    # B's acknowledgement and outcome, K's refusal, H's not-accepted letter and M's outcome
+    ids = re.findall(r"<td>(WCC-T-[A-Z])</td>", appendix)
+    assert ids == ["WCC-T-B", "WCC-T-B", "WCC-T-K", "WCC-T-H", "WCC-T-M"]
+    assert "WCC-T-" not in (written / f"{STEM}.csv").read_text("utf-8")
+    pdf = _pdf_text(written / f"{STEM}.pdf")
+    assert pdf.index("WCC-T-B") > pdf.index("Appendix: late letters")
+    data = json.loads((written / f"{STEM}.json").read_text("utf-8"))
+    assert [x["case_id"] for x in data["late_letters"]] == ["WCC-T-B", "WCC-T-B", "WCC-T-K", "WCC-T-H", "WCC-T-M"]
+    assert "WCC-T-" not in json.dumps(data["councils"])
+
+
+def test_public_report_holds_no_case_id(public):
+    for ext, text in _all_text(public, STEM + "-public").items():
+        assert "WCC-T-" not in text, ext
+    assert "late_letters" not in json.loads((public / f"{STEM}-public.json").read_text("utf-8"))
+
+
+def test_csv_columns_and_rows(written):
+    rows = list(csv.reader(io.StringIO((written / f"{STEM}.csv").read_text("utf-8"))))
+    assert rows[0] == ["council", "procedure", "stage", "figure", "value", "denominator"]
+    table = {(r[2], r[3]): (r[4], r[5]) for r in rows[1:]}
+    assert {r[0] for r in rows[1:]} == {"warwickshire"} and {r[1] for r in rows[1:]} == {"corporate"}
+    assert table[("1", "received")] == ("11", "")
+    assert table[("1", "acknowledged_on_time")] == ("5", "6")
+    assert table[("1", "responded_on_time")] == ("1", "4")
+    assert table[("1", "responded_within_extension")] == ("1", "4")
+    assert table[("1", "responded_late")] == ("2", "4")
+    assert table[("1", "not_accepted.out-of-time")] == ("1", "")
+    assert table[("1", "working_days_to_response.mean")] == ("15.7", "3")
+    assert table[("1", "working_days_to_response.median")] == ("13", "3")
+    assert table[("1", "by_service_area.Highways.upheld_or_partly")] == ("1", "2")
+    assert table[("2", "not_accepted.out-of-window")] == ("1", "")
+    assert table[("2", "not_accepted.refused")] == ("1", "")
+    assert table[("2", "withdrawn")] == ("0", "")
+    assert table[("2", "by_service_area.Highways.upheld_or_partly")] == ("none", "0")  # nothing to count: none
+    assert table[("", "ombudsman.decisions.fault-injustice")] == ("1", "")
+    assert table[("", "ombudsman.compensation_gbp")] == ("250.00", "")
+    assert table[("", "restrictions.reviews_on_time")] == ("1", "2")
+
+
+def test_json_shape(written):
+    data = json.loads((written / f"{STEM}.json").read_text("utf-8"))
+    assert data["period"] == {"from": "2026-10-01", "to": "2026-12-31"}
+    block = data["councils"][0]
+    assert (block["council"], block["procedure"]) == ("warwickshire", "corporate")
+    s1 = block["stages"][0]
+    assert s1["stage"] == 1 and s1["received"] == 11
+    assert s1["acknowledged_on_time"] == {"count": 5, "of": 6}
+    assert s1["responded_late"] == {"count": 2, "of": 4}
+    assert block["ombudsman"]["remedies_complied"] == {"count": 1, "of": 1}
+    assert block["comparison"]["council"] == "warwickshire"
+
+
+def test_html_reads_as_a_report(written):
+    html = (written / f"{STEM}.html").read_text("utf-8")
+    assert "<title>Complaints performance report, 1 October 2026 to 31 December 2026</title>" in html
+    assert '<html lang="en-GB">' in html
+    # four charts, each an SVG named for assistive technology, with its description as a caption too
+    svgs = re.findall(r'<svg role="img" aria-labelledby="([^"]+)"', html)
+    assert len(svgs) == 4
+    assert ("<desc id=\"c0-ontime-d\">Stage 1 acknowledgement: 5 of 6 (83.3%) on time; Stage 1 response: "
+            "1 of 4 (25%) on time; Stage 2 acknowledgement: 1 of 1 (100%) on time; Stage 2 response: "
+            "1 of 1 (100%) on time.</desc>") in html
+    assert "Complaints received (stage 1): Oct 2026: 7; Nov 2026: 4; Dec 2026: 0." in html
+    # the self-assessment, with a blank column for the council's commentary
+    assert "Council&#39;s commentary" in html or "Council's commentary" in html
+    assert html.count('<td class="commentary"></td>') == 15
+    # learning, in the council's words
+    assert "Explain fees before enrolment." in html
+    # nothing to count is "none", never 0%
+    assert "0 of 0" not in html
+
+
+def test_pdf_is_tagged_titled_and_shows_the_figures(written):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(written / f"{STEM}.pdf"))
+    assert reader.metadata.title == "Complaints performance report, 1 October 2026 to 31 December 2026"
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
+    text = " ".join(_pdf_text(written / f"{STEM}.pdf").split())
+    assert "5 of 6 (83.3%)" in text
+    assert "Warwickshire County Council" in text
+
+
+def test_report_over_the_examples_quarter(tmp_path):
+    """The issue's acceptance: the stored examples, 2026Q4, all four formats."""
+    outbox = tmp_path / "outbox"
+    runner = CliRunner()
+    stored = runner.invoke(cli, ["store", "--outbox", str(outbox), *map(str, sorted((ROOT / "examples" / "inbox").glob("*.json")))])
+    assert stored.exit_code == 0, stored.stderr
+    result = _run(outbox, "--quarter", "2026Q4", "--format", "csv,json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads((outbox / "reports" / f"{STEM}.json").read_text("utf-8"))
+    assert {c["council"] for c in data["councils"]} == {"code-2024", "hampshire", "luton", "solihull", "telford-wrekin",
+                                                       "warwickshire"}
+
+
+@pytest.mark.parametrize("args, words", [
+    ([], "give the period"),
+    (["--quarter", "2026Q5"], "expected a quarter like 2026Q3"),
+    (["--quarter", "2026Q4", "--from", "2026-10-01"], "not both"),
+    (["--from", "2026-12-01", "--to", "2026-10-01"], "is before --from"),
+    (["--quarter", "2026Q4", "--format", "html,docx"], "--format"),
+    (["--quarter", "2026Q4", "--council", "atlantis"], "no rules for 'atlantis'"),
+])
+def test_usage_errors(tmp_path, args, words):
+    result = _run(tmp_path / "outbox", *args)
+    assert result.exit_code == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("council", ["code-2024", "warwickshire", "solihull", "hampshire", "luton", "telford-wrekin"])
+def test_rules_compare_runs_for_every_council(council):
+    result = CliRunner().invoke(cli, ["rules", "compare", council, "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 0, result.stderr
+    assert "Stage 1 response" in result.stdout
+    data = json.loads(CliRunner().invoke(
+        cli, ["rules", "compare", council, "--json", "--rules", str(ROOT / "rules")]).stdout)
+    assert {r["verdict"] for r in data["rows"]} <= {"meets", "stricter", "falls short"}
+    assert all(r["code_cite"] for r in data["rows"])
+
+
+def test_compare_verdicts(book):
+    """Timescales in working days from the stage's start; the Code's stage 1 response is 10 WD after
+    an acknowledgement due 5 WD after receipt: 15."""
+    rows = {r.provision: r for r in compare(book, "warwickshire").rows}
+    assert rows["stage1.response"].verdict == "stricter"  # 10 WD after receipt < 15
+    assert rows["stage1.extension_limit"].verdict == "falls short"  # 30 WD > 25
+    assert rows["stage2.response"].verdict == "falls short"  # 30 WD after the request > 25
+    assert rows["stage2.extension_limit"].verdict == "falls short"  # no limit set
+    assert rows["ombudsman.in_extension"].verdict == "falls short"  # past the limit only; the Code: always
+    assert rows["stage1.acknowledgement"].council_cite.endswith("(the policy is silent; the Code's value applies)")
+    rows = {r.provision: r for r in compare(book, "solihull").rows}
+    assert rows["limits.time_limit"].verdict == "stricter"  # no time limit: accepts older complaints
+    assert rows["stage2.response"].verdict == "stricter"  # 10 WD after the request < 25
+    assert rows["ombudsman.in_stage_outcome"].verdict == "stricter"
+    rows = {r.provision: r for r in compare(book, "hampshire").rows}
+    assert rows["procedure.stages"].verdict == "falls short"  # three stages; the Code has two
+    assert {r.verdict for r in compare(book, "code-2024").rows} == {"meets"}
+
+
+def test_rules_compare_unknown_council():
+    result = CliRunner().invoke(cli, ["rules", "compare", "atlantis", "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 2 and "No rules for 'atlantis'" in result.stderr
