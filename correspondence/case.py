@@ -8,6 +8,7 @@ what was expected. A record is checked against the JSON Schema shipped in
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -132,6 +133,14 @@ def _unknown_keys(error: ValidationError) -> list[str]:
     return sorted(k for k in instance if k not in known)
 
 
+def _did_you_mean(error: ValidationError) -> str:
+    """" (did you mean letter_issued?)" for a near miss of one of an enum's values."""
+    if not isinstance(error.instance, str):
+        return ""
+    close = difflib.get_close_matches(error.instance.lower(), [str(c) for c in error.validator_value], n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _sentence(source: str, error: ValidationError) -> str:
     parts = list(error.absolute_path)
     path = _path(parts)
@@ -152,7 +161,9 @@ def _sentence(source: str, error: ValidationError) -> str:
         return f"{source}: field {path}: expected {_got(error.validator_value)}, got {_got(error.instance)}."
     if v == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
-        return f"{source}: field {path}: expected one of {choices}; got {_got(error.instance)}."
+        if field == "type" and parts[:1] == ["events"]:
+            return f"{source}: field {path}: {_got(error.instance)} is not an event type{_did_you_mean(error)}; expected one of {choices}."
+        return f"{source}: field {path}: expected one of {choices}; got {_got(error.instance)}{_did_you_mean(error)}."
     if v == "type":
         kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         words = {"string": "text", "integer": "a whole number", "boolean": "true or false", "array": "a list",
@@ -205,10 +216,15 @@ def _leaves(errors: Iterable[ValidationError]) -> list[ValidationError]:
 def schema_problems(source: str, record: Any) -> list[str]:
     errors = sorted(_leaves(_validator().iter_errors(record)), key=_order)
     badly_written = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    # An event of an unknown type has no known fields: say the type is wrong, not that each field is unknown.
+    unknown_type = {tuple(e.absolute_path)[:-1] for e in errors
+                    if e.validator == "enum" and list(e.absolute_path)[:1] == ["events"] and list(e.absolute_path)[-1:] == ["type"]}
     sentences: list[str] = []
     for error in errors:
         if error.validator == "format" and tuple(error.absolute_path) in badly_written:
             continue  # "written YYYY-MM-DD" already says it
+        if error.validator in ("additionalProperties", "unevaluatedProperties") and tuple(error.absolute_path) in unknown_type:
+            continue
         s = _sentence(source, error)
         if s and s not in sentences:
             sentences.append(s)

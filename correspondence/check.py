@@ -158,6 +158,10 @@ def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
     """Check one filed letter, given its manifest (``<stem>.json``)."""
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(manifest, dict) and str(manifest.get("format", "")).startswith("complaint-case/"):
+            return [Failure(str(path), "a case record, not a letter",
+                            f"letters check reads the letters filed in the outbox; to see this case's letters, "
+                            f"run 'letters due --case-file {path}'.")]
         files = manifest["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return [Failure(str(path), "unknown letter", "the manifest cannot be read")]

@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +24,7 @@ from .due import Determination, determine
 from .rules import RuleBook, RulesError, load_rulebook, verification_warning
 from .specimens import LETTER_KINDS
 from .tables import case_table, diary_rows, diary_table, rules_table
+from .words import parse_day
 
 
 def project_home() -> Path:
@@ -64,8 +65,22 @@ def folder_options(func: Callable) -> Callable:
     return wrapper
 
 
+class Day(click.ParamType):
+    """A YYYY-MM-DD date, with a plain sentence when it is not one (given as a datetime at midnight)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.combine(parse_day(str(value)), datetime.min.time())
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def as_of_option(func: Callable) -> Callable:
-    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    return click.option("--as-of", "as_of", type=Day(), default=None,
                         help="Work as of this date, YYYY-MM-DD (default: today).")(func)
 
 
@@ -105,6 +120,10 @@ def stored_case(book: RuleBook, paths: Paths, case_id: str) -> Case:
              f"starting with a letter or digit.", 2)
     path = store.stored_path(paths.outbox, case_id)
     if not path.is_file():
+        same = [p.stem for p in store.stored_cases(paths.outbox) if p.stem.lower() == case_id.lower()]
+        if same:
+            fail(f"No stored case {case_id}: case ids are case-sensitive, and the stored case is {same[0]}; "
+                 f"try 'letters {click.get_current_context().info_name} {same[0]}'.", 2)
         fail(f"No stored case {case_id} in {store.store_dir(paths.outbox)}; give the record with --case-file PATH, "
              f"or store it first with 'letters store PATH'.", 2)
     return load_case(path, known_councils(book))
@@ -122,7 +141,7 @@ def cli() -> None:
 @click.argument("case_id", required=False)
 @click.option("--case-file", type=click.Path(dir_okay=False, path_type=Path), help="Read this record instead of the case store.")
 @click.option("--all", "all_cases", is_flag=True, help="The diary: every stored case's letters not yet issued, overdue first.")
-@click.option("--json", "as_json", is_flag=True, help="Print the contract JSON (cli.md) instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table (its fields: docs/commands.md).")
 @as_of_option
 @folder_options
 def due(case_id: str | None, case_file: Path | None, all_cases: bool, as_json: bool, as_of, paths: Paths) -> None:

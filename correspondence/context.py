@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from .case import Case
 from .due import Determination, Letter, Recipient
 from .rules import Policy
+from .words import british
 
 CONTEXT_NAMES = frozenset({
     "council", "case_ref", "letter", "recipient", "complainant", "officer", "complaint", "ombudsman",
@@ -31,11 +32,6 @@ GROUND_WORDS = {"out-of-time": "it was made too long after the events complained
                 "legal-proceedings": "it is the subject of legal proceedings",
                 "other": "it cannot be considered under our complaints procedure"}
 VERBAL_CHANNELS = {"phone", "in-person"}
-
-
-def british(day: date | None) -> str:
-    """18 November 2026."""
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def person_name(person: Mapping[str, Any]) -> str:

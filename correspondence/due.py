@@ -31,6 +31,7 @@ from .rules import Policy
 from .walk import walk
 from .walk.issued import Issued
 from .walk.stages import deadlines
+from .words import british, british_dates, language_name
 
 __all__ = ["Determination", "Letter", "Deadline", "Issued", "Recipient", "determine", "may_act_for", "recipient_for"]
 
@@ -102,7 +103,7 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
     notes: list[str] = []
     if case.received > as_of:
         return Determination(case.case_id, case.council, as_of, (), (), (
-            f"The complaint is received on {case.received.isoformat()}, after {as_of.isoformat()}: nothing is due yet.",), None)
+            f"The complaint is received on {british(case.received)}, after {british(as_of)}: nothing is due yet.",), None)
     w = walk(case, policy, issued, as_of)
     recipient, recipient_notes = recipient_for(case, policy)
     notes.extend(recipient_notes)
@@ -110,7 +111,7 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
         if need in FORMAT_NEEDS:
             notes.append(FORMAT_NEEDS[need])
         elif need.startswith("language:"):
-            notes.append(f"A version of each letter in the language '{need.split(':', 1)[1]}' is needed.")
+            notes.append(f"A version of each letter in {language_name(need.split(':', 1)[1])} is needed.")
     notes.extend(w.notes)
     for item in w.unmatched:
         notes.append(f"A {item.letter} letter issued on {item.date.isoformat()} ({item.source}) matches no letter "
@@ -132,4 +133,4 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
         letters = [x for x in letters if x.status == "issued"]
     letters.sort(key=lambda x: x.due)
     return Determination(case.case_id, case.council, as_of, tuple(letters), tuple(Deadline(*d) for d in deadlines(w)),
-                         tuple(notes), recipient)
+                         tuple(british_dates(n) for n in notes), recipient)

@@ -104,7 +104,14 @@ def test_enum():
 
 def test_unknown_event_type():
     rec = make(events=[ev("e1", "apology", "2026-11-03")])
-    assert one(rec).startswith("inbox/r.json: field events[0].type: expected one of behaviour_warning, contact_attempt,")
+    assert one(rec).startswith('inbox/r.json: field events[0].type: "apology" is not an event type; expected one of '
+                               'behaviour_warning, contact_attempt,')
+
+
+def test_mistyped_event_type_is_reported_as_the_type_not_as_its_fields():
+    rec = make(events=[ev("e1", "leter_issued", "2026-11-03", letter="acknowledgement", stage=1, delivery="email")])
+    assert one(rec).startswith('inbox/r.json: field events[0].type: "leter_issued" is not an event type '
+                               '(did you mean letter_issued?); expected one of behaviour_warning,')
 
 
 def test_event_missing_its_own_field():

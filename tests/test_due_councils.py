@@ -53,7 +53,7 @@ class TestTelfordWrekin:
         assert ext.ombudsman_required is True
         assert ext.due.isoformat() == "2026-11-18"
         assert deadline(r, "response", 1) == "2026-12-11"
-        assert any("past the policy's stage 1 limit (2026-12-02)" in n for n in r.notes)
+        assert any("past the policy's stage 1 limit (2 December 2026)" in n for n in r.notes)
 
     def test_escalation_window_from_the_outcome_actually_sent(self, book):
         # Outcome sent Thu 19 Nov 2026; window 20 WD (6.9.5): Fri 20 (1), 23-27 (6), 30 Nov-4 Dec (11),

@@ -35,7 +35,7 @@ def test_events_after_the_as_of_date_are_not_yet_known(book):
 
 def test_complaint_received_after_the_as_of_date(book):
     r = run(book, make(), "2026-11-01")
-    assert r.letters == () and r.notes == ("The complaint is received on 2026-11-02, after 2026-11-01: nothing is due yet.",)
+    assert r.letters == () and r.notes == ("The complaint is received on 2 November 2026, after 1 November 2026: nothing is due yet.",)
 
 
 # --------------------------------------------------------------------------- letter_issued
@@ -56,7 +56,7 @@ def test_ledger_entry_matches_by_trigger(book):
 def test_a_letter_issued_that_matches_nothing_is_noted(book):
     rec = make(events=[ev("L", "letter_issued", "2026-11-03", letter="holding")])
     r = run(book, rec, "2026-11-10")
-    assert "A holding letter issued on 2026-11-03 (L) matches no letter this case needs; check the record." in r.notes
+    assert "A holding letter issued on 3 November 2026 (L) matches no letter this case needs; check the record." in r.notes
 
 
 # --------------------------------------------------------------------------- extension
@@ -145,7 +145,7 @@ def test_out_of_time_waived(book):
     assert [x.letter for x in r.letters] == ["acknowledgement"]
     r = run(book, make(complaint=old), "2026-11-02")
     assert letter(r, "not-accepted").facts["time_limit_ends"].isoformat() == "2026-01-01"
-    assert any(n.startswith("The complaint is out of time: received 2026-11-02, after the 12-month limit") for n in r.notes)
+    assert any(n.startswith("The complaint is out of time: received 2 November 2026, after the 12-month limit") for n in r.notes)
 
 
 # --------------------------------------------------------------------------- withdrawal, discontinuation, reopening
@@ -156,7 +156,7 @@ def test_withdrawal_stops_the_complaint_letters(book):
     r = run(book, make(events=events), "2026-11-10")
     assert rows(r) == [("withdrawal-confirmation", None, "w", "2026-11-06", "overdue")]
     assert r.deadlines == ()
-    assert any("comes after the complaint was withdrawn on 2026-11-04" in n for n in r.notes)
+    assert any("comes after the complaint was withdrawn on 4 November 2026" in n for n in r.notes)
 
 
 def test_reopening_restarts_the_stage_clocks(book):
@@ -195,7 +195,7 @@ def test_discontinuation_without_enough_attempts_is_an_error(book, methods, show
     events = attempts(*methods) + [ev("s", "discontinued", "2026-11-20")]
     message = error(book, make("warwickshire", events=events), "2026-11-20")
     assert message == (f"record.json: field events[{len(methods)}].type: a complaint can be discontinued only after at least "
-                       f"3 unanswered contact attempts by at least 2 different methods (Warwickshire §7, letters.md); {shown}")
+                       f"3 unanswered contact attempts by at least 2 different methods (Warwickshire's policy §7; docs/letters.md); {shown}")
 
 
 def test_one_known_method_is_enough_when_it_is_the_only_one(book):
@@ -223,7 +223,7 @@ def test_hold_suspends_and_resume_restores_the_remaining_days(book):
     held = run(book, make("warwickshire", events=events), "2026-11-10")
     assert letter(held, "holding").due.isoformat() == "2026-11-12"
     assert deadline(held, "response", 1) is None
-    assert any("on hold since 2026-11-05" in n and "(7 working days were left)" in n for n in held.notes)
+    assert any("on hold since 5 November 2026" in n and "(7 working days were left)" in n for n in held.notes)
     resumed = run(book, make("warwickshire", events=events + [ev("u", "resumed", "2026-11-23")]), "2026-11-23")
     assert deadline(resumed, "response", 1) == "2026-12-02"
     assert not any("on hold" in n for n in resumed.notes)
@@ -315,7 +315,7 @@ def test_format_needs_and_contact_preferences_are_noted(book):
                          "An easy-read version of each letter is needed.")
     assert "A Braille version of each letter is needed." in notes
     assert "An audio version of each letter is needed." in notes
-    assert "A version of each letter in the language 'cy' is needed." in notes
+    assert "A version of each letter in Welsh is needed." in notes
 
 
 def test_missing_consent_is_noted(book):

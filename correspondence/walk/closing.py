@@ -52,7 +52,7 @@ def discontinued(w: Walk, event: Event) -> None:
     if len(attempts) < 3 or len(methods) < need_methods:
         raise w.fail(event, "type", (
             f"a complaint can be discontinued only after at least 3 unanswered contact attempts"
-            f"{' by at least 2 different methods' if need_methods == 2 else ''} (Warwickshire §7, letters.md); "
+            f"{' by at least 2 different methods' if need_methods == 2 else ''} (Warwickshire's policy §7; docs/letters.md); "
             f"the record shows {len(attempts)} unanswered attempt{'s' if len(attempts) != 1 else ''} by "
             f"{len(methods)} method{'s' if len(methods) != 1 else ''} up to {event.date.isoformat()}."))
     w.close("discontinued", event.date)
