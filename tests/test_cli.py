@@ -116,7 +116,7 @@ def test_store_refuses_bad_records_and_keeps_good_ones(runner, tmp_path):
     (["due", "X-1", "--all"], "give exactly one of CASE-ID, --case-file PATH or --all."),
     (["due", "../etc"], "CASE-ID '../etc' is not a valid case id"),
     (["due", "NOPE-1"], "No stored case NOPE-1"),
-    (["due", "--all", "--as-of", "2026-02-30"], "'2026-02-30' does not match the format '%Y-%m-%d'"),
+    (["due", "--all", "--as-of", "2026-02-30"], "2026-02-30 is not a real date: February 2026 has 28 days."),
     (["rules", "show", "kent"], "No rules for 'kent'"),
 ])
 def test_usage_errors_exit_2(runner, tmp_path, args, message):
