@@ -68,7 +68,7 @@ def test_a_trigger_that_names_no_letter_is_noted(book):
     rec = make(events=[ev("a", "letter_issued", "2026-11-03", letter="acknowledgement", stage=1, trigger="zz")])
     r = run(book, rec, "2026-11-04")
     assert letter(r, "acknowledgement").status == "due"
-    assert ("A acknowledgement letter issued on 2026-11-03 (a) matches no letter this case needs; check the record."
+    assert ("A acknowledgement letter issued on 3 November 2026 (a) matches no letter this case needs; check the record."
             in r.notes)
 
 
