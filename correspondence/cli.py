@@ -452,8 +452,8 @@ def rules_compare(council: str, housing_tenancy: bool, as_json: bool, paths: Pat
 # --------------------------------------------------------------------------- report
 
 @cli.command()
-@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day of the period, YYYY-MM-DD.")
-@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of the period, YYYY-MM-DD.")
+@click.option("--from", "start", type=Day(), help="First day of the period, YYYY-MM-DD.")
+@click.option("--to", "end", type=Day(), help="Last day of the period, YYYY-MM-DD.")
 @click.option("--quarter", help="A calendar quarter such as 2026Q3, in place of --from and --to.")
 @click.option("--council", "councils", multiple=True, help="Only this council (repeatable; default: every council in the case store).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf, csv, json.")

@@ -2,7 +2,7 @@
 
 :func:`determine` is a pure function of (case, policy, letters already issued, as-of date).
 It walks the case's events in date order (:mod:`correspondence.walk`, a handler per event type), and
-keeps to ``shared/spec/letters.md`` and the "Counting" rules of ``policy-matrix.md``:
+keeps to docs/letters.md and the "Counting" rules of docs/rules.md:
 
 * each stage starts with an acknowledgement and a response deadline; extensions move the
   response deadline (to the policy's limit, or to ``new_due``); a hold suspends it;

@@ -1,4 +1,4 @@
-"""The complaints performance report's figures (``shared/spec/report.md``), as pure data.
+"""The complaints performance report's figures (docs/report.md), as pure data.
 
 :func:`build_report` is a pure function of (cases with the letters issued for each, rules,
 period). Each case is read through the engine, :func:`correspondence.due.determine`, as of the

@@ -1,4 +1,4 @@
-"""Writing the complaints performance report: HTML, PDF, CSV and JSON (``shared/spec/report.md``).
+"""Writing the complaints performance report: HTML, PDF, CSV and JSON (docs/report.md).
 
 The imperative shell around :mod:`correspondence.report`: read the case store and the ledger
 once, build the figures, draw the charts (:mod:`correspondence.charts`), render the HTML from

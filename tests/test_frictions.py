@@ -38,6 +38,12 @@ def test_as_of_that_is_not_a_date_gets_a_plain_sentence(tmp_path, given, sentenc
     assert "%Y" not in result.output and "does not match the format" not in result.output
 
 
+def test_report_dates_that_are_not_dates_get_a_plain_sentence(tmp_path):
+    result = invoke("report", "--from", "2026-02-30", "--to", "2026-03-31", outbox=tmp_path)
+    assert result.exit_code == 2
+    assert "Error: Invalid value for '--from': 2026-02-30 is not a real date: February 2026 has 28 days." in result.output
+
+
 def test_as_of_that_is_a_date_works(tmp_path):
     result = invoke("due", "--case-file", str(TWC), "--as-of", "2026-11-20", "--json", outbox=tmp_path)
     assert result.exit_code == 0 and json.loads(result.output)["as_of"] == "2026-11-20"
