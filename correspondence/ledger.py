@@ -7,6 +7,7 @@ watcher and a caseworker's command share it.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from datetime import date, datetime, timezone
@@ -48,6 +49,44 @@ def connect(outbox: Path) -> sqlite3.Connection:
     return conn
 
 
+_SHARED: dict[str, tuple[int, int, sqlite3.Connection]] = {}  # ledger path -> (pid, inode, connection)
+_INHERITED: list[sqlite3.Connection] = []  # a parent's connections, seen after a fork: never used, never closed
+
+
+def shared(outbox: Path) -> sqlite3.Connection:
+    """This process's one connection to the outbox's ledger, opened on first use and kept (one per
+    worker, not one per letter). Opened again if the ledger file is replaced or removed. A
+    connection inherited through a fork is left alone: SQLite forbids using or closing it there."""
+    path = ledger_path(outbox)
+    key = str(path.absolute())
+    entry = _SHARED.get(key)
+    if entry is not None:
+        pid, inode, conn = entry
+        if pid != os.getpid():
+            _INHERITED.append(conn)
+            entry = None
+        else:
+            try:
+                if os.stat(path).st_ino == inode:
+                    return conn
+            except FileNotFoundError:
+                pass
+            conn.close()
+    conn = connect(outbox)
+    _SHARED[key] = (os.getpid(), os.stat(path).st_ino, conn)
+    return conn
+
+
+def _shared_if_open(outbox: Path) -> sqlite3.Connection | None:
+    entry = _SHARED.get(str(ledger_path(outbox).absolute()))
+    if entry is None or entry[0] != os.getpid():
+        return None
+    try:
+        return entry[2] if os.stat(ledger_path(outbox)).st_ino == entry[1] else None
+    except FileNotFoundError:
+        return None
+
+
 def record(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, trigger: str,
            letter_date: date, delivery: str | None = None, stem: str | None = None) -> bool:
     """Record a letter as issued. False if it was already in the ledger (nothing changes)."""
@@ -69,21 +108,29 @@ def has(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, 
 def issued_for(outbox: Path, case_id: str) -> list[Issued]:
     """The letters the ledger holds for ``case_id``; none if there is no ledger yet.
 
-    Opens the database read-only, so asking what is due never creates or changes a file.
+    Opens the database read-only, so asking what is due never creates or changes a file (or
+    reads through this process's shared connection, when filing has opened one).
     """
+    conn = _shared_if_open(outbox)
+    if conn is not None:
+        return _issued(conn, case_id)
     path = ledger_path(outbox)
     if not path.exists():
         return []
     with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-        try:
-            rows = conn.execute(
-                "SELECT letter, stage, trigger, letter_date, delivery FROM letters WHERE case_id = ? ORDER BY letter_date",
-                (case_id,),
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return []  # a ledger another process is creating this instant holds no letters yet
-            raise
+        return _issued(conn, case_id)
+
+
+def _issued(conn: sqlite3.Connection, case_id: str) -> list[Issued]:
+    try:
+        rows = conn.execute(
+            "SELECT letter, stage, trigger, letter_date, delivery FROM letters WHERE case_id = ? ORDER BY letter_date",
+            (case_id,),
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []  # a ledger another process is creating this instant holds no letters yet
+        raise
     return [Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger")
             for letter, stage, trigger, day, delivery in rows]
 

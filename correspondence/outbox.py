@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from . import ledger
-from .store import atomic_write
+from .store import atomic_write, fsync_folder
 
 FOLDER_MODE = 0o700
 
@@ -48,11 +48,12 @@ def _write_letter(folder: Path, stem: str, files: dict[str, bytes], manifest: di
     """Each file written aside and renamed into place, the manifest last; ``written`` grows as it goes."""
     for ext, data in files.items():
         path = folder / f"{stem}.{ext}"
-        atomic_write(path, data)
+        atomic_write(path, data, sync_folder=False)
         written.append(path)
     path = folder / f"{stem}.json"
-    atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), sync_folder=False)
     written.append(path)
+    fsync_folder(folder)  # one folder fsync makes the letter's renames durable, before the ledger row
 
 
 def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest: dict) -> list[Path] | None:
@@ -61,7 +62,7 @@ def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
     Returns the paths written, or None if the ledger already held this letter.
     """
     Path(outbox).mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    conn = ledger.connect(outbox)
+    conn = ledger.shared(outbox)
     written: list[Path] = []
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -82,8 +83,6 @@ def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
             except FileNotFoundError:
                 pass
         raise
-    finally:
-        conn.close()
 
 
 def recover(outbox: Path) -> list[Path]:

@@ -28,8 +28,11 @@ def stored_path(outbox: Path, case_id: str) -> Path:
     return store_dir(outbox) / f"{case_id}.json"
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` so that the file appears whole or not at all."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, sync_folder: bool = True) -> None:
+    """Write ``data`` to ``path`` so that the file appears whole or not at all.
+
+    ``sync_folder=False`` leaves the folder's fsync to the caller, who writes several files into
+    one folder and then calls ``fsync_folder`` once."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
@@ -45,7 +48,13 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
         except FileNotFoundError:
             pass
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    if sync_folder:
+        fsync_folder(path.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the renames into ``folder`` durable."""
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:

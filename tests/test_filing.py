@@ -1,0 +1,109 @@
+"""Cheap filing: one ledger connection per worker, one folder fsync per letter, templates and
+rules hashed once while unchanged, and a ledger replaced under a worker is opened again."""
+
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+from datetime import date
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, RULES
+from correspondence import ledger, render
+from correspondence.case import case_from_record
+from correspondence.issuing import issue_due_letters
+from correspondence.render import Renderer, sha256_file
+
+AS_OF = date(2026, 11, 20)
+
+
+def cases(book, names):
+    councils = {c: book.procedures(c) for c in book.councils}
+    return [case_from_record(json.loads((EXAMPLES / n).read_text()), n, councils) for n in names]
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts of ledger connections opened, fsyncs of folders and of files, and SHA-256 hashes."""
+    counts = {"connections": 0, "folder_fsyncs": 0, "file_fsyncs": 0, "hashes": 0}
+    real_connect, real_fsync, real_sha = sqlite3.connect, os.fsync, hashlib.sha256
+
+    def connect(*args, **kwargs):
+        counts["connections"] += 1
+        return real_connect(*args, **kwargs)
+
+    def fsync(fd):
+        counts["folder_fsyncs" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file_fsyncs"] += 1
+        return real_fsync(fd)
+
+    def sha(*args):
+        counts["hashes"] += 1
+        return real_sha(*args)
+
+    monkeypatch.setattr(ledger.sqlite3, "connect", connect)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(render.hashlib, "sha256", sha)
+    return counts
+
+
+def test_filing_letters_costs_one_connection_and_one_folder_fsync_each(tmp_path, book, counted):
+    renderer = Renderer(ROOT / "templates")
+    names = ["wcc-2026-0402.json", "twc-2026-0142.json", "hcc-2026-1104.json", "lbc-2026-0456.json"]
+    for case in cases(book, names):  # warm: every template and rules file these letters use, hashed
+        issue_due_letters(book, renderer, case, tmp_path / "warm", AS_OF)
+    first, *rest = cases(book, names)
+    issue_due_letters(book, renderer, first, tmp_path / "outbox", AS_OF)  # this outbox's ledger opened
+    before = dict(counted)
+    filed = sum(len(issue_due_letters(book, renderer, case, tmp_path / "outbox", AS_OF).issued) for case in rest)
+    assert filed >= 2
+    spent = {k: counted[k] - before[k] for k in counted}
+    assert spent["connections"] == 0      # the worker's one connection, kept
+    assert spent["hashes"] == 0           # unchanged templates and rules are not hashed again
+    # Per letter: .docx, .pdf and .json each fsynced, their folder once, then the ledger's commit
+    # (SQLite's own fsyncs of the WAL, not counted here: they go through its C library).
+    assert spent["folder_fsyncs"] == filed
+    assert spent["file_fsyncs"] == 3 * filed
+
+
+def test_a_changed_template_is_hashed_again(tmp_path):
+    path = tmp_path / "letter.html"
+    path.write_text("one")
+    first = sha256_file(path)
+    assert sha256_file(path) == first == hashlib.sha256(b"one").hexdigest()
+    path.write_text("two, longer")
+    assert sha256_file(path) == hashlib.sha256(b"two, longer").hexdigest()
+
+
+def test_a_ledger_replaced_under_a_worker_is_opened_again(tmp_path, book):
+    renderer = Renderer(ROOT / "templates")
+    case, = cases(book, ["wcc-2026-0402.json"])
+    assert issue_due_letters(book, renderer, case, tmp_path, AS_OF).issued
+    conn = ledger.shared(tmp_path)
+    assert ledger.shared(tmp_path) is conn
+    # Restored from an empty backup: the worker reads and writes the new file, not the old one.
+    os.replace(tmp_path / "ledger.sqlite3", tmp_path / "old.sqlite3")
+    for suffix in ("-wal", "-shm"):
+        if (tmp_path / f"ledger.sqlite3{suffix}").exists():
+            os.unlink(tmp_path / f"ledger.sqlite3{suffix}")
+    sqlite3.connect(tmp_path / "ledger.sqlite3").close()
+    assert ledger.shared(tmp_path) is not conn
+    assert ledger.issued_for(tmp_path, case.case_id) == []
+
+
+def test_a_forked_worker_opens_its_own_connection(tmp_path):
+    parent = ledger.shared(tmp_path)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: must not touch the parent's connection
+        try:
+            child = ledger.shared(tmp_path)
+            ok = child is not parent and parent in ledger._INHERITED
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert ledger.shared(tmp_path) is parent
+    assert RULES.is_dir()
