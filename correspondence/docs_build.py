@@ -360,7 +360,7 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
         "After a `withdrawn` event nothing else falls due for that complaint but the withdrawal\n"
         "confirmation, until a `reopened` event restarts the clocks. The figures (how many working\n"
         "days, from what) are each council's: `letters rules show COUNCIL` prints them with their sources.\n\n"
-        "## Who receives a letter\n\n"
+        "## Who receives it\n\n"
         "The complainant, unless a representative has given written consent (or the policy exempts\n"
         "them): then the representative, and the letter names the complainant whose complaint it is.\n"
         "In a Telford & Wrekin CSE case, never a representative without consent. An anonymous\n"
@@ -376,7 +376,7 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
         "`null` or `undefined`, or an out-of-date Ombudsman detail; a large-print letter must be 16pt or\n"
         "more throughout.\n\n",
     ]
-    sections = [("common", "Every letter")] + [(k, f"`{k}`") for k in LETTER_KINDS] + \
+    sections = [("common", "Common items in every letter")] + [(k, f"`{k}`") for k in LETTER_KINDS] + \
                [("ombudsman", "The Ombudsman's details, in the letters whose policy makes them mandatory")]
     sections += [(k, f"`{k}`") for k in spec if k not in {s for s, _ in sections}]
     for key, title in sections:
