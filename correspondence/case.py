@@ -310,11 +310,16 @@ def _semantic_problems(source: str, record: Mapping[str, Any], councils: Mapping
     return problems
 
 
-def case_from_record(record: Any, source: str, councils: Mapping[str, list[str]] | None = None) -> Case:
-    """Validate a parsed record. ``councils`` maps each known rules id to its procedures."""
+def case_from_record(record: Any, source: str, councils: Mapping[str, list[str]] | None = None, *,
+                     schema_checked: bool = False) -> Case:
+    """Validate a parsed record. ``councils`` maps each known rules id to its procedures.
+
+    ``schema_checked``: the record was checked against the schema when it was stored (a case
+    store snapshot read in bulk, for a report); only the checks beyond the schema run again.
+    """
     if not isinstance(record, dict):
         raise CaseError(source, [f"{source}: expected one JSON object (a {FORMAT} record); got {type(record).__name__}."])
-    problems = schema_problems(source, record)
+    problems = [] if schema_checked else schema_problems(source, record)
     if problems:
         council = record.get("council")
         if councils is not None and isinstance(council, str) and council not in councils:

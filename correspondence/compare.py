@@ -76,11 +76,14 @@ class Comparison:
                 "rows": [r.to_json() for r in self.rows], "counts": self.counts()}
 
 
-def _cite(policy: Policy, key: str) -> str:
+def _cite(book: RuleBook, policy: Policy, key: str) -> str:
+    """The value's citation for people: the policy's name in place of the file it was read from."""
     entry = policy.entries[key]
+    source = book.files.get(entry.source)
+    cite = source.cite(entry.cite) if source is not None else entry.cite
     if entry.inherited:
-        return f"{entry.cite} (the policy is silent; the Code's value applies)"
-    return entry.cite
+        return f"{cite} (the policy is silent; the Code's value applies)"
+    return cite
 
 
 def stage_days(policy: Policy, stage: int, name: str) -> int | None:
@@ -131,18 +134,18 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
 
     stages = mine.stages
     verdict = "meets" if stages == code.stages else "falls short"
-    rows.append(Row("procedure.stages", "Stages of the procedure", f"{stages}", _cite(mine, "procedure.stages"),
-                    f"{code.stages}", code.entries["procedure.stages"].cite, verdict))
+    rows.append(Row("procedure.stages", "Stages of the procedure", f"{stages}", _cite(book, mine, "procedure.stages"),
+                    f"{code.stages}", _cite(book, code, "procedure.stages"), verdict))
     for n in range(1, code.stages + 1):
         for name, words in (("acknowledgement", "acknowledgement"), ("response", "response"),
                             ("extension_limit", "longest extension")):
             key = f"stage{n}.{name}"
             if n > stages or not mine.has(key):
                 rows.append(Row(key, f"Stage {n} {words}", "no such stage", "", _days_words(code, n, name),
-                                code.entries[key].cite, "falls short"))
+                                _cite(book, code, key), "falls short"))
                 continue
-            rows.append(Row(key, f"Stage {n} {words}", _days_words(mine, n, name), _cite(mine, key),
-                            _days_words(code, n, name), code.entries[key].cite,
+            rows.append(Row(key, f"Stage {n} {words}", _days_words(mine, n, name), _cite(book, mine, key),
+                            _days_words(code, n, name), _cite(book, code, key),
                             _timescale_verdict(stage_days(mine, n, name), stage_days(code, n, name))))
 
     mine_limit, code_limit = _months(mine.clock("limits.time_limit")), _months(code.clock("limits.time_limit"))
@@ -153,8 +156,8 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
     else:
         verdict = "falls short"
     words = lambda m: "no time limit" if m is None else f"{m} months from when the complainant first knew"
-    rows.append(Row("limits.time_limit", "Time limit for complaining", words(mine_limit), _cite(mine, "limits.time_limit"),
-                    words(code_limit), code.entries["limits.time_limit"].cite, verdict))
+    rows.append(Row("limits.time_limit", "Time limit for complaining", words(mine_limit), _cite(book, mine, "limits.time_limit"),
+                    words(code_limit), _cite(book, code, "limits.time_limit"), verdict))
 
     for key, label in _SIGNPOST:
         a, b = mine.value(key), code.value(key)
@@ -165,9 +168,9 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
             ra, rb = int(bool(a)), int(bool(b))
             value_a, value_b = ("yes" if a else "no"), ("yes" if b else "no")
         verdict = "meets" if ra == rb else ("stricter" if ra > rb else "falls short")
-        rows.append(Row(key, label, value_a, _cite(mine, key), value_b, code.entries[key].cite, verdict))
-    rows.append(Row("ombudsman.body", "Ombudsman named in the letters", mine.ombudsman.name, _cite(mine, "ombudsman.body"),
-                    code.ombudsman.name, code.entries["ombudsman.body"].cite,
+        rows.append(Row(key, label, value_a, _cite(book, mine, key), value_b, _cite(book, code, key), verdict))
+    rows.append(Row("ombudsman.body", "Ombudsman named in the letters", mine.ombudsman.name, _cite(book, mine, "ombudsman.body"),
+                    code.ombudsman.name, _cite(book, code, "ombudsman.body"),
                     "meets" if mine.ombudsman.key == code.ombudsman.key else "falls short"))
     return Comparison(council, book.files[council].name, procedure, housing_tenancy, baseline_id,
                       book.files[baseline_id].name, tuple(rows))

@@ -417,10 +417,15 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
     blocks: dict[tuple[str, str], CouncilFigures] = {}
     late: list[LateLetter] = []
     problems: list[str] = []
+    policies: dict[tuple, object] = {}
     for case, issued in cases:
         if wanted is not None and case.council not in wanted:
             continue
-        policy = book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+        flags = (case.council, case.procedure, case.housing_tenancy, case.cse)
+        policy = policies.get(flags)
+        if policy is None:  # one resolved policy per kind of case, not per case
+            policy = policies[flags] = book.policy_for(case.council, case.procedure,
+                                                       housing_tenancy=case.housing_tenancy, cse=case.cse)
         key = (case.council, case.procedure)
         block = blocks.get(key)
         if block is None:
