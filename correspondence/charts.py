@@ -50,10 +50,12 @@ def _accessible(svg: str, chart_id: str, title: str, alt: str) -> str:
     """Name the SVG for assistive technology: role img, with its title and description."""
     from html import escape
 
-    head = (f'<svg role="img" aria-labelledby="{chart_id}-t {chart_id}-d" ')
+    head = f'<svg role="img" aria-labelledby="{chart_id}-t" '
+
     svg = re.sub(r"^<svg ", head, svg, count=1)
     close = svg.index(">") + 1
-    return (svg[:close] + f'<title id="{chart_id}-t">{escape(title)}</title>'
+    # the title carries the whole text alternative: WeasyPrint makes it the PDF figure's /Alt
+    return (svg[:close] + f'<title id="{chart_id}-t">{escape(title)}. {escape(alt)}</title>'
             f'<desc id="{chart_id}-d">{escape(alt)}</desc>' + svg[close:])
 
 

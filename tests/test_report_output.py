@@ -150,7 +150,7 @@ def test_html_reads_as_a_report(written):
     assert "<title>Complaints performance report, 1 October 2026 to 31 December 2026</title>" in html
     assert '<html lang="en-GB">' in html
     # four charts, each an SVG named for assistive technology, with its description as a caption too
-    svgs = re.findall(r'<svg role="img" aria-labelledby="([^"]+)"', html)
+    svgs = re.findall(r'<svg role="img" aria-labelledby="(c0-[a-z]+-t)"', html)
     assert len(svgs) == 4
     assert ("<desc id=\"c0-ontime-d\">Stage 1 acknowledgement: 5 of 6 (83.3%) on time; Stage 1 response: "
             "1 of 4 (25%) on time; Stage 2 acknowledgement: 1 of 1 (100%) on time; Stage 2 response: "
@@ -173,6 +173,24 @@ def test_pdf_is_tagged_titled_and_shows_the_figures(written):
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en-GB"
+    figures = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, list):
+            for x in node:
+                walk(x)
+        elif isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                figures.append(str(node.get("/Alt", "")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(root["/StructTreeRoot"])
+    # the four charts are tagged figures whose text alternative gives their numbers
+    assert len(figures) == 4
+    assert figures[1] == ("Complaints received by month: Warwickshire County Council. Complaints received (stage 1): "
+                          "Oct 2026: 7; Nov 2026: 4; Dec 2026: 0.")
     text = " ".join(_pdf_text(written / f"{STEM}.pdf").split())
     assert "5 of 6 (83.3%)" in text
     assert "Warwickshire County Council" in text
@@ -239,3 +257,18 @@ def test_compare_verdicts(book):
 def test_rules_compare_unknown_council():
     result = CliRunner().invoke(cli, ["rules", "compare", "atlantis", "--rules", str(ROOT / "rules")])
     assert result.exit_code == 2 and "No rules for 'atlantis'" in result.stderr
+
+
+def test_a_stored_record_that_cannot_be_read_is_named_and_left_out(tmp_path):
+    outbox = tmp_path / "outbox"
+    rec = json.loads(json.dumps(RECORDS[0]))
+    rec["case_id"] = "WCC-T-A"
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(rec), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["store", "--outbox", str(outbox), str(path)]).exit_code == 0
+    (outbox / ".cases" / "WCC-T-Z.json").write_text('{"format": "complaint-case/1", "case_id": ', encoding="utf-8")
+    result = _run(outbox, "--quarter", "2026Q4", "--format", "json")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "WCC-T-Z.json: the stored record is not valid; it is left out of the report."
+    data = json.loads((outbox / "reports" / f"{STEM}.json").read_text("utf-8"))
+    assert data["councils"][0]["stages"][0]["received"] == 1  # A was counted
