@@ -272,3 +272,23 @@ def test_a_stored_record_that_cannot_be_read_is_named_and_left_out(tmp_path):
     assert result.stderr.strip() == "WCC-T-Z.json: the stored record is not valid; it is left out of the report."
     data = json.loads((outbox / "reports" / f"{STEM}.json").read_text("utf-8"))
     assert data["councils"][0]["stages"][0]["received"] == 1  # A was counted
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["due", "--case-file", str(ROOT / "examples" / "inbox" / "twc-2026-0142.json"), "--json"], []),
+    (["report", "--quarter", "2026Q4", "--format", "csv,json"], []),
+    (["report", "--quarter", "2026Q4", "--format", "html"], ["matplotlib"]),
+])
+def test_heavy_libraries_only_where_used(tmp_path, args, expected):
+    """matplotlib only for a report's charts, WeasyPrint only for its PDF; never for letters due."""
+    import subprocess
+    import sys
+
+    examples = sorted(map(str, (ROOT / "examples" / "inbox").glob("*.json")))
+    assert CliRunner().invoke(cli, ["store", "--outbox", str(tmp_path), *examples]).exit_code == 0
+    argv = ["letters", *args, "--rules", str(ROOT / "rules"), "--outbox", str(tmp_path)]
+    code = (f"import sys; from correspondence.cli import main; sys.argv={argv!r}\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY', sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert out.strip().endswith(f"HEAVY {expected!r}")
