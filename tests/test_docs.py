@@ -126,3 +126,17 @@ def test_every_link_in_readme_and_docs_resolves_inside_the_repository():
                 if anchor not in (target_anchors if file_part else anchors):
                     broken.append(f"{page.name}: {target}")
     assert not broken, f"links that do not resolve inside the repository: {broken}"
+
+
+def test_ci_runs_the_readme_quick_start_in_a_fresh_clone():
+    """`.ci/run` takes the README's two commands from the README itself and runs them in a clone."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    function = re.search(r"^readme_command\(\) \{.*?^\}$", ci, re.M | re.S).group(0)
+    found = [subprocess.run(["bash", "-c", f"{function}\nreadme_command {n}"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip() for n in (1, 2)]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert found[0].startswith("python3 -m venv .venv && ") and "letters due --all" in found[0]
+    assert found[1].startswith("python3 -m venv .venv && ") and "-m pytest" in found[1]
+    assert all(f"\n{command}\n" in readme for command in found)
+    assert 'git clone -q "$PWD" "$newcomer/correspondence"' in ci
+    assert ci.index("git clone") < ci.index('bash -euo pipefail -c "$step1"') < ci.index('bash -euo pipefail -c "$step2"')
