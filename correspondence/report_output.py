@@ -220,6 +220,7 @@ def render_html(book: RuleBook, report: Report, templates: Path, public: bool,
         "findings": FINDINGS,
         "bodies": {"lgsco": "Local Government and Social Care Ombudsman", "hos": "Housing Ombudsman"},
         "councils": sorted({b.name for b in report.councils}),
+        "council_names": {b.council: b.name for b in report.councils},
     }
     return _environment(templates).get_template(TEMPLATE).render(context)
 
