@@ -176,20 +176,25 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
                       book.files[baseline_id].name, tuple(rows))
 
 
-def comparison_table(comparison: Comparison) -> str:
-    """The comparison as plain text, for the terminal."""
+def comparison_table(comparison: Comparison, width: int = 100) -> str:
+    """The comparison as plain text, for the terminal, in lines of at most ``width`` characters."""
+    import textwrap
+
     from .tables import grid
 
     c = comparison
     title = (f"{c.name} ({c.council}), {c.procedure} procedure{', housing complaints' if c.housing_tenancy else ''}: "
              f"against the {c.code_name}")
     counts = c.counts()
-    lines = [title, "=" * len(title),
-             f"{counts['meets']} meet, {counts['stricter']} stricter, {counts['falls short']} fall short "
-             f"of {len(c.rows)} provisions. Timescales in working days from the stage's start.", ""]
+    lines = textwrap.wrap(title, width)
+    lines += ["=" * min(len(title), width)]
+    lines += textwrap.wrap(f"{counts['meets']} meet, {counts['stricter']} stricter, {counts['falls short']} fall short "
+                           f"of {len(c.rows)} provisions. Timescales in working days from the stage's start.", width)
+    lines.append("")
     lines.append(grid(["provision", "council", "Code", "verdict"],
-                      [[r.label, r.council_value, r.code_value, r.verdict] for r in c.rows]))
+                      [[r.label, r.council_value, r.code_value, r.verdict] for r in c.rows], width=width))
     lines += ["", "Sources"]
     for r in c.rows:
-        lines.append(f"  {r.label}: council: {r.council_cite or '-'}; Code: {r.code_cite}")
+        lines += textwrap.wrap(f"{r.label}: council: {r.council_cite or '-'}; Code: {r.code_cite}", width,
+                               initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)

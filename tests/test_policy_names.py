@@ -92,3 +92,12 @@ def test_a_policy_table_without_a_title_is_a_plain_sentence(tmp_path):
     path.write_text(text, encoding="utf-8")
     _, problems = load_rulebook(rules, strict=False)
     assert f"{path}: policy.title: expected the policy's title, as a reader would know it." in problems
+
+
+@pytest.mark.parametrize("council", ["telford-wrekin", "luton", "warwickshire", "hampshire", "solihull", "code-2024"])
+def test_rules_compare_fits_a_terminal_and_cites_by_name(council):
+    for flags in ([], ["--housing-tenancy"]) if (RULES / "hos-2024.toml").is_file() else ([],):
+        result = CliRunner().invoke(cli, ["rules", "compare", council, *flags, "--rules", str(RULES)])
+        assert result.exit_code == 0
+        assert not [line for line in result.output.splitlines() if len(line) > 100]
+        assert not FILE_NAME.search(result.output)
