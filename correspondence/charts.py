@@ -59,6 +59,11 @@ def _accessible(svg: str, chart_id: str, title: str, alt: str) -> str:
             f'<desc id="{chart_id}-d">{escape(alt)}</desc>' + svg[close:])
 
 
+def _plain(text: str) -> str:
+    """Record text as a chart label: a dollar sign is a dollar, never matplotlib's mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _pct(r: Ratio) -> str:
     return "none" if r.percent is None else f"{r.count} of {r.of} ({r.percent:g}%)"
 
@@ -141,7 +146,7 @@ def service_areas(block: CouncilFigures, chart_id: str) -> Chart | None:
     shown = rows[:12]
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.6, 0.4 * len(shown) + 0.9))
-    bars = ax.barh([a for a, _ in shown][::-1], [n for _, n in shown][::-1], color=_COLOURS["received"])
+    bars = ax.barh([_plain(a) for a, _ in shown][::-1], [n for _, n in shown][::-1], color=_COLOURS["received"])
     ax.bar_label(bars)
     ax.set_xlabel("complaints received (stage 1)")
     ax.xaxis.get_major_locator().set_params(integer=True)
