@@ -121,17 +121,8 @@ def render_csv(report: Report) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in csv_rows(report):  # a cell starting = + - @ could run as a formula in a spreadsheet
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not _number(c)) else c for c in row])
+    writer.writerows(csv_rows(report))  # every cell is an id, a number or "none": no formula can start one
     return buffer.getvalue().encode("utf-8")
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 def render_json(report: Report, comparisons: dict[str, Comparison], public: bool) -> bytes:
