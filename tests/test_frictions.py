@@ -213,3 +213,19 @@ def test_readme_error_examples_are_real_sentences(tmp_path, monkeypatch):
         assert result.exit_code == 1
         real += result.output.splitlines()
     assert _readme_error_lines() == real
+
+
+def test_readme_try_one_case_commands_work_and_manifests_cite_policies_by_name(tmp_path, monkeypatch):
+    block = README.split("Then try one case, and write its letters:", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].split() for line in block.splitlines() if line.startswith(".venv/bin/letters ")]
+    assert len(commands) >= 4
+    monkeypatch.chdir(ROOT)  # the README's paths are relative to the project
+    assert invoke("store", str(TWC), outbox=tmp_path).exit_code == 0
+    for command in commands:
+        result = invoke(*command[1:], outbox=tmp_path)
+        assert result.exit_code == 0, (command, result.output)
+    manifests = list((tmp_path / "TWC-2026-0142").glob("*.json"))
+    assert manifests
+    cites = [item["cite"] for m in manifests for item in json.loads(m.read_text(encoding="utf-8"))["required_content"]]
+    assert any(c.startswith("Telford & Wrekin Council, Corporate Complaints policy (April 2024) §6.10.8") for c in cites)
+    assert not any(re.search(r"\d{3}_[0-9a-f]{16}\.txt", c) for c in cites)
