@@ -473,7 +473,40 @@ def commands_page() -> str:
             parts.append(_table((_option_row(o, ctx) for o in opts), ("option", "meaning")))
         if any(set(p.opts) & folder_opts for p in cmd.params if isinstance(p, click.Option)):
             parts.append("\nAnd `--rules`, `--templates`, `--inbox`, `--outbox`.\n")
+    parts.append(_due_json_section())
     return "".join(parts).rstrip() + "\n"
+
+
+def _due_json_section() -> str:
+    """What `letters due --json` prints: its fields in words, and the real output for the example."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from .cli import cli
+
+    with tempfile.TemporaryDirectory() as outbox:
+        result = CliRunner().invoke(cli, ["due", "--case-file", str(EXAMPLE), "--as-of", "2026-11-20", "--json",
+                                          "--rules", str(ROOT / "rules"), "--outbox", outbox])
+    example = result.output.strip() if result.exit_code == 0 else ""
+    return (
+        "\n<a id=\"due-json\"></a>\n\n## What `letters due --json` prints\n\n"
+        "| key | what it holds |\n|---|---|\n"
+        "| `case_id`, `council`, `as_of` | the case, its rules id, and the date the answer is for |\n"
+        "| `letters[]` | every letter the case calls for, earliest due first: `letter` (its kind, see "
+        "[letters.md](letters.md)), `stage` (a number, or null for letters without a stage), `trigger` "
+        "(`complaint`, or the id of the event it answers), `due` (YYYY-MM-DD) and `status` |\n"
+        "| `status` | `issued` (in the ledger, or a `letter_issued` event in the record), `due` (`as_of` is on or "
+        "before `due`) or `overdue` (`as_of` is after it) |\n"
+        "| `deadlines[]` | every deadline known as of `as_of`: `kind` (`acknowledgement`, `response`, "
+        "`escalation-window`, `restriction-review`), `stage` and `date` |\n"
+        "| `notes` | plain sentences: an anonymous complaint, consent missing, a version in another language "
+        "needed, an event that changes nothing... |\n\n"
+        "`letters due --all --json` gives the diary: `{\"as_of\", \"cases\", \"letters\": [...]}`, each letter with "
+        "its `case_id` and `council` besides the keys above.\n\n"
+        + (f"For example, `letters due --case-file examples/inbox/twc-2026-0142.json --as-of 2026-11-20 --json`:\n\n"
+           f"```json\n{example}\n```\n" if example else "")
+    )
 
 
 def _help_text(text: str) -> str:
