@@ -6,6 +6,7 @@ Exit status: 0 on success, 1 when the work found problems (a bad record, a faile
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
@@ -99,6 +100,14 @@ def load_rules(paths: Paths) -> RuleBook:
     return book
 
 
+def unknown_council(council: str, councils: list[str]) -> str:
+    """"No rules for 'telford' (did you mean telford-wrekin?): expected one of ..."."""
+    near = [c for c in councils if c.startswith(council.lower())] or \
+        difflib.get_close_matches(council.lower(), councils, n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]}?)" if len(near) == 1 else ""
+    return f"No rules for {council!r}{hint}: expected one of {', '.join(councils)}."
+
+
 def known_councils(book: RuleBook) -> dict[str, list[str]]:
     return {c: book.procedures(c) for c in book.councils}
 
@@ -129,7 +138,8 @@ def stored_case(book: RuleBook, paths: Paths, case_id: str) -> Case:
     return load_case(path, known_councils(book))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="Documentation: the docs/ folder of the project (docs/commands.md: every command).")
 @click.version_option(package_name="correspondence")
 def cli() -> None:
     """Write the letters of a council's complaints procedure, to the day, from case records."""
@@ -421,7 +431,7 @@ def rules_show(council: str, procedure: str, housing_tenancy: bool, cse: bool, p
     """Print a council's timescales and rules as a table, each with its source."""
     book = load_rules(paths)
     if council not in book.files:
-        fail(f"No rules for {council!r}: expected one of {', '.join(book.councils)}.", 2)
+        fail(unknown_council(council, book.councils), 2)
     if procedure not in book.procedures(council):
         fail(f"{council} has no {procedure!r} procedure: expected {' or '.join(book.procedures(council))}.", 2)
     policy = book.policy_for(council, procedure, housing_tenancy=housing_tenancy, cse=cse)
@@ -441,7 +451,7 @@ def rules_compare(council: str, housing_tenancy: bool, as_json: bool, paths: Pat
 
     book = load_rules(paths)
     if council not in book.files:
-        fail(f"No rules for {council!r}: expected one of {', '.join(book.councils)}.", 2)
+        fail(unknown_council(council, book.councils), 2)
     try:
         result = compare(book, council, housing_tenancy=housing_tenancy)
     except CompareError as exc:

@@ -70,6 +70,21 @@ def test_a_case_id_in_the_wrong_case_names_the_stored_id(tmp_path):
     assert unknown.output.startswith("No stored case TWC-2026-9999 in ")
 
 
+@pytest.mark.parametrize("args, hint", [
+    (["rules", "show", "telford"], "No rules for 'telford' (did you mean telford-wrekin?): expected one of "),
+    (["rules", "show", "Luton"], "No rules for 'Luton' (did you mean luton?): expected one of "),
+    (["rules", "compare", "warwick"], "No rules for 'warwick' (did you mean warwickshire?): expected one of "),
+    (["rules", "show", "atlantis"], "No rules for 'atlantis': expected one of code-2024, "),
+])
+def test_an_unknown_council_suggests_the_nearest(tmp_path, args, hint):
+    result = invoke(*args, outbox=tmp_path)
+    assert result.exit_code == 2 and result.output.startswith(hint)
+
+
+def test_help_points_to_the_docs():
+    assert "docs/commands.md" in CliRunner().invoke(cli, ["--help"]).output
+
+
 # --------------------------------------------------------------------------- event types
 
 def test_a_mistyped_event_type_is_reported_as_an_unknown_type(tmp_path):
