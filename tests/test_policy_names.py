@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -101,3 +102,32 @@ def test_rules_compare_fits_a_terminal_and_cites_by_name(council):
         assert result.exit_code == 0
         assert not [line for line in result.output.splitlines() if len(line) > 100]
         assert not FILE_NAME.search(result.output)
+
+
+def test_a_council_adds_its_own_file_as_docs_rules_md_says(tmp_path):
+    """Copy the nearest council's file, rename it, name the policy, cite your own policy file."""
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    text = (rules / "luton.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "luton"', 'id = "borsetshire"').replace('name = "Luton Council"', 'name = "Borsetshire Council"')
+    text = re.sub(r"^policy = \{.*\}$", 'policy = { file = "complaints-policy.pdf", title = "Complaints Policy", '
+                  'version = "3", date = "January 2026" }', text, flags=re.M)
+    text = text.replace("003_4c3c9bbf52830afc.txt", "complaints-policy.pdf")
+    (rules / "borsetshire.toml").write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    validate = runner.invoke(cli, ["rules", "validate", "--rules", str(rules)])
+    assert validate.exit_code == 0, validate.output
+    shown = runner.invoke(cli, ["rules", "show", "borsetshire", "--rules", str(rules)]).output
+    assert "Policy: Borsetshire Council, Complaints Policy (version 3, January 2026)." in shown
+    assert "complaints-policy.pdf" not in shown  # every citation names the policy instead
+    assert shown.count("Borsetshire Council, Complaints Policy") > 10
+    record = json.loads((RULES.parent / "examples" / "inbox" / "lbc-2026-0456.json").read_text(encoding="utf-8"))
+    record["council"] = "borsetshire"
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    due = runner.invoke(cli, ["due", "--case-file", str(path), "--as-of", "2026-11-20", "--json", "--rules", str(rules),
+                              "--outbox", str(tmp_path / "outbox")])
+    assert due.exit_code == 0, due.output
+    luton = runner.invoke(cli, ["due", "--case-file", str(RULES.parent / "examples" / "inbox" / "lbc-2026-0456.json"),
+                                "--as-of", "2026-11-20", "--json", "--rules", str(RULES), "--outbox", str(tmp_path / "o2")])
+    assert json.loads(due.output)["letters"] == json.loads(luton.output)["letters"]  # the same rules, the same letters
