@@ -390,7 +390,8 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
 
 
 def _default_cite(text: str) -> str:
-    return text
+    """A citation as this page shows it: the catalogue does not cite itself by file name."""
+    return re.sub(r"docs/letters\.md,?\s*", "this catalogue: ", text)
 
 
 # =========================================================================== commands
