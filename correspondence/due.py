@@ -26,7 +26,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping
 
 from .case import Case
-from .recipient import Recipient, may_act_for, recipient_for
+from .recipient import Recipient, channel_of, may_act_for, recipient_for
 from .rules import Policy
 from .walk import walk
 from .walk.issued import Issued
@@ -104,8 +104,9 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
     if case.received > as_of:
         return Determination(case.case_id, case.council, as_of, (), (), (
             f"The complaint is received on {british(case.received)}, after {british(as_of)}: nothing is due yet.",), None)
-    w = walk(case, policy, issued, as_of)
-    recipient, recipient_notes = recipient_for(case, policy)
+    recipient, recipient_notes = recipient_for(case, policy, as_of)
+    channel = recipient.channel if recipient else channel_of(case.complainant)
+    w = walk(case, policy, issued, as_of, channel)
     notes.extend(recipient_notes)
     for need in case.complainant.get("format_needs", []):
         if need in FORMAT_NEEDS:

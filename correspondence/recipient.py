@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+from typing import Any, Mapping
 
 from .case import Case
 from .rules import Policy
@@ -15,18 +18,32 @@ class Recipient:
     on_behalf: bool  # a representative writing for the complainant
 
 
-def may_act_for(case: Case, policy: Policy) -> bool:
+def has_consent(case: Case, as_of: date) -> bool:
+    """The representative's written consent is given by ``as_of`` (a later date is not yet given)."""
+    rep = case.representative
+    given = rep.get("written_consent") if rep else None
+    return bool(given) and date.fromisoformat(given) <= as_of
+
+
+def may_act_for(case: Case, policy: Policy, as_of: date) -> bool:
     """The representative may receive the letters: written consent, or a relationship the policy
     exempts (Luton Part 1 §15: councillors and MPs), never without consent in a CSE case."""
     rep = case.representative
     if not rep:
         return False
-    if rep.get("written_consent"):
+    if has_consent(case, as_of):
         return True
     return not case.cse and rep.get("relationship") in policy.value("representatives.consent_exempt")
 
 
-def recipient_for(case: Case, policy: Policy) -> tuple[Recipient | None, list[str]]:
+def channel_of(person: Mapping[str, Any]) -> str:
+    """How a letter to ``person`` travels (policy-matrix.md "How a letter travels"): email if they
+    have an email address and either prefer email or have no postal address; otherwise post."""
+    prefers_email = person.get("preferred_contact") == "email"
+    return "email" if person.get("email") and (prefers_email or not person.get("address")) else "post"
+
+
+def recipient_for(case: Case, policy: Policy, as_of: date) -> tuple[Recipient | None, list[str]]:
     """Who receives the case's letters, and the notes that explain it."""
     notes: list[str] = []
     if case.anonymous:
@@ -35,8 +52,12 @@ def recipient_for(case: Case, policy: Policy) -> tuple[Recipient | None, list[st
     preferred = case.complainant.get("preferred_contact")
     person, role = case.complainant, "complainant"
     if rep:
-        if may_act_for(case, policy):
+        if may_act_for(case, policy, as_of):
             person, role = rep, "representative"
+            if not has_consent(case, as_of):
+                notes.append(f"The representative ({rep.get('relationship')}) has no written consent yet: "
+                             f"{policy.name}'s policy lets letters go to them meanwhile, and a consent request "
+                             f"goes to the complainant.")
         elif case.cse:
             notes.append("CSE complaint: the representative has no written consent, so letters go to the complainant only.")
         else:
@@ -45,7 +66,7 @@ def recipient_for(case: Case, policy: Policy) -> tuple[Recipient | None, list[st
     if not person.get("address") and not person.get("email"):
         notes.append(f"The {role} has neither a postal address nor an email address: no letter can be sent.")
         return None, notes
-    channel = "email" if person.get("email") and (preferred == "email" or not person.get("address")) else "post"
+    channel = channel_of(person)
     if preferred in ("phone", "in-person"):
         notes.append(f"The complainant prefers contact by {preferred.replace('-', ' ')}; letters are still sent "
                      f"in writing, by {'email' if channel == 'email' else 'post'}.")

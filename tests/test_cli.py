@@ -52,7 +52,7 @@ def test_due_table(runner, tmp_path):
     assert result.exit_code == 0
     assert "TWC-2026-0142: Telford & Wrekin Council, as of Fri 20 Nov 2026" in result.output
     assert "outcome          1      e7         Wed 18 Nov 2026  OVERDUE" in result.output
-    assert "escalation-window  1      Wed 16 Dec 2026" in result.output
+    assert "escalation-window  1      Thu 17 Dec 2026" in result.output
 
 
 def test_store_then_due_by_case_id_and_the_diary(runner, tmp_path):

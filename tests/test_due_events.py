@@ -190,12 +190,20 @@ def test_discontinuation_after_three_attempts_by_two_methods(book):
 @pytest.mark.parametrize("methods, shown", [
     (("email", "email", "email"), "the record shows 3 unanswered attempts by 1 method up to 2026-11-20."),
     (("email", "phone"), "the record shows 2 unanswered attempts by 2 methods up to 2026-11-20."),
+    # email, phone and address known: three different methods are needed (letters.md)
+    (("email", "phone", "phone"), "the record shows 3 unanswered attempts by 2 methods up to 2026-11-20."),
 ])
 def test_discontinuation_without_enough_attempts_is_an_error(book, methods, shown):
     events = attempts(*methods) + [ev("s", "discontinued", "2026-11-20")]
     message = error(book, make("warwickshire", events=events), "2026-11-20")
     assert message == (f"record.json: field events[{len(methods)}].type: a complaint can be discontinued only after at least "
-                       f"3 unanswered contact attempts by at least 2 different methods (Warwickshire's policy §7; docs/letters.md); {shown}")
+                       f"3 unanswered contact attempts by at least 3 different methods (Warwickshire's policy §7; docs/letters.md); {shown}")
+
+
+def test_two_known_methods_need_two_different_attempts(book):
+    no_phone = make("warwickshire", events=attempts("email", "letter", "email") + [ev("s", "discontinued", "2026-11-20")])
+    del no_phone["complainant"]["phone"]
+    assert [x.letter for x in run(book, no_phone, "2026-11-20").letters] == ["discontinuation"]
 
 
 def test_one_known_method_is_enough_when_it_is_the_only_one(book):

@@ -80,3 +80,129 @@ def test_ledger_entry_with_its_trigger_and_a_later_stage(book):
     r = run(book, rec, "2026-11-17", issued=[issued("acknowledgement", 1, "2026-11-17", trigger="r")])
     acks = [(x.trigger, x.status) for x in r.letters if x.letter == "acknowledgement"]
     assert acks == [("complaint", "issued"), ("r", "issued")]
+
+
+# --------------------------------------------------------------------------- 2. how a letter travels
+
+POST_ONLY = {"preferred_contact": "post"}
+OUTCOME_FRI_20_NOV = [ev("d1", "decision", "2026-11-19", stage=1, **DECISION),
+                      ev("o1", "letter_issued", "2026-11-20", letter="outcome", stage=1)]
+
+
+def test_telford_first_class_outcome_window_runs_from_deemed_receipt(book):
+    # Telford, a complainant who prefers post: the outcome went first class on Fri 20 Nov 2026,
+    # deemed received the next WD, Mon 23 Nov (code-2024 deemed_receipt, taken by Telford).
+    # Window 20 WD from Mon 23 Nov (6.9.5, 6.13): 24-27 (4), 30 Nov-4 Dec (9), 7-11 (14),
+    # 14-18 (19), Mon 21 Dec (20). Counted from the posting day it would close Fri 18 Dec, a
+    # working day earlier.
+    rec = make(complainant=POST_ONLY, events=OUTCOME_FRI_20_NOV)
+    r = run(book, rec, "2026-11-20")
+    assert deadline(r, "escalation-window", 1) == "2026-12-21"
+    assert letter(r, "outcome", 1).facts["deemed_receipt"].isoformat() == "2026-11-23"
+
+
+def test_email_outcome_is_received_the_day_it_is_sent(book):
+    # The same outcome by email (the complainant prefers email): received Fri 20 Nov; 20 WD:
+    # 23-27 (5), 30 Nov-4 Dec (10), 7-11 (15), 14-18 (20) -> Fri 18 Dec.
+    r = run(book, make(events=OUTCOME_FRI_20_NOV), "2026-11-20")
+    assert deadline(r, "escalation-window", 1) == "2026-12-18"
+
+
+def test_a_letter_to_a_representative_goes_by_the_representatives_channel(book):
+    # The complainant prefers email, but the letters go to her councillor (consent given), who
+    # has a postal address and states no preference: first class, deemed received Mon 23 Nov,
+    # so the window closes Mon 21 Dec (counted above), not Fri 18 Dec.
+    rep = {"name": "Cllr Jo Bloggs", "relationship": "councillor", "address": ["Darby House", "Telford", "TF3 4JA"],
+           "email": "jo.bloggs@example.org", "written_consent": "2026-11-03"}
+    r = run(book, make(representative=rep, events=OUTCOME_FRI_20_NOV), "2026-11-20")
+    assert (r.recipient.role, r.recipient.channel) == ("representative", "post")
+    assert deadline(r, "escalation-window", 1) == "2026-12-21"
+
+
+def test_the_letters_own_delivery_wins(book):
+    # Second class on Fri 20 Nov: the third WD after posting, Wed 25 Nov; 20 WD: 26, 27 (2),
+    # 30 Nov-4 Dec (7), 7-11 (12), 14-18 (17), 21, 22, 23 Dec (20) -> Wed 23 Dec.
+    events = [OUTCOME_FRI_20_NOV[0], dict(OUTCOME_FRI_20_NOV[1], delivery="second-class")]
+    r = run(book, make(events=events), "2026-11-20")
+    assert deadline(r, "escalation-window", 1) == "2026-12-23"
+
+
+def test_warwickshire_first_class_on_a_friday_is_received_on_the_monday(book):
+    # App. 3 "the day after posting", read by policy-matrix.md as the next WD: posted Fri 20 Nov,
+    # received Mon 23 Nov; 20 WD -> Mon 21 Dec (counted above).
+    rec = make("warwickshire", complainant=POST_ONLY, events=OUTCOME_FRI_20_NOV)
+    assert deadline(run(book, rec, "2026-11-20"), "escalation-window", 1) == "2026-12-21"
+
+
+# --------------------------------------------------------------------------- 3. holds, premature requests, consent
+
+def test_a_hold_stops_the_extension_limit_too(book):
+    # Telford, received Mon 2 Nov; ack projected Wed 4 Nov (2 WD). Response 10 WD after the ack:
+    # 5, 6 (2), 9-13 (7), 16, 17, 18 (10) -> Wed 18 Nov. Limit 20 WD after the ack: 19, 20 (12),
+    # 23-27 (17), 30 Nov, 1, 2 Dec (20) -> Wed 2 Dec.
+    # On hold Mon 9 Nov: 7 WD left to the response (10-13, 16-18), 17 to the limit.
+    # Resumed Mon 16 Nov: response 7 WD on: 17-20 (4), 23, 24, 25 (7) -> Wed 25 Nov; limit 17
+    # WD on: 17-20 (4), 23-27 (9), 30 Nov-4 Dec (14), 7, 8, 9 (17) -> Wed 9 Dec.
+    events = [ev("h", "on_hold", "2026-11-09", reason="Police enquiry."),
+              ev("u", "resumed", "2026-11-16"),
+              ev("x", "extension", "2026-11-23", stage=1, reason="A witness is away.")]
+    r = run(book, make(events=events), "2026-11-23")
+    ext = letter(r, "extension", 1)
+    assert ext.facts["previous_due"].isoformat() == "2026-11-25"
+    assert ext.facts["new_due"].isoformat() == "2026-12-09" and not ext.facts["past_limit"]
+    assert deadline(r, "response", 1) == "2026-12-09"
+
+
+def test_an_escalation_request_before_the_outcome_is_premature(book):
+    # Hampshire, received Mon 2 Nov 2026. A stage 2 request on Tue 10 Nov, before any decision,
+    # starts nothing: stage 1's response stays due 20 WD after receipt (App. 1): 3-6 (4),
+    # 9-13 (9), 16-20 (14), 23-27 (19), Mon 30 Nov (20).
+    rec = make("hampshire", events=[ev("r2", "escalation_request", "2026-11-10", to_stage=2)])
+    r = run(book, rec, "2026-11-10")
+    assert deadline(r, "response", 1) == "2026-11-30" and deadline(r, "acknowledgement", 2) is None
+    assert ("The request to escalate to stage 2 (r2, 2026-11-10) is premature: the stage 1 outcome has not been "
+            "sent, so it starts nothing yet and stage 1 goes on; it will be treated as an escalation once the "
+            "outcome is sent.") in r.notes
+
+
+def test_a_premature_request_counts_once_the_outcome_is_sent(book):
+    # The stage 1 outcome is then decided Tue 17 Nov and sent Wed 18 Nov: the request counts from
+    # 18 Nov. S2 ack 5 WD: 19, 20 (2), 23, 24, 25 (5) -> Wed 25 Nov. S2 response 20 WD after the
+    # request (App. 1): 19, 20 (2), 23-27 (7), 30 Nov-4 Dec (12), 7-11 (17), 14, 15, 16 (20) -> Wed 16 Dec.
+    rec = make("hampshire", events=[ev("r2", "escalation_request", "2026-11-10", to_stage=2),
+                                    ev("d1", "decision", "2026-11-17", stage=1, **DECISION),
+                                    ev("o1", "letter_issued", "2026-11-18", letter="outcome", stage=1)])
+    r = run(book, rec, "2026-11-18")
+    assert deadline(r, "acknowledgement", 2) == "2026-11-25"
+    assert deadline(r, "response", 2) == "2026-12-16"
+    assert ("The request to escalate to stage 2 (r2, 2026-11-10) came before the stage 1 outcome was sent; it is "
+            "treated as an escalation from the outcome's date, 2026-11-18.") in r.notes
+    assert not any("is premature" in n for n in r.notes)
+
+
+REP_CONSENT_10_NOV = {"name": "Mr Sam Jones", "relationship": "relative", "address": ["1 Road", "Telford", "TF1 1AA"],
+                      "written_consent": "2026-11-10"}
+
+
+def test_a_consent_dated_after_the_as_of_date_is_not_yet_given(book):
+    # Consent dated Tue 10 Nov; as of Tue 3 Nov it is not given: letters go to the complainant and
+    # the consent request is due by the S1 ack deadline, Wed 4 Nov (2 WD: 3, 4).
+    r = run(book, make(representative=REP_CONSENT_10_NOV), "2026-11-03")
+    assert r.recipient.role == "complainant"
+    assert letter(r, "consent-request").due.isoformat() == "2026-11-04"
+    # As of Tue 10 Nov it is given: the representative receives the letters; the request, never
+    # sent, is no longer due.
+    r = run(book, make(representative=REP_CONSENT_10_NOV), "2026-11-10")
+    assert r.recipient.role == "representative"
+    assert [x.letter for x in r.letters] == ["acknowledgement"]
+
+
+def test_luton_asks_a_councillor_for_consent_while_writing_to_them(book):
+    # Luton Part 1 §15: a councillor may be given information meanwhile; letters.md: the consent
+    # request still goes (§10), by the S1 ack deadline, 3 WD after Mon 2 Nov: Thu 5 Nov.
+    rep = {"name": "Cllr A Khan", "relationship": "councillor", "address": ["Town Hall", "Luton", "LU1 2BQ"],
+           "written_consent": None}
+    r = run(book, make("luton", representative=rep), "2026-11-02")
+    assert r.recipient.role == "representative"
+    ask = letter(r, "consent-request")
+    assert ask.due.isoformat() == "2026-11-05" and ask.facts["to"] == "complainant"

@@ -103,7 +103,9 @@ def test_representative_letters_name_the_complainant(book, renderer):
     assert "Dear Cllr Jo Bloggs," in word and "Dear Cllr Jo Bloggs," in pdf
     assert "Complaint made on behalf of Ms Aisha Khan" in word and "Complaint made on behalf of Ms Aisha Khan" in pdf
     assert "20 November 2026" in word and "20 November 2026" in pdf
-    assert "By email: jo.bloggs@example.org" in pdf
+    # policy-matrix.md "How a letter travels": the representative's channel, post (an address and
+    # no preference for email), not the complainant's email preference
+    assert "By email" not in pdf and "TF3 4JA" in pdf
 
 
 def test_consent_request_goes_to_the_complainant(book, renderer):

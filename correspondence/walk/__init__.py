@@ -54,7 +54,7 @@ WHILE_CLOSED = {"reopened", "behaviour_warning", "restriction", "restriction_rev
 MAX_WALKS = 6
 
 
-def walk(case, policy, issued, as_of) -> Walk:
+def walk(case, policy, issued, as_of, channel: str = "post") -> Walk:
     """Walk ``case`` up to ``as_of``; the result holds the drafts, notes, stages and restrictions.
 
     Letters already issued are matched to the drafts of one walk and fed to the next, until
@@ -62,7 +62,7 @@ def walk(case, policy, issued, as_of) -> Walk:
     book = IssuedBook(i for i in issued if i.date <= as_of)
     matches: dict = {}
     for _ in range(MAX_WALKS):
-        w = _walk_once(case, policy, matches, as_of)
+        w = _walk_once(case, policy, matches, as_of, channel)
         if not book.items:
             break
         found = book.match(w.drafts)
@@ -73,8 +73,8 @@ def walk(case, policy, issued, as_of) -> Walk:
     return w
 
 
-def _walk_once(case, policy, matches, as_of) -> Walk:
-    w = Walk(case, policy, matches, as_of, EVENT_ORDER)
+def _walk_once(case, policy, matches, as_of, channel) -> Walk:
+    w = Walk(case, policy, matches, as_of, EVENT_ORDER, channel)
     begin(w)
     escalation.mark_refused_requests(w)
     for event in w.events:

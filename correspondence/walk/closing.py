@@ -48,11 +48,13 @@ def discontinued(w: Walk, event: Event) -> None:
         else:
             attempts.append(e)
     methods = {e.get("method") for e in attempts}
-    need_methods = 2 if len(known_methods(w)) > 1 else 1
+    # letters.md: as many different methods as the council knows for the complainant, up to 3
+    need_methods = max(1, min(3, len(known_methods(w))))
     if len(attempts) < 3 or len(methods) < need_methods:
         raise w.fail(event, "type", (
             f"a complaint can be discontinued only after at least 3 unanswered contact attempts"
-            f"{' by at least 2 different methods' if need_methods == 2 else ''} (Warwickshire's policy §7; docs/letters.md); "
+            f"{f' by at least {need_methods} different methods' if need_methods > 1 else ''} "
+            f"(Warwickshire's policy §7; docs/letters.md); "
             f"the record shows {len(attempts)} unanswered attempt{'s' if len(attempts) != 1 else ''} by "
             f"{len(methods)} method{'s' if len(methods) != 1 else ''} up to {event.date.isoformat()}."))
     w.close("discontinued", event.date)

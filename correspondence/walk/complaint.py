@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..recipient import may_act_for
+from datetime import date
+
+from ..recipient import has_consent
 from .state import Stage, Walk
 
 
@@ -30,5 +32,13 @@ def begin(w: Walk) -> None:
             w.closed, w.closed_on = "not-accepted", case.received
             return
     w.start_stage(1, case.received, "complaint")
-    if case.representative and not may_act_for(case, policy):
-        w.draft("consent-request", None, "complaint", w.notice_due("consent_request", case.received))
+    # letters.md: every policy asks for written consent, Luton's councillors and MPs included
+    # (they may receive letters meanwhile, recipient.py); the request goes to the complainant.
+    # A consent dated after the complaint was received was asked for; once given (on or before
+    # the as-of date) a request not yet sent is no longer due.
+    rep = case.representative
+    if rep and not has_consent(case, case.received):
+        ask = w.draft("consent-request", None, "complaint", w.notice_due("consent_request", case.received),
+                      facts={"to": "complainant"})
+        if ask.issued is None and has_consent(case, w.as_of):
+            ask.cancelled, ask.cancelled_on = True, date.fromisoformat(rep["written_consent"])

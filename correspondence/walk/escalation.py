@@ -50,11 +50,58 @@ def _waived(w: Walk, request: Event) -> bool:
     return any(request.date <= e.date < until for e in w.of_type("time_limit_waived"))
 
 
+def _premature(w: Walk, event: Event, previous: Stage | None) -> bool:
+    """policy-matrix.md "Counting": a request before the outcome of the stage it follows is sent
+    starts nothing; it is taken as an escalation once the outcome is sent.
+
+    Premature: the stage has no decision yet, or its outcome letter is recorded as issued after
+    the request. A decision whose letter has no record of issue (a record read without its
+    ledger) is taken as sent, as every other clock takes a letter's projection."""
+    if previous is None:
+        return False
+    sent = previous.outcome.issued.date if previous.outcome and previous.outcome.issued else None
+    if previous.decision is not None and (sent is None or sent <= event.date):
+        return False
+    if sent is not None:  # the outcome went later: the request counts from then
+        w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {event.date.isoformat()}) "
+                       f"came before the stage {previous.number} outcome was sent; it is treated as an escalation "
+                       f"from the outcome's date, {sent.isoformat()}.")
+        _start(w, event, sent)
+        return True
+    w.premature.append(event)
+    w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {event.date.isoformat()}) is "
+                   f"premature: the stage {previous.number} outcome has not been sent, so it starts nothing yet and "
+                   f"stage {previous.number} goes on; it will be treated as an escalation once the outcome is sent.")
+    return True
+
+
+def outcome_sent(w: Walk, stage: Stage) -> None:
+    """Called when a stage's outcome is drafted: premature requests waiting for it now count."""
+    sent = stage.outcome.issued.date if stage.outcome and stage.outcome.issued else None
+    waiting = [e for e in w.premature if e.get("to_stage") == stage.number + 1]
+    if sent is None or not waiting:
+        return
+    w.premature[:] = [e for e in w.premature if e not in waiting]
+    event = waiting[0]
+    w.drop_notes(f"The request to escalate to stage {event.get('to_stage')} ({event.id}")
+    w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {event.date.isoformat()}) "
+                   f"came before the stage {stage.number} outcome was sent; it is treated as an escalation "
+                   f"from the outcome's date, {sent.isoformat()}.")
+    _start(w, event, sent)
+
+
+def _start(w: Walk, event: Event, start: date) -> None:
+    w.start_stage(event.get("to_stage"), start, event.id)
+    w.stages[event.get("to_stage")].ack.facts.update(request_reasons=event.get("reasons", []))
+
+
 def request(w: Walk, event: Event) -> None:
     to_stage = _check_to_stage(w, event)
     previous = w.current
     if event.id in w.refused_requests:
         return  # the escalation_refused event makes the letter
+    if _premature(w, event, previous):
+        return
     if previous and previous.window_closes and event.date > previous.window_closes and not _waived(w, event):
         w.draft("escalation-refusal", to_stage, event.id, refusal_due(w, to_stage, event.date),
                 ombudsman_required=w.policy.value("ombudsman.in_escalation_refusal"),
@@ -65,8 +112,7 @@ def request(w: Walk, event: Event) -> None:
             f"escalation window closed on {previous.window_closes.isoformat()}: an escalation refusal is due "
             f"(a time_limit_waived event on or after the request would accept it).")
         return
-    w.start_stage(to_stage, event.date, event.id)
-    w.stages[to_stage].ack.facts.update(request_reasons=event.get("reasons", []))
+    _start(w, event, event.date)
 
 
 def refused(w: Walk, event: Event) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..case import Event
+from . import escalation
 from .state import Walk
 
 
@@ -50,6 +51,9 @@ def on_hold(w: Walk, event: Event) -> None:
         return
     stage.hold_since = event.date
     stage.hold_remaining = w.cal.working_days_between(event.date, stage.response_due)
+    # policy-matrix.md "Holds": the hold stops the extension limit as well as the response date
+    stage.hold_limit_remaining = (w.cal.working_days_between(event.date, stage.limit)
+                                  if stage.limit is not None else None)
     facts = {"reason": event.get("reason"), "other_procedure": event.get("other_procedure"),
              "expected_resume": event.date_field("expected_resume"), "stage": stage.number}
     w.draft("holding", None, event.id, w.notice_due("holding", event.date), facts=facts)
@@ -65,6 +69,8 @@ def resumed(w: Walk, event: Event) -> None:
         return
     new_due = event.date_field("new_due") or w.cal.add_working_days(event.date, stage.hold_remaining)
     stage.response_due = new_due
+    if stage.hold_limit_remaining is not None:
+        stage.limit = w.cal.add_working_days(event.date, stage.hold_limit_remaining)
     stage.hold_since = None
     w.drop_notes(f"The stage {stage.number} investigation is on hold")
     w.refresh_ack_facts(stage)
@@ -98,6 +104,7 @@ def decision(w: Walk, event: Event) -> None:
             outcome.facts.update(window_closes=stage.window_closes, deemed_receipt=received)
     else:
         w.final_given = True
+    escalation.outcome_sent(w, stage)
 
 
 def deadlines(w: Walk) -> list[tuple[str, int | None, object]]:

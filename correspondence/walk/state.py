@@ -44,7 +44,8 @@ class Stage:
     response_due: date | None = None
     limit: date | None = None
     hold_since: date | None = None
-    hold_remaining: int = 0
+    hold_remaining: int = 0  # working days left to the response date when the hold began
+    hold_limit_remaining: int | None = None  # and to the extension limit
     decision: Event | None = None
     outcome: Draft | None = None
     window_closes: date | None = None
@@ -54,8 +55,10 @@ class Stage:
 class Walk:
     """The state of one case's walk, and the helpers every handler shares."""
 
-    def __init__(self, case: Case, policy: Policy, matches: Mapping[Key, Issued], as_of: date, order: list[str]):
+    def __init__(self, case: Case, policy: Policy, matches: Mapping[Key, Issued], as_of: date, order: list[str],
+                 channel: str = "post"):
         self.case = case
+        self.channel = channel  # the channel of the person the letters go to (recipient.py)
         self.policy = policy
         self.as_of = as_of
         self.cal = policy.calendar
@@ -73,6 +76,7 @@ class Walk:
         self.event_dates = {e.id: e.date for e in case.events}
         self.restrictions: list[dict] = []
         self.refused_requests: set[str] = set()
+        self.premature: list[Event] = []  # escalation requests waiting for their outcome to be sent
 
     # ----- errors and notes
 
@@ -108,9 +112,10 @@ class Walk:
         return self.apply(clock, anchor)
 
     def delivery(self, issued: Issued | None) -> str:
+        """How a letter went: its own ``delivery``, else its recipient's channel (email or first class)."""
         if issued and issued.delivery:
             return issued.delivery
-        return "email" if self.case.complainant.get("preferred_contact") == "email" else "first-class"
+        return "email" if self.channel == "email" else "first-class"
 
     def deemed_receipt(self, sent: date, delivery: str) -> date:
         return clocks.deemed_receipt(self.policy, sent, delivery)
