@@ -160,7 +160,7 @@ def test_an_escalation_request_before_the_outcome_is_premature(book):
     rec = make("hampshire", events=[ev("r2", "escalation_request", "2026-11-10", to_stage=2)])
     r = run(book, rec, "2026-11-10")
     assert deadline(r, "response", 1) == "2026-11-30" and deadline(r, "acknowledgement", 2) is None
-    assert ("The request to escalate to stage 2 (r2, 2026-11-10) is premature: the stage 1 outcome has not been "
+    assert ("The request to escalate to stage 2 (r2, 10 November 2026) is premature: the stage 1 outcome has not been "
             "sent, so it starts nothing yet and stage 1 goes on; it will be treated as an escalation once the "
             "outcome is sent.") in r.notes
 
@@ -175,8 +175,8 @@ def test_a_premature_request_counts_once_the_outcome_is_sent(book):
     r = run(book, rec, "2026-11-18")
     assert deadline(r, "acknowledgement", 2) == "2026-11-25"
     assert deadline(r, "response", 2) == "2026-12-16"
-    assert ("The request to escalate to stage 2 (r2, 2026-11-10) came before the stage 1 outcome was sent; it is "
-            "treated as an escalation from the outcome's date, 2026-11-18.") in r.notes
+    assert ("The request to escalate to stage 2 (r2, 10 November 2026) came before the stage 1 outcome was sent; it "
+            "is treated as an escalation from the outcome's date, 18 November 2026.") in r.notes
     assert not any("is premature" in n for n in r.notes)
 
 

@@ -52,7 +52,7 @@ def test_manifest(tmp_path):
     assert {k: manifest[k] for k in ("case_id", "council", "letter", "stage", "trigger", "letter_date", "due")} == {
         "case_id": "TWC-2026-0142", "council": "telford-wrekin", "letter": "outcome", "stage": 1, "trigger": "e7",
         "letter_date": "2026-11-20", "due": "2026-11-18"}
-    assert manifest["recipient"] == {"role": "representative", "name": "Cllr Jo Bloggs", "channel": "email",
+    assert manifest["recipient"] == {"role": "representative", "name": "Cllr Jo Bloggs", "channel": "post",
                                      "on_behalf_of": "Ms Aisha Khan"}
     assert manifest["files"] == {"docx": "2026-11-20_outcome-s1_e7.docx", "pdf": "2026-11-20_outcome-s1_e7.pdf"}
     assert set(manifest["rules"]) == {"rules/telford-wrekin.toml", "rules/code-2024.toml", "rules/ombudsmen.toml",
@@ -62,17 +62,19 @@ def test_manifest(tmp_path):
     items = {i["item"]: i["text"] for i in manifest["required_content"]}
     assert items["case reference"] == "TWC-2026-0142" and items["letter date"] == "20 November 2026"
     assert items["outstanding action date 1"] == "18 December 2026"
-    # The outcome went out today, so the escalation window runs from today:
-    # 20 WD after Fri 20 Nov 2026: 23-27 (5), 30 Nov-4 Dec (10), 7-11 (15), 14-18 (20) -> Fri 18 Dec.
-    assert items["escalation window closes"] == "18 December 2026"
+    # The outcome went out today by first-class post (the representative's channel), deemed
+    # received the next WD, Mon 23 Nov 2026; the window runs 20 WD from then:
+    # 24-27 (4), 30 Nov-4 Dec (9), 7-11 (14), 14-18 (19), Mon 21 Dec (20).
+    assert items["escalation window closes"] == "21 December 2026"
     pdf = flat(pdf_text((tmp_path / "TWC-2026-0142" / "2026-11-20_outcome-s1_e7.pdf").read_bytes()))
-    assert "Please send your request by 18 December 2026." in pdf
+    assert "Please send your request by 21 December 2026." in pdf
 
 
 def test_next_clocks_use_the_real_letter_date(tmp_path):
     invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
     due = json.loads(invoke("due", "TWC-2026-0142", "--as-of", "2026-11-23", "--json", outbox=tmp_path).output)
-    assert {"kind": "escalation-window", "stage": 1, "date": "2026-12-18"} in due["deadlines"]
+    # sent Fri 20 Nov first class, received Mon 23 Nov, window closes Mon 21 Dec (test_manifest)
+    assert {"kind": "escalation-window", "stage": 1, "date": "2026-12-21"} in due["deadlines"]
     assert [x["status"] for x in due["letters"]] == ["issued", "issued"]
 
 
