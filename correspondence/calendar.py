@@ -18,13 +18,33 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+
+@lru_cache(maxsize=1)
+def _united_kingdom():
+    """The ``holidays`` package's United Kingdom class, and only it.
+
+    ``holidays.country_holidays("GB", ...)`` imports every country's module (``holidays.countries``
+    imports them all: a sixth of a cold ``letters due``); this loads the one module file that
+    defines ``UnitedKingdom``, under a private name, and nothing else of ``holidays.countries``.
+    It is the same class (``tests/test_calendar.py`` compares the days it gives)."""
+    import importlib.util
+    import os
+
+    import holidays  # the package itself: its base classes, calendars and constants
+
+    path = os.path.join(os.path.dirname(holidays.__file__), "countries", "united_kingdom.py")
+    spec = importlib.util.spec_from_file_location("correspondence._holidays_united_kingdom", path)
+    if spec is None or spec.loader is None or not os.path.isfile(path):  # a future layout: the registry
+        return lambda **kwargs: holidays.country_holidays("GB", **kwargs)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.UnitedKingdom
 
 
 @lru_cache(maxsize=None)
 def _england_bank_holidays(year: int) -> frozenset[date]:
     # observed=True is the package default; named here because the matrix requires it.
-    days = holidays.country_holidays("GB", subdiv="ENG", years=year, observed=True)
+    days = _united_kingdom()(subdiv="ENG", years=year, observed=True)
     return frozenset(days.keys())
 
 

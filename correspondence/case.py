@@ -16,10 +16,11 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:  # jsonschema is imported when a record is first validated, not before
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 FORMAT = "complaint-case/1"
 MAX_RECORD_BYTES = 5 * 1024 * 1024
@@ -98,6 +99,7 @@ def schema() -> dict:
 
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
     return Draft202012Validator(schema(), format_checker=FormatChecker())
 
 
@@ -315,7 +317,8 @@ def case_from_record(record: Any, source: str, councils: Mapping[str, list[str]]
     """Validate a parsed record. ``councils`` maps each known rules id to its procedures.
 
     ``schema_checked``: the record was checked against the schema when it was stored (a case
-    store snapshot read in bulk, for a report); only the checks beyond the schema run again.
+    store snapshot read in bulk, for a report, or one whose stamp proves it, ``store.load_stored``);
+    only the checks beyond the schema run again.
     """
     if not isinstance(record, dict):
         raise CaseError(source, [f"{source}: expected one JSON object (a {FORMAT} record); got {type(record).__name__}."])

@@ -135,7 +135,7 @@ def stored_case(book: RuleBook, paths: Paths, case_id: str) -> Case:
                  f"try 'letters {click.get_current_context().info_name} {same[0]}'.", 2)
         fail(f"No stored case {case_id} in {store.store_dir(paths.outbox)}; give the record with --case-file PATH, "
              f"or store it first with 'letters store PATH'.", 2)
-    return load_case(path, known_councils(book))
+    return store.load_stored(path, known_councils(book))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -177,15 +177,11 @@ def due(case_id: str | None, case_file: Path | None, all_cases: bool, as_json: b
 
 
 def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
-    results: list[Determination] = []
-    problems = 0
-    for path in store.stored_cases(paths.outbox):
-        try:
-            results.append(determine_case(book, load_case(path, known_councils(book)), paths, as_of))
-        except CaseError as exc:
-            problems += 1
-            for problem in exc.problems:
-                click.echo(problem, err=True)
+    from .diary import diary as stored_diary
+
+    results, problems = stored_diary(book, paths.outbox, as_of)
+    for problem in problems:
+        click.echo(problem, err=True)
     rows = diary_rows(results)
     if as_json:
         click.echo(json.dumps({

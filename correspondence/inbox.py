@@ -120,13 +120,12 @@ def render_case(rules_dir: str, templates_dir: str, outbox_dir: str, case_id: st
 
     Returns (case_id, letters written, a problem that stopped it, sentences for letters that failed their checks).
     """
-    from .case import load_case
     from .issuing import issue_due_letters
     from .render import TemplateProblem
 
     book = _book(rules_dir)
     try:
-        case = load_case(store.stored_path(Path(outbox_dir), case_id), {c: book.procedures(c) for c in book.councils})
+        case = store.load_stored(store.stored_path(Path(outbox_dir), case_id), {c: book.procedures(c) for c in book.councils})
         report = issue_due_letters(book, _renderer(templates_dir), case, Path(outbox_dir), as_of)
     except (CaseError, TemplateProblem) as exc:
         return case_id, 0, str(exc), []

@@ -122,17 +122,31 @@ def issued_for(outbox: Path, case_id: str) -> list[Issued]:
 
 
 def _issued(conn: sqlite3.Connection, case_id: str) -> list[Issued]:
+    return _issued_by_case(conn, "WHERE case_id = ?", (case_id,)).get(case_id, [])
+
+
+def _issued_by_case(conn: sqlite3.Connection, where: str = "", args: tuple = ()) -> dict[str, list[Issued]]:
     try:
         rows = conn.execute(
-            "SELECT letter, stage, trigger, letter_date, delivery FROM letters WHERE case_id = ? ORDER BY letter_date",
-            (case_id,),
-        ).fetchall()
+            "SELECT case_id, letter, stage, trigger, letter_date, delivery FROM letters "
+            f"{where} ORDER BY case_id, letter_date, letter, stage, trigger", args).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
-            return []  # a ledger another process is creating this instant holds no letters yet
+            return {}  # a ledger another process is creating this instant holds no letters yet
         raise
-    return [Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger")
-            for letter, stage, trigger, day, delivery in rows]
+    out: dict[str, list[Issued]] = {}
+    for case_id, letter, stage, trigger, day, delivery in rows:
+        out.setdefault(case_id, []).append(Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger"))
+    return out
+
+
+def issued_by_case(outbox: Path) -> dict[str, list[Issued]]:
+    """Every case's letters, in one read-only query (the diary); nothing if there is no ledger."""
+    path = ledger_path(outbox)
+    if not path.exists():
+        return {}
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+        return _issued_by_case(conn)
 
 
 def issued_by_case(outbox: Path) -> dict[str, list[Issued]]:

@@ -113,3 +113,23 @@ def test_add_months_lands_in_the_right_month(start, m):
     result = add_months(start, m)
     assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == m
     assert result.day == start.day or (result.day < start.day and (result + timedelta(days=1)).day == 1)
+
+
+def test_england_alone_is_loaded_and_gives_the_packages_days():
+    """`letters due` loads the United Kingdom's holidays only, and they are the package's own for
+    England (every day from 1995 to 2045, observed substitutes included)."""
+    import subprocess
+    import sys
+
+    import holidays
+
+    from correspondence.calendar import _england_bank_holidays
+
+    expected = holidays.country_holidays("GB", subdiv="ENG", years=range(1995, 2046), observed=True)
+    ours = set().union(*(_england_bank_holidays(y) for y in range(1995, 2046)))
+    assert ours == set(expected.keys())
+    code = ("import sys; from datetime import date; from correspondence.calendar import is_bank_holiday;"
+            "assert is_bank_holiday(date(2026, 12, 28));"  # Boxing Day 2026 falls on a Saturday: Monday 28th
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
