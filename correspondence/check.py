@@ -56,6 +56,8 @@ def docx_text(data: bytes) -> str:
     parts = _paragraphs(doc)
     for section in doc.sections:
         parts += _paragraphs(section.header) + _paragraphs(section.footer)
+        if section.different_first_page_header_footer:
+            parts += _paragraphs(section.first_page_header) + _paragraphs(section.first_page_footer)
     return "\n".join(parts)
 
 
@@ -108,6 +110,33 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_SPACE = re.compile(r"\s+")
+_PAGE_NUMBER = re.compile(r"Page\s*\d+\s*of\s*\d+")
+
+
+def compact(text: str) -> str:
+    """The text with no white space at all: a required phrase is found however a page wraps it
+    (a name hyphenated at a line end, an email address broken in a narrow column, a point
+    that runs from one page to the next)."""
+    return _SPACE.sub("", text)
+
+
+def without_page_furniture(text: str, manifest: dict) -> str:
+    """``text`` (compacted) with each page's footer taken out ("<council> · Our reference <case>"
+    and "Page N of M"), so a paragraph running over a page break reads as one."""
+    out = _PAGE_NUMBER.sub("", text)
+    case = compact(str(manifest.get("case_id", "")))
+    council = next((compact(i["text"]) for i in manifest.get("required_content", []) if i.get("item") == "council name"), "")
+    if case:
+        out = out.replace(f"{council}·Ourreference{case}", "").replace(f"·Ourreference{case}", "")
+    return out
+
+
+def contains(text: str, phrase: str) -> bool:
+    """``phrase`` is in ``text`` (both compacted)."""
+    return compact(phrase) in text
+
+
 # --------------------------------------------------------------------------- checking
 
 def describe(manifest: dict) -> str:
@@ -124,11 +153,12 @@ def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], re
     letter = describe(manifest)
     failures: list[Failure] = []
     allowed = " ".join(flat(i["text"]) for i in manifest.get("required_content", []))
+    compacted = {fmt: without_page_furniture(compact(raw), manifest) for fmt, raw in texts.items()}
     for fmt, raw in texts.items():
         text = flat(raw)
         name = names[fmt]
         for item in manifest.get("required_content", []):
-            if flat(item["text"]) not in text:
+            if not contains(compacted[fmt], item["text"]):
                 failures.append(Failure(name, letter, f"missing {item['item']}: \"{item['text']}\" ({item['cite']})"))
         for mark in LEFTOVERS:
             if text.count(mark) > allowed.count(mark):
@@ -142,7 +172,7 @@ def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], re
     if len(texts) == 2:
         (fa, ta), (fb, tb) = texts.items()
         for item in manifest.get("required_content", []):
-            inside = [flat(item["text"]) in flat(t) for t in (ta, tb)]
+            inside = [contains(compacted[f], item["text"]) for f in (fa, fb)]
             if inside[0] != inside[1]:
                 failures.append(Failure(names[fa if not inside[0] else fb], letter,
                                         f"the two formats differ: {item['item']} is in one but not the other"))

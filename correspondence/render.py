@@ -201,13 +201,16 @@ class Renderer:
     # ----- Word
 
     def word_variant(self, context: dict[str, Any]) -> Hashable:
-        """What, besides the template files, makes one compiled Word template differ from another
-        (a key; e.g. large print). None here: one compiled template per (base, body) pair."""
-        return None
+        """What, besides the template files, makes one compiled Word template differ from another:
+        large print (every style and run at 16pt or more)."""
+        return bool(context.get("large_print"))
 
     def prepare_word(self, document, council: str, kind: str, variant: Hashable) -> None:
         """Change the built Word document (python-docx ``Document``: base with body) once, before it
-        is compiled: styles, sections, headers, properties. Nothing here."""
+        is compiled: large print raises every style and run to 16pt or more."""
+        if variant:
+            from .wordtemplates import large_print
+            large_print(document)
 
     def word_template(self, council: str, kind: str, variant: Hashable = None) -> WordTemplate:
         """The compiled Word template for ``kind``, built once per process and again only when

@@ -39,7 +39,7 @@ def _fill(text: str, scope: Mapping[str, Any]) -> str:
             return ""
         return str(found)
 
-    out = _NAME.sub(value, text)
+    out = _NAME.sub(value, text).replace("\u00a0", " ")  # the letters keep dates and numbers on one line
     return "" if missing else out
 
 

@@ -85,8 +85,8 @@ def test_a_letter_without_its_response_date_is_caught(tmp_path, broken):
 
 
 def test_a_tag_left_unrendered_is_caught(tmp_path, broken):
-    edit(broken / "html" / "withdrawal-confirmation.html", "We can reopen your complaint.",
-         "We can reopen your complaint. {{ '{{' }} officer.phone }}")
+    edit(broken / "html" / "withdrawal-confirmation.html", "We can reopen the complaint.",
+         "We can reopen the complaint. {{ '{{' }} officer.phone }}")
     result = render("wcc-2026-0355.json", tmp_path / "outbox", broken)
     assert result.exit_code == 1
     assert "withdrawal-confirmation (e2): leftover template syntax '{{'" in result.output
@@ -120,7 +120,7 @@ def test_an_ombudsman_phone_deleted_by_hand_from_the_word_file(tmp_path):
     doc = Document(str(docx))
     for paragraph in doc.paragraphs:
         for run in paragraph.runs:
-            run.text = run.text.replace("0300 061 0614", "")
+            run.text = run.text.replace("0300\u00a0061\u00a00614", "")  # kept on one line in letters
     doc.save(str(docx))
     result = invoke("check", outbox=outbox)
     assert result.exit_code == 1

@@ -67,7 +67,7 @@ def test_manifest(tmp_path):
     # 24-27 (4), 30 Nov-4 Dec (9), 7-11 (14), 14-18 (19), Mon 21 Dec (20).
     assert items["escalation window closes"] == "21 December 2026"
     pdf = flat(pdf_text((tmp_path / "TWC-2026-0142" / "2026-11-20_outcome-s1_e7.pdf").read_bytes()))
-    assert "Please send your request by 21 December 2026." in pdf
+    assert "Please send the request by 21 December 2026." in pdf
 
 
 def test_next_clocks_use_the_real_letter_date(tmp_path):
@@ -188,6 +188,6 @@ def test_a_late_acknowledgement_quotes_the_response_date_from_its_real_date(tmp_
     # (not Wed 2 Dec, counted from the due date).
     invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0201.json"), "--as-of", "2026-11-20", outbox=tmp_path)
     pdf = flat(pdf_text((tmp_path / "TWC-2026-0201" / "2026-11-20_acknowledgement-s1_complaint.pdf").read_bytes()))
-    assert "We will send you our full response by 4 December 2026." in pdf
+    assert "We will send our full response by 4 December 2026." in pdf
     due = json.loads(invoke("due", "TWC-2026-0201", "--as-of", "2026-11-23", "--json", outbox=tmp_path).output)
     assert {"kind": "response", "stage": 1, "date": "2026-12-04"} in due["deadlines"]
