@@ -42,9 +42,12 @@ class Failure:
 def _paragraphs(container) -> list[str]:
     out = [p.text for p in container.paragraphs]
     for table in container.tables:
+        seen: list = []  # the cells' elements, kept alive so each keeps its one proxy
         for row in table.rows:
             for cell in row.cells:
-                out.extend(_paragraphs(cell))
+                if not any(cell._tc is tc for tc in seen):  # a merged cell is listed for each row it spans
+                    seen.append(cell._tc)
+                    out.extend(_paragraphs(cell))
     return out
 
 

@@ -346,13 +346,8 @@ def _no_borders(table) -> None:
 def _field(paragraph, instruction: str) -> None:
     from docx.oxml import OxmlElement
 
-    field = OxmlElement("w:fldSimple")
+    field = OxmlElement("w:fldSimple")  # no stored result: Word and LibreOffice compute it on the page
     field.set(_w("instr"), instruction)
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
     paragraph._p.append(field)
 
 
