@@ -465,15 +465,17 @@ def rules_compare(council: str, housing_tenancy: bool, as_json: bool, paths: Pat
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf, csv, json.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the report (default: <outbox>/reports/).")
 @click.option("--public", is_flag=True, help="For publication: no case ids at all (no late-letters appendix).")
+@as_of_option
 @folder_options
 def report(start, end, quarter: str | None, councils: tuple[str, ...], formats: str, out: Path | None, public: bool,
-           paths: Paths) -> None:
+           as_of, paths: Paths) -> None:
     """The complaints performance report for a period, from the case store and the ledger."""
     from .report_output import ReportUsageError, run_report
 
     try:
         written, problems = run_report(load_rules(paths), paths.outbox, paths.templates, start=start, end=end, quarter=quarter,
-                                       councils=councils, formats=formats, out=out, public=public)
+                                       councils=councils, formats=formats, out=out, public=public,
+                                       today=as_of.date() if as_of else None)
     except ReportUsageError as exc:
         raise click.UsageError(str(exc))
     for problem in problems:

@@ -2,7 +2,8 @@
 
 :func:`build_report` is a pure function of (cases with the letters issued for each, rules,
 period). Each case is read through the engine, :func:`correspondence.due.determine`, as of the
-period's last day, so "on time" means on or before the date ``letters due`` gives. What counts
+period's last day (or an earlier ``as_of`` for a period not yet over: the report then counts up
+to that day only), so "on time" means on or before the date ``letters due`` gives. What counts
 in a period:
 
 * ``received``: stage 1 when ``complaint.received`` falls in the period, stage n when an
@@ -218,9 +219,15 @@ class Report:
     councils: list[CouncilFigures]
     late_letters: list[LateLetter]
     problems: list[str]  # one sentence per case the engine could not read (case id and field only)
+    as_of: date  # the period's end, or an earlier day for a period not yet over
+
+    @property
+    def counted(self) -> Period:
+        """The part of the period the figures count: up to ``as_of``."""
+        return Period(self.period.start, self.as_of)
 
     def to_json(self, public: bool = False) -> dict:
-        out = {"period": self.period.to_json(), "as_of": self.period.end.isoformat(),
+        out = {"period": self.period.to_json(), "as_of": self.as_of.isoformat(),
                "councils": [c.to_json() for c in self.councils]}
         if not public:
             out["late_letters"] = [x.to_json() for x in self.late_letters]
@@ -411,8 +418,14 @@ def _add_response(figures: StageFigures, det: Determination, outcome: Letter, pe
 # --------------------------------------------------------------------------- the report
 
 def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], period: Period,
-                 councils: Iterable[str] | None = None) -> Report:
-    """The figures of every (council, procedure) among ``cases`` (or of ``councils`` only)."""
+                 councils: Iterable[str] | None = None, as_of: date | None = None) -> Report:
+    """The figures of every (council, procedure) among ``cases`` (or of ``councils`` only).
+
+    ``as_of`` (default: the period's end) stops the count early for a period not yet over: a
+    letter due after it is not yet counted, on time or late.
+    """
+    as_of = min(period.end, as_of or period.end)
+    requested, period = period, Period(period.start, as_of)
     wanted = set(councils) if councils is not None else None
     blocks: dict[tuple[str, str], CouncilFigures] = {}
     late: list[LateLetter] = []
@@ -451,4 +464,4 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
                                                             [StageFigures(n) for n in range(1, base.stages + 1)])
     late.sort(key=lambda x: (x.council, x.procedure, x.due, x.case_id, x.letter))
     ordered = [blocks[k] for k in sorted(blocks, key=lambda k: (k[0], k[1] != "corporate", k[1]))]
-    return Report(period, ordered, late, problems)
+    return Report(requested, ordered, late, problems, as_of)

@@ -175,7 +175,7 @@ def build_blocks(book: RuleBook, report: Report, comparisons: dict[str, Comparis
     blocks = []
     for i, block in enumerate(report.councils):
         drawn = [charts.on_time(block, _timescales(book, block), f"c{i}-ontime"),
-                 charts.received_by_month(block, report.period, f"c{i}-months"),
+                 charts.received_by_month(block, report.counted, f"c{i}-months"),
                  charts.outcomes(block, f"c{i}-outcomes"),
                  charts.service_areas(block, f"c{i}-areas")]
         comparison = comparisons.get(block.council) if block.procedure == "corporate" else None
@@ -201,6 +201,7 @@ def render_html(book: RuleBook, report: Report, templates: Path, public: bool,
     css_path = templates / "report" / STYLESHEET
     context = {
         "period": report.period,
+        "as_of": report.as_of,
         "blocks": build_blocks(book, report, comparisons),
         "late_letters": [] if public else report.late_letters,
         "public": public,
@@ -235,7 +236,8 @@ def run_report(book: RuleBook, outbox: Path, templates: Path, *, start=None, end
     if unknown:
         raise ReportUsageError(f"--council: no rules for {unknown[0]!r}; expected one of {', '.join(book.councils)}.")
     problems: list[str] = []
-    report = build_report(book, stored_cases(book, outbox, problems), period, councils or None)
+    today = today or date.today()
+    report = build_report(book, stored_cases(book, outbox, problems), period, councils or None, as_of=today)
     problems.extend(report.problems)
     folder = Path(out) if out else Path(outbox) / "reports"
     stem = f"complaints-report-{period.start.isoformat()}-to-{period.end.isoformat()}"
@@ -250,7 +252,7 @@ def run_report(book: RuleBook, outbox: Path, templates: Path, *, start=None, end
         if fmt not in chosen:
             continue
         if fmt in ("html", "pdf") and html is None:
-            html = render_html(book, report, templates, public, comparisons, today or date.today())
+            html = render_html(book, report, templates, public, comparisons, today)
         data = {"html": lambda: html.encode("utf-8"), "pdf": lambda: render_pdf(html, templates),
                 "csv": lambda: render_csv(report), "json": lambda: render_json(report, comparisons, public)}[fmt]()
         path = folder / f"{stem}.{fmt}"

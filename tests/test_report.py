@@ -301,3 +301,23 @@ def test_council_filter_and_empty_council(book, cases):
     s1 = report.councils[0].stage(1)
     assert s1.received == 0 and s1.acknowledged_on_time.percent is None  # "none", never 0%
     assert report.late_letters == []
+
+
+def test_a_period_not_yet_over_counts_up_to_its_as_of_day(book, cases):
+    """Run on Fri 20 Nov 2026, mid-quarter: what falls due after that day is not counted yet."""
+    report = build_report(book, cases, Q4, as_of=date(2026, 11, 20))
+    assert report.as_of == date(2026, 11, 20) and report.period == Q4
+    w = report.councils[0]
+    s1 = w.stage(1)
+    # acknowledgements due by 20 Nov: A B C I N (M's, due 23 Nov, is not counted yet); B's was late
+    assert s1.acknowledged_on_time.to_json() == {"count": 4, "of": 5}
+    # responses due by 20 Nov: A (on time), B (late), C (within its extension); M's is due 30 Nov
+    assert s1.responded_on_time.to_json() == {"count": 1, "of": 3}
+    assert s1.responded_late.to_json() == {"count": 1, "of": 3}
+    # the Ombudsman: L's enquiry of 20 Nov counts, the decisions of 1 and 15 Dec not yet
+    assert dict(w.ombudsman_enquiries) == {"lgsco": 1} and sum(w.ombudsman_decisions.values()) == 0
+    # restriction reviews: R's (due 1 Oct) on time; Q's, due 1 Dec, not yet
+    assert w.reviews_on_time.to_json() == {"count": 1, "of": 1}
+    # late letters: H's not-accepted letter (due 12 Nov) is 6 WD late by 20 Nov: 13, 16-20
+    late = {(x.case_id, x.letter): x.working_days_late for x in report.late_letters}
+    assert late[("H", "not-accepted")] == 6 and ("M", "outcome") not in late

@@ -44,7 +44,8 @@ def outbox(tmp_path_factory):
 
 def _run(outbox, *args):
     result = CliRunner().invoke(cli, ["report", "--outbox", str(outbox), "--rules", str(ROOT / "rules"),
-                                                      "--templates", str(ROOT / "templates"), *args])
+                                                      "--templates", str(ROOT / "templates"), "--as-of", "2027-01-15",
+                                                      *args])
     return result
 
 
