@@ -76,6 +76,7 @@ _ANCHOR_WORDS = {
     "decision": "the decision",
     "event": "the event",
     "sent": "it is sent",
+    "panel": "the review panel meets",
 }
 
 
@@ -127,6 +128,11 @@ def _key_specs(stages: int) -> dict[str, dict]:
             specs[f"stage{n}.escalation_window"] = _clock_kinds("response", allow_none=True)
         if n > 1:
             specs[f"stage{n}.escalation_refusal"] = _clock_kinds("request", allow_same_as=True)
+        # Optional: a stage whose response runs from a review panel once it has met (Warwickshire's
+        # children's stage 3), and a stage whose timescales cannot be extended (set by statute).
+        specs[f"stage{n}.response_after_panel"] = {**_clock_kinds("panel", allow_none=True),
+                                                   "optional": True, "default": Clock("none")}
+        specs[f"stage{n}.extensions"] = {"type": "bool", "optional": True, "default": True}
     return specs
 
 
@@ -292,10 +298,19 @@ class Policy:
     calendar: WorkingCalendar
 
     def value(self, key: str) -> Any:
-        return self.entries[key].value
+        entry = self.entries.get(key)
+        if entry is None and ALL_KEYS.get(key, {}).get("optional"):
+            return ALL_KEYS[key]["default"]  # an optional key the rules leave unset
+        if entry is None:
+            raise KeyError(key)
+        return entry.value
 
     def clock(self, key: str) -> Clock:
-        return self.entries[key].value
+        return self.value(key)
+
+    def cite(self, key: str) -> str:
+        entry = self.entries.get(key)
+        return entry.cite if entry else ""
 
     @property
     def stages(self) -> int:
@@ -516,7 +531,7 @@ def _check_file(book: RuleBook, rf: RulesFile, problems: list[str]) -> None:
                 problems.append(f"{label}: {key}: unknown key{hint}.")
                 continue
             _parse_value(label, key, raw, specs[key], problems)
-        missing = [k for k in specs if k not in merged]
+        missing = [k for k in specs if k not in merged and not specs[k].get("optional")]
         for key in missing:
             problems.append(f"{label}: {key}: no value; set it with a citation, or list it under inherited.")
         for key, raw in merged.items():

@@ -113,7 +113,11 @@ def _value_words(policy: Policy, key: str) -> str:
             return "no time limit"
         if key.endswith("escalation_window") and value.kind == "none":
             return "no window: the complainant may ask at any time"
+        if key.endswith("extension_limit") and value.kind == "none" and not policy.value(key.split(".")[0] + ".extensions"):
+            return "none: the timescale cannot be extended"
         return describe(value)
+    if key.endswith(".extensions"):
+        return "may be extended" if value else "cannot be extended"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -129,7 +133,9 @@ def rules_table(policy: Policy, source: str = "", width: int = 100) -> str:
     for n in range(1, policy.stages + 1):
         keys_by_section.append((f"Stage {n}", [k for k in (f"stage{n}.acknowledgement", f"stage{n}.response",
                                                            f"stage{n}.extension_limit", f"stage{n}.escalation_window",
-                                                           f"stage{n}.escalation_refusal") if policy.has(k)]))
+                                                           f"stage{n}.escalation_refusal",
+                                                           f"stage{n}.response_after_panel", f"stage{n}.extensions")
+                                   if policy.has(k)]))
     keys_by_section += [
         ("Deemed receipt of a response", [k for k in sorted(policy.entries) if k.startswith("deemed_receipt.")]),
         ("Ombudsman", [k for k in sorted(policy.entries) if k.startswith("ombudsman.")]),

@@ -206,3 +206,130 @@ def test_luton_asks_a_councillor_for_consent_while_writing_to_them(book):
     assert r.recipient.role == "representative"
     ask = letter(r, "consent-request")
     assert ask.due.isoformat() == "2026-11-05" and ask.facts["to"] == "complainant"
+
+
+# --------------------------------------------------------------------------- 4. Warwickshire's statutory procedures
+
+def test_the_statutory_procedures_are_known(book):
+    assert book.procedures("warwickshire") == ["corporate", "adult-social-care", "childrens"]
+    assert book.policy_for("warwickshire", "adult-social-care").stages == 1
+    assert book.policy_for("warwickshire", "childrens").stages == 3
+
+
+def test_adult_social_care_one_final_stage(book):
+    # Received Mon 2 Nov 2026. Ack 5 WD (Code 6.2, App. 3 silent): 3-6 (4), Mon 9 Nov (5).
+    # Response 10 WD after receipt (App. 3 "10-30"): 3-6 (4), 9-13 (9), Mon 16 Nov (10).
+    # Extension limit 30 WD: 17-20 (14), 23-27 (19), 30 Nov-4 Dec (24), 7-11 (29), Mon 14 Dec (30).
+    rec = make("warwickshire", procedure="adult-social-care",
+               events=[ev("x", "extension", "2026-11-12", stage=1, reason="Care records requested.")])
+    r = run(book, rec, "2026-11-12")
+    assert deadline(r, "acknowledgement", 1) == "2026-11-09"
+    assert letter(r, "extension", 1).facts["previous_due"].isoformat() == "2026-11-16"
+    assert deadline(r, "response", 1) == "2026-12-14"
+    # Its outcome is final, with the LGSCO's details, and opens no escalation window.
+    rec["events"].append(ev("d", "decision", "2026-12-10", stage=1, **DECISION))
+    r = run(book, rec, "2026-12-10")
+    outcome = letter(r, "outcome", 1)
+    assert outcome.facts["final"] and outcome.ombudsman_required
+    assert deadline(r, "escalation-window", 1) is None
+
+
+def test_adult_social_care_has_no_second_stage(book):
+    rec = make("warwickshire", procedure="adult-social-care",
+               events=[ev("d", "decision", "2026-11-10", stage=1, **DECISION),
+                       ev("r2", "escalation_request", "2026-11-20", to_stage=2)])
+    assert error(book, rec, "2026-11-20") == (
+        "record.json: field events[1].to_stage: Warwickshire County Council's adult-social-care procedure has one "
+        "stage, whose outcome is final; there is no stage 2 to escalate to.")
+
+
+CHILDRENS = [
+    # Stage 1: received Mon 2 Nov 2026, outcome sent by email Mon 16 Nov.
+    ev("d1", "decision", "2026-11-16", stage=1, **DECISION),
+    ev("o1", "letter_issued", "2026-11-16", letter="outcome", stage=1),
+    # Stage 2: requested Tue 1 Dec, outcome sent by email Mon 4 Jan 2027.
+    ev("r2", "escalation_request", "2026-12-01", to_stage=2),
+    ev("d2", "decision", "2027-01-04", stage=2, **DECISION),
+    ev("o2", "letter_issued", "2027-01-04", letter="outcome", stage=2),
+    # Stage 3: requested Mon 11 Jan 2027.
+    ev("r3", "escalation_request", "2027-01-11", to_stage=3),
+]
+
+
+def test_childrens_stage_one(book):
+    # Response 10 WD after receipt (App. 3 "10-20"): Mon 16 Nov; limit 20 WD: 17-20 (14),
+    # 23-27 (19), Mon 30 Nov (20). Extended without a date: to Mon 30 Nov.
+    rec = make("warwickshire", procedure="childrens",
+               events=[ev("x", "extension", "2026-11-12", stage=1, reason="A social worker is away.")])
+    r = run(book, rec, "2026-11-12")
+    assert deadline(r, "response", 1) == "2026-11-30"
+    ext = letter(r, "extension", 1)
+    assert ext.facts["previous_due"].isoformat() == "2026-11-16" and not ext.ombudsman_required
+
+
+def test_childrens_stage_one_outcome_is_not_final(book):
+    # Outcome sent by email Mon 16 Nov (received that day); window 20 WD (App. 3): 17-20 (4),
+    # 23-27 (9), 30 Nov-4 Dec (14), 7-11 (19), Mon 14 Dec (20).
+    r = run(book, make("warwickshire", procedure="childrens", events=CHILDRENS[:2]), "2026-11-16")
+    outcome = letter(r, "outcome", 1)
+    assert not outcome.facts["final"] and not outcome.ombudsman_required
+    assert deadline(r, "escalation-window", 1) == "2026-12-14"
+
+
+def test_childrens_stage_two(book):
+    # Request Tue 1 Dec 2026. Ack 5 WD (Code): 2-4 (3), 7, 8 (5) -> Tue 8 Dec. Response 25 WD
+    # after the request (App. 3 "25-65"): 2-4 (3), 7-11 (8), 14-18 (13), 21-24 (17), [25, 28 Dec
+    # bank holidays], 29-31 (20), [1 Jan 2027 bank holiday], 4-8 Jan (25) -> Fri 8 Jan 2027.
+    r = run(book, make("warwickshire", procedure="childrens", events=CHILDRENS[:3]), "2026-12-01")
+    assert deadline(r, "acknowledgement", 2) == "2026-12-08"
+    assert deadline(r, "response", 2) == "2027-01-08"
+    # Limit 65 WD: 40 more after Fri 8 Jan: 11-15 (30), 18-22 (35), 25-29 (40), 1-5 Feb (45),
+    # 8-12 (50), 15-19 (55), 22-26 (60), 1-5 Mar (65) -> Fri 5 Mar 2027.
+    rec = make("warwickshire", procedure="childrens",
+               events=CHILDRENS[:3] + [ev("x2", "extension", "2027-01-05", stage=2, reason="Independent person's report.")])
+    assert deadline(run(book, rec, "2027-01-05"), "response", 2) == "2027-03-05"
+
+
+def test_childrens_stage_two_outcome_and_window_to_the_panel(book):
+    # Stage 2 outcome by email Mon 4 Jan 2027: not final, no Ombudsman; window 20 WD from its
+    # receipt (App. 3 "within 20 days of receiving the stage two response"): 5-8 (4), 11-15 (9),
+    # 18-22 (14), 25-29 (19), Mon 1 Feb (20).
+    r = run(book, make("warwickshire", procedure="childrens", events=CHILDRENS[:5]), "2027-01-04")
+    outcome = letter(r, "outcome", 2)
+    assert not outcome.facts["final"] and not outcome.ombudsman_required
+    assert deadline(r, "escalation-window", 2) == "2027-02-01"
+
+
+def test_childrens_stage_three_panel(book):
+    # Request Mon 11 Jan 2027. Ack 5 WD (Code): 12-15 (4), Mon 18 Jan (5). Response 50 WD after
+    # the request (App. 3 "30+5+15"): 12-15 (4), 18-22 (9), 25-29 (14), 1-5 Feb (19), 8-12 (24),
+    # 15-19 (29), 22-26 (34), 1-5 Mar (39), 8-12 (44), 15-19 (49), Mon 22 Mar (50).
+    rec = make("warwickshire", procedure="childrens", events=CHILDRENS)
+    r = run(book, rec, "2027-01-11")
+    assert deadline(r, "acknowledgement", 3) == "2027-01-18"
+    assert deadline(r, "response", 3) == "2027-03-22"
+    # The panel meets Wed 17 Feb: the response is due 20 WD after it (5 + 15): 18, 19 (2),
+    # 22-26 (7), 1-5 Mar (12), 8-12 (17), 15, 16, 17 (20) -> Wed 17 Mar.
+    rec["events"].append(ev("p", "panel_held", "2027-02-17", stage=3))
+    r = run(book, rec, "2027-02-17")
+    assert deadline(r, "response", 3) == "2027-03-17"
+    # Its outcome is final, with the LGSCO's details.
+    rec["events"].append(ev("d3", "decision", "2027-03-10", stage=3, **DECISION))
+    outcome = letter(run(book, rec, "2027-03-10"), "outcome", 3)
+    assert outcome.due.isoformat() == "2027-03-17" and outcome.facts["final"] and outcome.ombudsman_required
+
+
+def test_childrens_stage_three_cannot_be_extended(book):
+    rec = make("warwickshire", procedure="childrens",
+               events=CHILDRENS + [ev("x3", "extension", "2027-02-01", stage=3, reason="Panel member ill.",
+                                      new_due="2027-04-30")])
+    assert error(book, rec, "2027-02-01") == (
+        "record.json: field events[6].type: stage 3 of Warwickshire County Council's childrens procedure cannot be "
+        "extended: its timescales are set by statute and cannot be altered.")
+
+
+def test_a_panel_in_a_procedure_without_one(book):
+    rec = make("warwickshire", events=[ev("p", "panel_held", "2026-11-10", stage=3)])
+    assert error(book, rec, "2026-11-10") == (
+        "record.json: field events[0].type: Warwickshire County Council's corporate procedure holds no review panel "
+        "at stage 3.")

@@ -27,6 +27,9 @@ def _request_for(w: Walk, refusal: Event) -> Event | None:
 
 def _check_to_stage(w: Walk, event: Event) -> int:
     to_stage = event.get("to_stage")
+    if w.policy.stages == 1:
+        raise w.fail(event, "to_stage", f"{w.policy.name}'s {w.policy.procedure} procedure has one stage, "
+                                        f"whose outcome is final; there is no stage {to_stage} to escalate to.")
     if to_stage > w.policy.stages:
         raise w.fail(event, "to_stage", f"expected a stage from 2 to {w.policy.stages} "
                                         f"({w.policy.name} has {w.policy.stages} stages); got {to_stage}.")

@@ -12,6 +12,9 @@ def extension(w: Walk, event: Event) -> None:
     if stage.decision is not None:
         w.notes.append(f"Extension {event.id} comes after the stage {stage.number} decision; it changes nothing.")
         return
+    if not w.policy.value(f"stage{stage.number}.extensions"):
+        raise w.fail(event, "type", f"stage {stage.number} of {w.policy.name}'s {w.policy.procedure} procedure "
+                                    f"cannot be extended: its timescales are set by statute and cannot be altered.")
     if stage.hold_since is not None:
         raise w.fail(event, "date", f"the stage {stage.number} investigation is on hold since "
                                     f"{stage.hold_since.isoformat()}; record a resumed event before extending it.")
@@ -77,7 +80,22 @@ def resumed(w: Walk, event: Event) -> None:
 
 
 def panel_held(w: Walk, event: Event) -> None:
-    raise w.fail(event, "type", f"{w.policy.name}'s {w.policy.procedure} procedure holds no review panel.")
+    """A review panel met: where the rules give the stage a response clock from the panel
+    (Warwickshire's children's stage 3: 5 + 15 WD), the response is due by it."""
+    number = event.get("stage")
+    clock = w.policy.clock(f"stage{number}.response_after_panel") if number <= w.policy.stages else None
+    if clock is None or clock.kind == "none":
+        raise w.fail(event, "type", f"{w.policy.name}'s {w.policy.procedure} procedure holds no review panel "
+                                    f"at stage {number}.")
+    stage = w.check_stage(event, number)
+    if stage.decision is not None:
+        w.notes.append(f"Panel {event.id} comes after the stage {number} decision; it changes nothing.")
+        return
+    stage.response_due = w.apply(clock, event.date)
+    stage.hold_since = None
+    w.refresh_ack_facts(stage)
+    w.notes.append(f"The stage {number} review panel met on {event.date.isoformat()}: the response is due "
+                   f"{clock.describe().replace('the review panel meets', 'it')}, by {stage.response_due.isoformat()}.")
 
 
 def decision(w: Walk, event: Event) -> None:
