@@ -86,6 +86,54 @@ def docx_xml_text(parts: Iterable[bytes]) -> str:
     return "\n".join(lines)
 
 
+def docx_smallest_size(data: bytes) -> float:
+    """The smallest effective size in points of any run with text in a .docx (body, headers,
+    footers): the run's own size, else its character style's, else its paragraph style's (each
+    with what it is based on), else the document defaults (Word's own default: 10pt)."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(io.BytesIO(data))
+    styles = {s.get(qn("w:styleId")): s for s in doc.styles.element.findall(qn("w:style"))}
+    default_sz = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}")
+    default = int(default_sz.get(qn("w:val"))) if default_sz is not None else 20
+
+    def style_size(style_id: str | None) -> int | None:
+        seen = 0
+        while style_id in styles and seen < 20:
+            style = styles[style_id]
+            sz = style.find(f"{qn('w:rPr')}/{qn('w:sz')}")
+            if sz is not None:
+                return int(sz.get(qn("w:val")))
+            based = style.find(qn("w:basedOn"))
+            style_id = based.get(qn("w:val")) if based is not None else None
+            seen += 1
+        return None
+
+    paragraph_default = next((sid for sid, st in styles.items()
+                              if st.get(qn("w:type")) == "paragraph" and st.get(qn("w:default")) in ("1", "true")), None)
+    parts = [doc.element] + [rel.target_part.element for rel in doc.part.rels.values()
+                             if rel.reltype.endswith(("/header", "/footer"))]
+    smallest = None
+    for part in parts:
+        for run in part.iter(qn("w:r")):
+            if not "".join(t.text or "" for t in run.iter(qn("w:t"))).strip():
+                continue
+            rpr = run.find(qn("w:rPr"))
+            size = None
+            if rpr is not None and rpr.find(qn("w:sz")) is not None:
+                size = int(rpr.find(qn("w:sz")).get(qn("w:val")))
+            if size is None and rpr is not None and rpr.find(qn("w:rStyle")) is not None:
+                size = style_size(rpr.find(qn("w:rStyle")).get(qn("w:val")))
+            if size is None:
+                paragraph = next((a for a in run.iterancestors(qn("w:p"))), None)
+                pstyle = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") if paragraph is not None else None
+                size = style_size(pstyle.get(qn("w:val")) if pstyle is not None else paragraph_default)
+            size = size if size is not None else default
+            smallest = size if smallest is None else min(smallest, size)
+    return (smallest or default) / 2
+
+
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
@@ -216,7 +264,17 @@ def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
             failures.append(Failure(str(file), describe(manifest), "the file is missing"))
         except Exception as exc:  # a damaged file is a failure, not a crash
             failures.append(Failure(str(file), describe(manifest), f"cannot be read ({type(exc).__name__})"))
-    return failures + check_texts(manifest, texts, names, retired, pdf)
+    failures += check_texts(manifest, texts, names, retired, pdf)
+    letter = describe(manifest)
+    if "docx" in texts and manifest.get("large_print"):
+        smallest = docx_smallest_size((path.parent / files["docx"]).read_bytes())
+        if smallest < LARGE_PRINT_PT:
+            failures.append(Failure(names["docx"], letter, f"large print needs 16pt text or more; the smallest is {smallest:g}pt"))
+    if pdf is not None:
+        from .layout import layout_problems
+        postal = manifest.get("delivery") != "email"
+        failures += [Failure(names["pdf"], letter, f"not fit to post: {problem}") for problem in layout_problems(pdf, postal)]
+    return failures
 
 
 def manifests_under(paths: Iterable[Path]) -> list[Path]:

@@ -195,8 +195,11 @@ class Renderer:
         document = HTML(string=html, base_url=str(self.templates / "html")).render(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
         lines, sizes = laid_out_text(document)
-        return PdfLetter(document.write_pdf(stylesheets=[css], pdf_variant="pdf/ua-1"),
-                         tuple(lines), frozenset(sizes))
+        data = document.write_pdf(stylesheets=[css], pdf_variant="pdf/ua-1")
+        if "<th" in html:  # PDF/UA: header cells carry a scope (WeasyPrint writes none)
+            from .pdftags import add_table_scopes
+            data = add_table_scopes(data)
+        return PdfLetter(data, tuple(lines), frozenset(sizes))
 
     # ----- Word
 
