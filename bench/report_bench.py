@@ -94,6 +94,7 @@ def figures(book, outbox: Path) -> int:
 
 def command(outbox: Path, formats: str) -> None:
     subprocess.run([str(ROOT / ".venv" / "bin" / "letters"), "report", "--quarter", "2026Q4", "--format", formats,
+                    "--as-of", AS_OF.isoformat(),
                     "--outbox", str(outbox), "--rules", str(ROOT / "rules"), "--templates", str(ROOT / "templates")],
                    check=False, capture_output=True)
 
