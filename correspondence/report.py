@@ -274,145 +274,163 @@ def _learning_texts(event: Event) -> list[str]:
     return [x for x in value or [] if isinstance(x, str)]
 
 
-def _add_case(block: CouncilFigures, case: Case, det: Determination, period: Period, calendar,
-              late: list[LateLetter]) -> None:
-    events = {e.id: e for e in case.events}
-    area = case.raw.get("service_area") or NO_SERVICE_AREA
-    refused = _refused_requests(case, det, period.end)
-    requests = [e for e in case.events if e.type == "escalation_request" and e.date <= period.end]
-    accepted = [r for r in requests if r.id not in refused]
-    stages = len(block.stages)
+class _CaseCount:
+    """Adds one case, read by the engine as of the counted period's end, to its block's figures."""
 
-    def start_of(stage: int, on: date) -> date:
+    def __init__(self, block: CouncilFigures, case: Case, det: Determination, period: Period, calendar,
+                 late: list[LateLetter]):
+        self.block, self.case, self.det, self.period, self.calendar, self.late = block, case, det, period, calendar, late
+        self.events = {e.id: e for e in case.events}
+        self.area = case.raw.get("service_area") or NO_SERVICE_AREA
+        self.refused = _refused_requests(case, det, period.end)
+        self.requests = [e for e in case.events if e.type == "escalation_request" and e.date <= period.end]
+        self.accepted = [r for r in self.requests if r.id not in self.refused]
+        self.stages = len(block.stages)
+
+    def run(self) -> None:
+        self.received()
+        self.closed_without_response()
+        self.letters_due()
+        self.decisions()
+        self.ombudsman()
+        self.restrictions()
+
+    # ----- helpers
+
+    def figures(self, stage: int | None) -> StageFigures | None:
+        return self.block.stage(stage) if stage and stage <= self.stages else None
+
+    def start_of(self, stage: int, on: date) -> date:
         """When the stage the complaint was at on ``on`` began (receipt, or the request)."""
         if stage == 1:
-            return case.received
-        return max((r.date for r in accepted if r.get("to_stage") == stage and r.date <= on), default=case.received)
+            return self.case.received
+        return max((r.date for r in self.accepted if r.get("to_stage") == stage and r.date <= on),
+                   default=self.case.received)
 
-    def cohort(stage: int, on: date) -> StageFigures | None:
-        """The stage's figures if the complaint or request at that stage was received in the period."""
-        if not 1 <= stage <= stages:
-            return None
-        return block.stage(stage) if start_of(stage, on) in period else None
+    def cohort(self, on: date) -> StageFigures | None:
+        """The figures of the stage the complaint was at on ``on``, if that stage began in the period."""
+        stage = _stage_of(self.accepted, on)
+        figures = self.figures(stage)
+        return figures if figures is not None and self.start_of(stage, on) in self.period else None
 
-    # received
-    if case.received in period:
-        s1 = block.stage(1)
-        s1.received += 1
-        s1.by_service_area[area].received += 1
-        block.received_by_month[(case.received.year, case.received.month)] += 1
-    for r in requests:
-        to_stage = r.get("to_stage")
-        if r.date in period and 1 < to_stage <= stages:
-            sn = block.stage(to_stage)
-            sn.received += 1
-            sn.by_service_area[area].received += 1
-            if r.id in refused:
-                sn.not_accepted[refused[r.id]] += 1
+    def add_late(self, letter: str, stage: int | None, due: date, sent: date | None) -> None:
+        self.late.append(LateLetter(self.case.case_id, self.case.council, self.case.procedure, letter, stage, due,
+                                    sent, self.calendar.working_days_between(due, sent or self.period.end)))
 
-    # not accepted, withdrawn, discontinued: of those received in the period
-    for letter in det.letters:
-        if letter.letter == "not-accepted":
-            on = case.received if letter.trigger == "complaint" else events[letter.trigger].date
-            stage = _stage_of(accepted, on)
-            figures = cohort(stage, on)
+    # ----- figures
+
+    def received(self) -> None:
+        case, block = self.case, self.block
+        if case.received in self.period:
+            s1 = block.stage(1)
+            s1.received += 1
+            s1.by_service_area[self.area].received += 1
+            block.received_by_month[(case.received.year, case.received.month)] += 1
+        for r in self.requests:
+            figures = self.figures(r.get("to_stage")) if r.get("to_stage") > 1 else None
+            if figures is not None and r.date in self.period:
+                figures.received += 1
+                figures.by_service_area[self.area].received += 1
+                if r.id in self.refused:
+                    figures.not_accepted[self.refused[r.id]] += 1
+
+    def closed_without_response(self) -> None:
+        """Not accepted, withdrawn, discontinued: of those received in the period."""
+        not_accepted = [x for x in self.det.letters if x.letter == "not-accepted"]
+        for letter in not_accepted:
+            on = self.case.received if letter.trigger == "complaint" else self.events[letter.trigger].date
+            figures = self.cohort(on)
             if figures is not None:
                 figures.not_accepted[letter.facts.get("ground") or "other"] += 1
-    closing = _closing(case, period.end)
-    if closing is not None and not any(x.letter == "not-accepted" for x in det.letters):
-        figures = cohort(_stage_of(accepted, closing.date), closing.date)
-        if figures is not None:
-            if closing.type == "withdrawn":
-                figures.withdrawn += 1
-            else:
-                figures.discontinued += 1
+        closing = _closing(self.case, self.period.end)
+        if closing is not None and not not_accepted:
+            figures = self.cohort(closing.date)
+            if figures is not None:
+                if closing.type == "withdrawn":
+                    figures.withdrawn += 1
+                else:
+                    figures.discontinued += 1
 
-    # letters due in the period: acknowledgements and responses
-    outcome_stages = set()
-    for letter in det.letters:
-        if letter.letter == "outcome" and letter.stage:
-            outcome_stages.add(letter.stage)
-    for letter in det.letters:
-        stage = letter.stage
-        if letter.letter == "acknowledgement" and stage and stage <= stages and letter.due in period:
-            block.stage(stage).acknowledged_on_time.add(letter.issued_on is not None and letter.issued_on <= letter.due)
-        elif letter.letter == "outcome" and stage and stage <= stages:
-            _add_response(block.stage(stage), det, letter, period,
-                          start_of(stage, events[letter.trigger].date if letter.trigger in events else letter.due),
-                          calendar)
-        elif letter.letter == "extension" and stage and stage <= stages and letter.issued_on in period:
-            block.stage(stage).extensions_issued += 1
-            block.stage(stage).extensions_past_limit += bool(letter.facts.get("past_limit"))
-        if letter.due in period and (letter.issued_on is None or letter.issued_on > letter.due):
-            end = letter.issued_on or period.end
-            late.append(LateLetter(case.case_id, case.council, case.procedure, letter.letter, stage, letter.due,
-                                   letter.issued_on, calendar.working_days_between(letter.due, end)))
-    for deadline in det.deadlines:  # a response due with no decision yet
-        if (deadline.kind == "response" and deadline.stage and deadline.stage <= stages
-                and deadline.stage not in outcome_stages and deadline.date in period):
-            figures = block.stage(deadline.stage)  # not issued by the period's end: late
-            figures.responded_late.add(True)
-            figures.responded_on_time.add(False)
-            figures.responded_within_extension.add(False)
-            late.append(LateLetter(case.case_id, case.council, case.procedure, "outcome", deadline.stage,
-                                   deadline.date, None, calendar.working_days_between(deadline.date, period.end)))
+    def letters_due(self) -> None:
+        """Acknowledgements and responses due in the period, extensions sent in it, late letters."""
+        period = self.period
+        answered = {x.stage for x in self.det.letters if x.letter == "outcome" and x.stage}
+        for letter in self.det.letters:
+            figures = self.figures(letter.stage)
+            if figures is not None and letter.letter == "acknowledgement" and letter.due in period:
+                figures.acknowledged_on_time.add(letter.issued_on is not None and letter.issued_on <= letter.due)
+            elif figures is not None and letter.letter == "outcome" and letter.due in period:
+                decided = self.events[letter.trigger].date if letter.trigger in self.events else letter.due
+                self.response(figures, letter, self.start_of(letter.stage, decided))
+            elif figures is not None and letter.letter == "extension" and letter.issued_on in period:
+                figures.extensions_issued += 1
+                figures.extensions_past_limit += bool(letter.facts.get("past_limit"))
+            if letter.due in period and (letter.issued_on is None or letter.issued_on > letter.due):
+                self.add_late(letter.letter, letter.stage, letter.due, letter.issued_on)
+        for deadline in self.det.deadlines:  # a response due with no decision yet: late
+            figures = self.figures(deadline.stage)
+            if (figures is not None and deadline.kind == "response" and deadline.stage not in answered
+                    and deadline.date in period):
+                figures.responded_late.add(True)
+                figures.responded_on_time.add(False)
+                figures.responded_within_extension.add(False)
+                self.add_late("outcome", deadline.stage, deadline.date, None)
 
-    # decisions given in the period: outcomes, upheld by service area, learning
-    for letter in det.letters:
-        if letter.letter == "outcome" and letter.stage and letter.stage <= stages and letter.issued_on in period:
-            decision = events.get(letter.trigger)
-            if decision is None or decision.type != "decision":
+    def response(self, figures: StageFigures, outcome: Letter, start: date) -> None:
+        """One outcome letter whose (extended) deadline falls in the period."""
+        extended_from = [x.facts.get("previous_due") for x in self.det.letters
+                         if x.letter == "extension" and x.stage == outcome.stage and x.facts.get("previous_due")]
+        original = min(extended_from, default=outcome.due)
+        sent = outcome.issued_on
+        figures.responded_on_time.add(sent is not None and sent <= original)
+        figures.responded_within_extension.add(sent is not None and original < sent <= outcome.due)
+        figures.responded_late.add(sent is None or sent > outcome.due)
+        if sent is not None:
+            figures.working_days.append(self.calendar.working_days_between(start, sent))
+
+    def decisions(self) -> None:
+        """Decisions sent in the period: outcomes, upheld by service area, learning."""
+        for letter in self.det.letters:
+            figures = self.figures(letter.stage)
+            decision = self.events.get(letter.trigger)
+            if (figures is None or letter.letter != "outcome" or letter.issued_on not in self.period
+                    or decision is None or decision.type != "decision"):
                 continue
-            figures = block.stage(letter.stage)
             outcome = decision.get("outcome")
             figures.outcomes[outcome] += 1
-            figures.by_service_area[area].upheld_or_partly.add(outcome in ("upheld", "partly-upheld"))
-            block.learning[area].extend(_learning_texts(decision))
+            figures.by_service_area[self.area].upheld_or_partly.add(outcome in ("upheld", "partly-upheld"))
+            self.block.learning[self.area].extend(_learning_texts(decision))
 
-    # the Ombudsman
-    for e in case.events:
-        if e.date not in period:
-            continue
-        if e.type == "ombudsman_enquiry":
-            block.ombudsman_enquiries[e.get("body")] += 1
-        elif e.type == "ombudsman_decision":
-            block.ombudsman_decisions[e.get("finding")] += 1
-            if e.get("remedy_complied") is not None:
-                block.remedies_complied.add(bool(e.get("remedy_complied")))
-            block.compensation_gbp += float(e.get("compensation_gbp") or 0)
+    def ombudsman(self) -> None:
+        block = self.block
+        for e in self.case.events:
+            if e.date not in self.period:
+                continue
+            if e.type == "ombudsman_enquiry":
+                block.ombudsman_enquiries[e.get("body")] += 1
+            elif e.type == "ombudsman_decision":
+                block.ombudsman_decisions[e.get("finding")] += 1
+                if e.get("remedy_complied") is not None:
+                    block.remedies_complied.add(bool(e.get("remedy_complied")))
+                block.compensation_gbp += float(e.get("compensation_gbp") or 0)
 
-    # restrictions: people restricted in the period, reviews due in it held on time
-    if any(e.type == "restriction" and e.date in period for e in case.events):
-        block.people_restricted += 1
-    conduct = sorted((x for x in det.letters if x.letter in ("restriction-notice", "restriction-review")
-                      and x.trigger in events), key=lambda x: (events[x.trigger].date, events[x.trigger].index))
-    review_due: date | None = None
-    for letter in conduct:
-        event = events[letter.trigger]
-        if letter.letter == "restriction-notice":
-            review_due = letter.facts.get("review")
-            continue
-        if review_due in period:
-            block.reviews_on_time.add(event.date <= review_due)
-        review_due = letter.facts.get("next_review")
-    if review_due in period:
-        block.reviews_on_time.add(False)  # due in the period and not held by its end
-
-
-def _add_response(figures: StageFigures, det: Determination, outcome: Letter, period: Period, start: date,
-                  calendar) -> None:
-    """One outcome letter whose (extended) deadline falls in the period."""
-    if outcome.due not in period:
-        return
-    extensions = [x.facts.get("previous_due") for x in det.letters
-                  if x.letter == "extension" and x.stage == outcome.stage and x.facts.get("previous_due")]
-    original = min(extensions, default=outcome.due)
-    sent = outcome.issued_on
-    figures.responded_on_time.add(sent is not None and sent <= original)
-    figures.responded_within_extension.add(sent is not None and original < sent <= outcome.due)
-    figures.responded_late.add(sent is None or sent > outcome.due)
-    if sent is not None:
-        figures.working_days.append(calendar.working_days_between(start, sent))
+    def restrictions(self) -> None:
+        """People restricted in the period; reviews due in it, held on time or not."""
+        block, events = self.block, self.events
+        if any(e.type == "restriction" and e.date in self.period for e in self.case.events):
+            block.people_restricted += 1
+        conduct = sorted((x for x in self.det.letters if x.letter in ("restriction-notice", "restriction-review")
+                          and x.trigger in events), key=lambda x: (events[x.trigger].date, events[x.trigger].index))
+        review_due: date | None = None
+        for letter in conduct:
+            if letter.letter == "restriction-notice":
+                review_due = letter.facts.get("review")
+                continue
+            if review_due in self.period:
+                block.reviews_on_time.add(events[letter.trigger].date <= review_due)
+            review_due = letter.facts.get("next_review")
+        if review_due in self.period:
+            block.reviews_on_time.add(False)  # due in the period and not held by its end
 
 
 # --------------------------------------------------------------------------- the report
@@ -456,7 +474,7 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
                             f"(run 'letters due {case.case_id} --as-of {period.end.isoformat()}'); "
                             f"it is left out of the report.")
             continue
-        _add_case(block, case, det, period, policy.calendar, late)
+        _CaseCount(block, case, det, period, policy.calendar, late).run()
     for council in sorted(wanted or ()):
         if council in book.files and not any(k[0] == council for k in blocks):
             base = book.policy_for(council)
