@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .rules import Clock, Policy, RuleBook
+from typing import Mapping
+
+from .rules import Clock, Entry, RuleBook
 
 CODE = "code-2024"
 HOUSING_CODE = "hos-2024"
+HOUSING_CODE_NAME = "Housing Ombudsman Complaint Handling Code 2024"
 VERDICTS = ("meets", "stricter", "falls short")
 _SIGNPOST = [
     ("ombudsman.in_extension", "Ombudsman's details in an extension letter"),
@@ -76,9 +79,12 @@ class Comparison:
                 "rows": [r.to_json() for r in self.rows], "counts": self.counts()}
 
 
-def _cite(book: RuleBook, policy: Policy, key: str) -> str:
+Entries = Mapping[str, Entry]
+
+
+def _cite(book: RuleBook, entries: Entries, key: str) -> str:
     """The value's citation for people: the policy's name in place of the file it was read from."""
-    entry = policy.entries[key]
+    entry = entries[key]
     source = book.files.get(entry.source)
     cite = source.cite(entry.cite) if source is not None else entry.cite
     if entry.inherited:
@@ -86,23 +92,23 @@ def _cite(book: RuleBook, policy: Policy, key: str) -> str:
     return cite
 
 
-def stage_days(policy: Policy, stage: int, name: str) -> int | None:
+def stage_days(entries: Entries, stage: int, name: str) -> int | None:
     """Working days from the stage's start to the clock ``stage<n>.<name>``; None for no limit."""
-    clock: Clock = policy.clock(f"stage{stage}.{name}")
+    clock: Clock = entries[f"stage{stage}.{name}"].value
     if clock.kind == "none":
         return None
     if clock.kind == "same_as":
-        return stage_days(policy, stage, clock.ref)
+        return stage_days(entries, stage, clock.ref)
     if clock.kind != "wd":
         raise CompareError(f"stage{stage}.{name}: a {clock.kind} clock cannot be compared in working days")
     if clock.anchor == "acknowledgement":
-        return clock.amount + stage_days(policy, stage, "acknowledgement")
+        return clock.amount + stage_days(entries, stage, "acknowledgement")
     return clock.amount
 
 
-def _days_words(policy: Policy, stage: int, name: str) -> str:
-    clock = policy.clock(f"stage{stage}.{name}")
-    days = stage_days(policy, stage, name)
+def _days_words(entries: Entries, stage: int, name: str) -> str:
+    clock = entries[f"stage{stage}.{name}"].value
+    days = stage_days(entries, stage, name)
     if days is None:
         return "no limit set" if name == "extension_limit" else "none"
     start = "receipt" if stage == 1 else "the request"
@@ -123,24 +129,42 @@ def _months(clock: Clock) -> int | None:
     return None if clock.kind == "none" else clock.amount
 
 
+def _baseline(book: RuleBook, housing_tenancy: bool) -> tuple[str, str, Entries]:
+    """The Code compared with: its id, its name and its values."""
+    if housing_tenancy:
+        floor = getattr(book, "floor", None)
+        if not floor:
+            raise CompareError(f"{book.directory}: holds no {HOUSING_CODE}.toml, the Housing Ombudsman Code to compare with.")
+        return HOUSING_CODE, HOUSING_CODE_NAME, floor
+    if CODE not in book.files:
+        raise CompareError(f"{book.directory}: holds no {CODE}.toml, the Code to compare with.")
+    return CODE, book.files[CODE].name, book.policy_for(CODE).entries
+
+
 def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housing_tenancy: bool = False) -> Comparison:
-    """The rows of ``council``'s policy against the Code (or, for housing, the statutory Code)."""
-    baseline_id = HOUSING_CODE if housing_tenancy else CODE
-    if baseline_id not in book.files:
-        raise CompareError(f"{book.directory}: holds no {baseline_id}.toml, the Code to compare with.")
-    mine = book.policy_for(council, procedure, housing_tenancy=housing_tenancy)
-    code = book.policy_for(baseline_id)
+    """The rows of ``council``'s policy against the Code (or, for housing, the statutory Code).
+
+    For housing complaints the council's own values are compared, before the statutory Code
+    raises any of them (``Policy.floor_replaced``).
+    """
+    baseline_id, baseline_name, code = _baseline(book, housing_tenancy)
+    policy = book.policy_for(council, procedure, housing_tenancy=housing_tenancy)
+    mine: dict[str, Entry] = {**policy.entries, **getattr(policy, "floor_replaced", {})}
     rows: list[Row] = []
 
-    stages = mine.stages
-    verdict = "meets" if stages == code.stages else "falls short"
-    rows.append(Row("procedure.stages", "Stages of the procedure", f"{stages}", _cite(book, mine, "procedure.stages"),
-                    f"{code.stages}", _cite(book, code, "procedure.stages"), verdict))
-    for n in range(1, code.stages + 1):
+    stages = mine["procedure.stages"].value
+    code_stages = code["procedure.stages"].value if "procedure.stages" in code else 2
+    if "procedure.stages" in code:
+        rows.append(Row("procedure.stages", "Stages of the procedure", f"{stages}", _cite(book, mine, "procedure.stages"),
+                        f"{code_stages}", _cite(book, code, "procedure.stages"),
+                        "meets" if stages == code_stages else "falls short"))
+    for n in range(1, code_stages + 1):
         for name, words in (("acknowledgement", "acknowledgement"), ("response", "response"),
                             ("extension_limit", "longest extension")):
             key = f"stage{n}.{name}"
-            if n > stages or not mine.has(key):
+            if key not in code:
+                continue
+            if n > stages or key not in mine:
                 rows.append(Row(key, f"Stage {n} {words}", "no such stage", "", _days_words(code, n, name),
                                 _cite(book, code, key), "falls short"))
                 continue
@@ -148,19 +172,23 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
                             _days_words(code, n, name), _cite(book, code, key),
                             _timescale_verdict(stage_days(mine, n, name), stage_days(code, n, name))))
 
-    mine_limit, code_limit = _months(mine.clock("limits.time_limit")), _months(code.clock("limits.time_limit"))
-    if mine_limit == code_limit:
-        verdict = "meets"
-    elif mine_limit is None or (code_limit is not None and mine_limit > code_limit):
-        verdict = "stricter"  # a council that accepts older complaints promises more
-    else:
-        verdict = "falls short"
-    words = lambda m: "no time limit" if m is None else f"{m} months from when the complainant first knew"
-    rows.append(Row("limits.time_limit", "Time limit for complaining", words(mine_limit), _cite(book, mine, "limits.time_limit"),
-                    words(code_limit), _cite(book, code, "limits.time_limit"), verdict))
+    if "limits.time_limit" in code:
+        mine_limit, code_limit = _months(mine["limits.time_limit"].value), _months(code["limits.time_limit"].value)
+        if mine_limit == code_limit:
+            verdict = "meets"
+        elif mine_limit is None or (code_limit is not None and mine_limit > code_limit):
+            verdict = "stricter"  # a council that accepts older complaints promises more
+        else:
+            verdict = "falls short"
+        words = lambda m: "no time limit" if m is None else f"{m} months from when the complainant first knew"
+        rows.append(Row("limits.time_limit", "Time limit for complaining", words(mine_limit),
+                        _cite(book, mine, "limits.time_limit"), words(code_limit), _cite(book, code, "limits.time_limit"),
+                        verdict))
 
     for key, label in _SIGNPOST:
-        a, b = mine.value(key), code.value(key)
+        if key not in code:
+            continue
+        a, b = mine[key].value, code[key].value
         if key == "ombudsman.in_extension":
             ra, rb = _EXTENSION_RANK[a], _EXTENSION_RANK[b]
             value_a, value_b = _EXTENSION_WORDS[a], _EXTENSION_WORDS[b]
@@ -169,11 +197,13 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
             value_a, value_b = ("yes" if a else "no"), ("yes" if b else "no")
         verdict = "meets" if ra == rb else ("stricter" if ra > rb else "falls short")
         rows.append(Row(key, label, value_a, _cite(book, mine, key), value_b, _cite(book, code, key), verdict))
-    rows.append(Row("ombudsman.body", "Ombudsman named in the letters", mine.ombudsman.name, _cite(book, mine, "ombudsman.body"),
-                    code.ombudsman.name, _cite(book, code, "ombudsman.body"),
-                    "meets" if mine.ombudsman.key == code.ombudsman.key else "falls short"))
-    return Comparison(council, book.files[council].name, procedure, housing_tenancy, baseline_id,
-                      book.files[baseline_id].name, tuple(rows))
+    if "ombudsman.body" in code:
+        a, b = mine["ombudsman.body"].value, code["ombudsman.body"].value
+        rows.append(Row("ombudsman.body", "Ombudsman named in the letters", book.ombudsmen[a].name,
+                        _cite(book, mine, "ombudsman.body"), book.ombudsmen[b].name, _cite(book, code, "ombudsman.body"),
+                        "meets" if a == b else "falls short"))
+    return Comparison(council, book.files[council].name, procedure, housing_tenancy, baseline_id, baseline_name,
+                      tuple(rows))
 
 
 def comparison_table(comparison: Comparison, width: int = 100) -> str:

@@ -164,8 +164,8 @@ def _timescales(book: RuleBook, block: CouncilFigures) -> dict[int, tuple[str, s
     for s in block.stages:
         if s.stage > code.stages:
             continue
-        days = stage_days(mine, s.stage, "response")
-        out[s.stage] = (f"{days} WD" if days is not None else "none", f"{stage_days(code, s.stage, 'response')} WD")
+        days = stage_days(mine.entries, s.stage, "response")
+        out[s.stage] = (f"{days} WD" if days is not None else "none", f"{stage_days(code.entries, s.stage, 'response')} WD")
     return out
 
 
