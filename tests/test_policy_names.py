@@ -76,8 +76,9 @@ def test_engine_entries_cite_by_name(book):
 
 
 @pytest.mark.parametrize("council", ["telford-wrekin", "luton", "warwickshire", "hampshire", "solihull", "code-2024"])
-def test_rules_show_fits_a_terminal(council):
-    for flags in ([], ["--housing-tenancy"], ["--cse"]):
+def test_rules_show_fits_a_terminal(book, council):
+    procedures = [["--procedure", p] for p in book.procedures(council) if p != "corporate"]
+    for flags in ([], ["--housing-tenancy"], ["--cse"], *procedures):
         output = show(council, *flags).output
         too_wide = [line for line in output.splitlines() if len(line) > 100]
         assert not too_wide, too_wide[:3]
