@@ -1,7 +1,8 @@
 """The ``letters`` command (docs/commands.md).
 
 Exit status: 0 on success, 1 when the work found problems (a bad record, a failed check),
-2 for a usage error. Errors are one plain sentence on stderr, never a traceback.
+2 for a usage error, 3 when the service itself cannot work (disk full, read-only outbox, a ledger
+that cannot be read). Errors are one plain sentence on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -280,7 +281,12 @@ def setup_logging(log_file: Path | None) -> None:
 
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+            os.chmod(log_file, 0o600)
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8", errors="backslashreplace"))
+        except OSError as exc:
+            fail(f"{log_file}: the log file cannot be written ({exc.strerror}).", 3)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
     logging.getLogger("correspondence").setLevel(logging.INFO)
     for noisy in ("weasyprint", "fontTools"):  # they log page layout steps, and text, at INFO
@@ -292,12 +298,34 @@ def log_file_option(func: Callable) -> Callable:
                         help="Also write the log to this file.")(func)
 
 
+def time_limit_option(func: Callable) -> Callable:
+    return click.option("--time-limit", type=click.FloatRange(min=1), default=300.0, show_default=True,
+                        help="Seconds one record (or one case's letters) may take before it is stopped and rejected.")(func)
+
+
+def service_guard(func: Callable) -> Callable:
+    """The service's own failures as one plain sentence and exit 3 (never a traceback)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .inbox import ServiceError, service_problem
+        try:
+            return func(*args, **kwargs)
+        except ServiceError as exc:
+            fail(str(exc), 3)
+        except Exception as exc:
+            fail(service_problem(exc) or f"The service stopped on an internal error ({type(exc).__name__}); "
+                 f"records in hand stay claimed in the inbox's .work folder for the next run.", 3)
+    return wrapper
+
+
 @cli.command()
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Rendering processes (default: one per core).")
+@time_limit_option
 @log_file_option
 @as_of_option
 @folder_options
-def process(workers: int | None, log_file: Path | None, as_of, paths: Paths) -> None:
+@service_guard
+def process(workers: int | None, time_limit: float, log_file: Path | None, as_of, paths: Paths) -> None:
     """One pass over the inbox: accept or reject each record, and write the letters now due."""
     from .inbox import pending, process_inbox
 
@@ -308,11 +336,15 @@ def process(workers: int | None, log_file: Path | None, as_of, paths: Paths) -> 
     if sys.stderr.isatty() and waiting:
         with click.progressbar(length=len(waiting), label="Processing records", file=sys.stderr) as bar:
             report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day,
-                                   workers=workers, progress=bar.update)
+                                   workers=workers, progress=bar.update, time_limit=time_limit)
     else:
-        report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day, workers=workers)
+        report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day,
+                               workers=workers, time_limit=time_limit)
     click.echo(f"{len(report.accepted)} record{'s' if len(report.accepted) != 1 else ''} processed, "
                f"{len(report.rejected)} rejected, {report.letters} letter{'s' if report.letters != 1 else ''} written.")
+    if report.waiting:
+        fail(f"The service could not finish: {report.service_problem} {len(report.waiting)} record"
+             f"{'s' if len(report.waiting) != 1 else ''} stay claimed in {paths.inbox / '.work'} for the next run.", 3)
     sys.exit(1 if report.rejected or report.failures else 0)
 
 
@@ -325,16 +357,37 @@ def process(workers: int | None, log_file: Path | None, as_of, paths: Paths) -> 
 @click.option("--give-up", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds after which a file that is still not complete JSON is rejected.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Rendering processes (default: one per core).")
+@time_limit_option
 @log_file_option
 @folder_options
-def watch(polling: bool, rescan: float, settle: float, give_up: float, workers: int | None, log_file: Path | None, paths: Paths) -> None:
+@service_guard
+def watch(polling: bool, rescan: float, settle: float, give_up: float, workers: int | None, time_limit: float,
+          log_file: Path | None, paths: Paths) -> None:
     """The service: process what is in the inbox, then every record dropped there, until SIGINT or SIGTERM."""
     from .watch import Watcher
 
     setup_logging(log_file)
     book = load_rules(paths)
     Watcher(book, paths.rules, paths.templates, paths.inbox, paths.outbox, polling=polling, rescan=rescan,
-            settle=settle, give_up=give_up, workers=workers).run()
+            settle=settle, give_up=give_up, workers=workers, time_limit=time_limit).run()
+
+
+# --------------------------------------------------------------------------- ledger
+
+@cli.group("ledger")
+def ledger_group() -> None:
+    """Look after the ledger of letters issued."""
+
+
+@ledger_group.command("rebuild")
+@folder_options
+@service_guard
+def ledger_rebuild(paths: Paths) -> None:
+    """Record every letter filed in the outbox (from its manifest) that the ledger lacks, after a
+    lost ledger or one restored from an older backup; a ledger that cannot be read is moved aside."""
+    added = ledger.rebuild(paths.outbox)
+    click.echo(f"{ledger.ledger_path(paths.outbox)}: {added} letter{'s' if added != 1 else ''} added from the "
+               f"manifests in {paths.outbox}.")
 
 
 # --------------------------------------------------------------------------- check

@@ -2,13 +2,20 @@
 
 One row per letter, keyed by (case, letter, stage, trigger), so recording the same letter twice
 is a no-op and two processes can never both issue it. WAL mode with a busy timeout lets a
-watcher and a caseworker's command share it.
+watcher and a caseworker's command share it; the switch to WAL, which SQLite may refuse at once
+while another connection holds the file, is retried within the same timeout. The file and its
+``-wal``/``-shm`` companions are created 0600 whatever the umask.
+
+A ledger lost or restored from an older backup is rebuilt from the manifests filed beside the
+letters (:func:`rebuild`), so no letter is ever issued twice.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import time
 from contextlib import closing
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -37,15 +44,59 @@ def ledger_path(outbox: Path) -> Path:
     return Path(outbox) / LEDGER_FILE
 
 
+class LedgerUnreadable(Exception):
+    """The ledger file exists but is not a database SQLite can read (one plain sentence)."""
+
+
+def _private(path: Path) -> None:
+    """Create ``path`` empty and 0600 if it is missing, so SQLite's files are never world-readable."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _retry_busy(conn: sqlite3.Connection, sql: str, script: bool = False) -> None:
+    """Run ``sql``, waiting out "database is locked" within the busy timeout (SQLite does not
+    always call its busy handler for a journal-mode switch)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            (conn.executescript if script else conn.execute)(sql)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+
+
 def connect(outbox: Path) -> sqlite3.Connection:
     """Open (creating if need be) the outbox's ledger for writing."""
     path = ledger_path(outbox)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private(path)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.executescript(_SCHEMA)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            _retry_busy(conn, "PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        _retry_busy(conn, _SCHEMA, script=True)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, disk full: not the file's fault
+            raise
+        raise LedgerUnreadable(f"{path}: the ledger cannot be read ({exc}); run 'letters ledger rebuild' to "
+                               f"rebuild it from the letters' manifests.") from None
+    for companion in ("-wal", "-shm"):
+        try:
+            os.chmod(f"{path}{companion}", 0o600)
+        except OSError:
+            pass
     return conn
 
 
@@ -167,3 +218,56 @@ def issued_by_case(outbox: Path) -> dict[str, list[Issued]]:
     for case_id, letter, stage, trigger, day, delivery in rows:
         out.setdefault(case_id, []).append(Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger"))
     return out
+
+
+# --------------------------------------------------------------------------- rebuilding from the manifests
+
+def manifests(outbox: Path):
+    """Every filed letter's manifest: ``<outbox>/<case>/<stem>.json`` (not the case store, not failed/)."""
+    outbox = Path(outbox)
+    if not outbox.is_dir():
+        return
+    for folder in sorted(outbox.iterdir()):
+        if folder.name.startswith(".") or not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in sorted(folder.glob("*.json")):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            try:
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+                row = (manifest["case_id"], manifest["letter"], manifest.get("stage"), manifest["trigger"],
+                       date.fromisoformat(manifest["letter_date"]), manifest.get("delivery"))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not a letter's manifest
+            if row[0] != folder.name:
+                continue
+            yield path, row
+
+
+def rebuild(outbox: Path) -> int:
+    """Record in the ledger every letter whose manifest is filed in the outbox; returns how many
+    were missing. A ledger that cannot be read is moved aside first (``ledger.sqlite3.unreadable-*``)."""
+    path = ledger_path(outbox)
+    try:
+        conn = connect(outbox)
+    except LedgerUnreadable:
+        aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%dT%H%M%S')}")
+        os.replace(path, aside)
+        for companion in ("-wal", "-shm"):
+            try:
+                os.unlink(f"{path}{companion}")
+            except FileNotFoundError:
+                pass
+        conn = connect(outbox)
+    added = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for manifest, (case_id, letter, stage, trigger, day, delivery) in manifests(outbox):
+            if record(conn, case_id, letter, stage, trigger, day, delivery, manifest.stem):
+                added += 1
+        conn.execute("COMMIT")
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+    return added

@@ -5,12 +5,22 @@ aside and renamed into place; the manifest goes last. The ledger row and the fil
 under one SQLite write lock (``BEGIN IMMEDIATE``): a second process that rendered the same
 letter finds it in the ledger and files nothing, and a failure part-way removes what was
 written, so a half-written letter never survives.
+
+Before the first file is renamed into place a journal naming the letter's files is written to
+``outbox/.journal/``; it is removed once the ledger row is committed. After a crash, recovery
+removes only what it can prove is its own half-written output: the files a journal names whose
+letter the ledger lacks, and ``.tmp-*`` files. A filed letter the ledger does not list (a lost
+or older ledger) is never removed: the ledger is rebuilt from the manifests instead, and a
+letter whose manifest is already filed is recorded, not written again.
+
+Every path written is checked to stay inside its folder; folders are made 0700 and files 0600.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +29,42 @@ from . import ledger
 from .store import atomic_write, fsync_folder
 
 FOLDER_MODE = 0o700
+JOURNAL_DIR = ".journal"
+STALE_TEMP_SECONDS = 3600  # no atomic write takes an hour: an older .tmp-* file is a crash's leftover
+
+
+class UnsafePath(ValueError):
+    """A name that would put a file outside its folder."""
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """``path`` if it lies inside ``folder`` (no ``..``, no link out); else UnsafePath."""
+    folder, path = Path(folder), Path(path)
+    resolved_folder = folder.resolve()
+    resolved = path.parent.resolve() / path.name
+    if path.name in ("", ".", "..") or "/" in path.name or "\0" in str(path) \
+            or not resolved.is_relative_to(resolved_folder) or resolved == resolved_folder:
+        raise UnsafePath(f"{path.name!r} would be written outside {folder}.")
+    return path
+
+
+def make_folder(path: Path) -> Path:
+    """``mkdir -p`` with every folder it creates 0700, whatever the umask."""
+    path = Path(path)
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=FOLDER_MODE)
+            os.chmod(folder, FOLDER_MODE)
+        except FileExistsError:
+            pass
+    return path
 
 
 @dataclass(frozen=True)
@@ -39,21 +85,40 @@ def stem_for(letter: str, stage: int | None, trigger: str, letter_date: date) ->
 
 
 def case_folder(outbox: Path, case_id: str) -> Path:
-    folder = Path(outbox) / case_id
-    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    return folder
+    folder = inside(outbox, Path(outbox) / case_id)
+    return make_folder(folder)
+
+
+def _letter_paths(folder: Path, stem: str, files: dict[str, bytes]) -> list[Path]:
+    return [inside(folder, folder / f"{stem}.{ext}") for ext in [*files, "json"]]
 
 
 def _write_letter(folder: Path, stem: str, files: dict[str, bytes], manifest: dict, written: list[Path]) -> None:
     """Each file written aside and renamed into place, the manifest last; ``written`` grows as it goes."""
-    for ext, data in files.items():
-        path = folder / f"{stem}.{ext}"
+    paths = _letter_paths(folder, stem, files)
+    for path, data in zip(paths, [*files.values(),
+                                  (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")]):
         atomic_write(path, data, sync_folder=False)
         written.append(path)
-    path = folder / f"{stem}.json"
-    atomic_write(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), sync_folder=False)
-    written.append(path)
     fsync_folder(folder)  # one folder fsync makes the letter's renames durable, before the ledger row
+
+
+def _journal(outbox: Path, filing: Filing) -> Path:
+    folder = make_folder(Path(outbox) / JOURNAL_DIR)
+    return inside(folder, folder / f"{filing.case_id}~{filing.stem}.json")
+
+
+def _already_filed(folder: Path, filing: Filing) -> dict | None:
+    """The manifest of this letter if it is filed although the ledger lacks it (a lost or older ledger)."""
+    for path in folder.glob("*.json"):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(manifest, dict) and (manifest.get("letter"), manifest.get("stage"), manifest.get("trigger")) \
+                == (filing.letter, filing.stage, filing.trigger) and manifest.get("case_id") == filing.case_id:
+            return {**manifest, "stem": path.stem}
+    return None
 
 
 def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest: dict) -> list[Path] | None:
@@ -61,32 +126,54 @@ def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
 
     Returns the paths written, or None if the ledger already held this letter.
     """
-    Path(outbox).mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    make_folder(outbox)
     conn = ledger.shared(outbox)
     written: list[Path] = []
+    journal: Path | None = None
     try:
         conn.execute("BEGIN IMMEDIATE")
         if ledger.has(conn, filing.case_id, filing.letter, filing.stage, filing.trigger):
             conn.execute("ROLLBACK")
             return None
-        _write_letter(case_folder(outbox, filing.case_id), filing.stem, files, manifest, written)
+        folder = case_folder(outbox, filing.case_id)
+        filed = _already_filed(folder, filing)
+        if filed is not None:  # filed before, and the ledger forgot: record it, never write it again
+            ledger.record(conn, filing.case_id, filing.letter, filing.stage, filing.trigger,
+                          date.fromisoformat(filed["letter_date"]), filed.get("delivery"), filed["stem"])
+            conn.execute("COMMIT")
+            return None
+        names = [p.name for p in _letter_paths(folder, filing.stem, files)]
+        journal = _journal(outbox, filing)
+        atomic_write(journal, json.dumps({"case_id": filing.case_id, "stem": filing.stem, "files": names}).encode(),
+                     sync_folder=False)  # a power cut losing it leaves clutter, never a lost letter
+        _write_letter(folder, filing.stem, files, manifest, written)
         ledger.record(conn, filing.case_id, filing.letter, filing.stage, filing.trigger, filing.letter_date,
                       filing.delivery, filing.stem)
         conn.execute("COMMIT")
+        _unlink(journal)
         return written
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        for path in written:
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
+            for path in written:
+                _unlink(path)
+            if journal is not None:
+                _unlink(journal)
         raise
 
 
+def _unlink(path: Path) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except FileNotFoundError:
+        return False
+
+
 def recover(outbox: Path) -> list[Path]:
-    """Remove what a crash can leave: temp files, and letter files the ledger does not hold.
+    """Remove what a crash can prove it left: the files of a journaled letter the ledger lacks, and
+    ``.tmp-*`` files (in a journaled letter's folder, or over an hour old anywhere). A missing ledger
+    is first rebuilt from the manifests. Filed letters are never removed.
 
     Runs under the ledger's write lock, so it never sees a letter another process is filing.
     Returns the paths removed.
@@ -94,23 +181,38 @@ def recover(outbox: Path) -> list[Path]:
     outbox = Path(outbox)
     if not outbox.is_dir():
         return []
+    if not ledger.ledger_path(outbox).exists() and any(True for _ in ledger.manifests(outbox)):
+        ledger.rebuild(outbox)
     conn = ledger.connect(outbox)
     removed: list[Path] = []
     try:
         conn.execute("BEGIN IMMEDIATE")
-        stems = {(case_id, stem) for case_id, stem in conn.execute("SELECT case_id, stem FROM letters")}
-        for folder in outbox.iterdir():
-            if not folder.is_dir():
+        journaled: set[Path] = set()
+        journals = outbox / JOURNAL_DIR
+        for journal in sorted(journals.glob("*.json")) if journals.is_dir() else []:
+            try:
+                entry = json.loads(journal.read_text(encoding="utf-8"))
+                folder = inside(outbox, outbox / entry["case_id"])
+                stem, names = entry["stem"], [inside(folder, folder / n) for n in entry["files"]]
+            except (OSError, ValueError, KeyError, TypeError):
+                names, folder, stem = [], None, None
+            if folder is not None and conn.execute("SELECT 1 FROM letters WHERE case_id = ? AND stem = ?",
+                                                   (entry["case_id"], stem)).fetchone() is None:
+                journaled.add(folder)
+                removed.extend(p for p in names if _unlink(p))
+            _unlink(journal)
+        now = time.time()
+        for folder in outbox.iterdir():  # case folders, their failed/, the case store, the journal
+            if not folder.is_dir() or folder.is_symlink():
                 continue
-            for path in folder.iterdir():
-                if not path.is_file():
-                    continue
-                half_written = path.name.startswith(".tmp-")
-                stem = path.name.rsplit(".", 1)[0]
-                unledgered = not folder.name.startswith(".") and (folder.name, stem) not in stems
-                if half_written or unledgered:
-                    path.unlink()
-                    removed.append(path)
+            for sub in (folder, folder / "failed"):
+                for path in sub.glob(".tmp-*") if sub.is_dir() else []:
+                    try:
+                        stale = sub in journaled or now - path.lstat().st_mtime > STALE_TEMP_SECONDS
+                    except FileNotFoundError:
+                        continue
+                    if stale and path.is_file() and not path.is_symlink() and _unlink(path):
+                        removed.append(path)
         conn.execute("COMMIT")
     finally:
         if conn.in_transaction:
@@ -124,11 +226,10 @@ def file_failed(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
 
     It is not recorded in the ledger, so it is still due and is rendered again next time.
     """
-    folder = case_folder(outbox, filing.case_id) / "failed"
-    folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+    folder = make_folder(case_folder(outbox, filing.case_id) / "failed")
     written: list[Path] = []
     _write_letter(folder, filing.stem, files, manifest, written)
-    path = folder / f"{filing.stem}.report.txt"
+    path = inside(folder, folder / f"{filing.stem}.report.txt")
     text = "This letter failed its checks and was not issued.\n\n" + "\n".join(report) + "\n"
     atomic_write(path, text.encode("utf-8"))
     written.append(path)

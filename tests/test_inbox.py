@@ -109,16 +109,81 @@ def test_a_later_record_replaces_the_snapshot(dirs):
 def test_claimed_records_and_half_filed_letters_are_recovered(dirs):
     inbox, outbox = dirs
     (inbox / ".work").mkdir()
-    write(inbox / ".work" / "claimed.json", record())  # claimed by a run that was killed
-    (outbox / "TWC-2026-0201").mkdir(parents=True)
-    (outbox / "TWC-2026-0201" / ".tmp-abc.pdf").write_bytes(b"%PDF half")  # a half-written file
-    (outbox / "TWC-2026-0201" / "2026-11-19_acknowledgement-s1_complaint.pdf").write_bytes(b"%PDF never recorded")
+    write(inbox / ".work" / "claimed.json", record())  # claimed by a run of an older version that was killed
+    folder = outbox / "TWC-2026-0201"
+    folder.mkdir(parents=True)
+    (folder / ".tmp-abc.pdf").write_bytes(b"%PDF half")  # a half-written file, in a journaled letter's folder
+    (folder / "2026-11-19_acknowledgement-s1_complaint.pdf").write_bytes(b"%PDF never recorded")
+    (outbox / ".journal").mkdir()
+    (outbox / ".journal" / "TWC-2026-0201~2026-11-19_acknowledgement-s1_complaint.json").write_text(json.dumps(
+        {"case_id": "TWC-2026-0201", "stem": "2026-11-19_acknowledgement-s1_complaint",
+         "files": [f"2026-11-19_acknowledgement-s1_complaint.{x}" for x in ("docx", "pdf", "json")]}))
     result = letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox)
     assert result.returncode == 0, result.stderr
     names = [p.name for p in letter_files(outbox)]
     assert ".tmp-abc.pdf" not in names and "2026-11-19_acknowledgement-s1_complaint.pdf" not in names
     assert len(names) == 6 and len(ledger(outbox)) == 2
-    assert list((inbox / ".work").iterdir()) == []
+    assert not list((inbox / ".work").rglob("*.json"))
+    assert not list((outbox / ".journal").iterdir())
+
+
+def test_recovery_never_removes_a_letter_it_did_not_journal(dirs):
+    inbox, outbox = dirs
+    folder = outbox / "OTHER-1"
+    folder.mkdir(parents=True)
+    (folder / "2026-11-19_acknowledgement-s1_complaint.pdf").write_bytes(b"%PDF filed by hand")
+    (folder / ".tmp-abc.pdf").write_bytes(b"%PDF someone else's fresh temp file")
+    write(inbox / "a.json", record())
+    result = letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "2026-11-19_acknowledgement-s1_complaint.pdf").read_bytes() == b"%PDF filed by hand"
+    assert (folder / ".tmp-abc.pdf").exists()
+
+
+def test_a_lost_or_older_ledger_never_reissues_or_deletes_a_letter(dirs):
+    inbox, outbox = dirs
+    write(inbox / "a.json", record())
+    assert letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox).returncode == 0
+    before = {p.name: p.read_bytes() for p in letter_files(outbox)}
+    rows = ledger(outbox)
+    assert len(before) == 6 and len(rows) == 2
+    # lost: the next start rebuilds it from the manifests, and nothing is issued again
+    for name in ("ledger.sqlite3", "ledger.sqlite3-wal", "ledger.sqlite3-shm"):
+        (outbox / name).unlink(missing_ok=True)
+    write(inbox / "b.json", record())
+    result = letters("process", "--as-of", "2026-11-21", inbox=inbox, outbox=outbox)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 record processed, 0 rejected, 0 letters written."
+    assert {p.name: p.read_bytes() for p in letter_files(outbox)} == before
+    assert ledger(outbox) == rows
+    # older: a ledger restored from a backup taken before the letters; still nothing re-issued
+    with sqlite3.connect(outbox / "ledger.sqlite3") as conn:
+        conn.execute("DELETE FROM letters")
+    write(inbox / "c.json", record())
+    result = letters("process", "--as-of", "2026-11-22", inbox=inbox, outbox=outbox)
+    assert result.returncode == 0, result.stderr
+    assert {p.name: p.read_bytes() for p in letter_files(outbox)} == before
+    assert ledger(outbox) == rows
+    # and the command puts back what a restored ledger lacks
+    with sqlite3.connect(outbox / "ledger.sqlite3") as conn:
+        conn.execute("DELETE FROM letters")
+    result = letters("ledger", "rebuild", inbox=inbox, outbox=outbox)
+    assert result.returncode == 0, result.stderr
+    assert "2 letters added from the manifests" in result.stdout
+    assert ledger(outbox) == rows
+
+
+def test_the_service_refuses_an_inbox_inside_the_outbox_and_the_reverse(tmp_path):
+    outbox = tmp_path / "outbox"
+    inbox = outbox / "inbox"
+    inbox.mkdir(parents=True)
+    write(inbox / "waiting.json", record())
+    for args in (dict(inbox=inbox, outbox=outbox), dict(inbox=tmp_path, outbox=tmp_path / "out")):
+        result = letters("process", "--as-of", "2026-11-20", **args)
+        assert result.returncode == 3
+        assert result.stderr.strip().endswith("must be separate folders, neither inside the other; the service will not start.")
+        assert "Traceback" not in result.stderr
+    assert (inbox / "waiting.json").exists()
 
 
 def test_a_render_and_a_process_at_once_never_duplicate(dirs):
