@@ -184,14 +184,23 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
     for problem in problems:
         click.echo(problem, err=True)
     rows = diary_rows(results)
+    from .outbox import failed_reports, undated_stem
+    failed = failed_reports(paths.outbox)
+    blocked = {(r.case_id, x.letter, x.stage, x.trigger): failed[key] for r, x in rows
+               if (key := (r.case_id, undated_stem(x.letter, x.stage, x.trigger))) in failed}
     if as_json:
         click.echo(json.dumps({
             "as_of": as_of.isoformat(),
             "cases": len(results),
-            "letters": [{"case_id": r.case_id, "council": r.council, **x.to_json()} for r, x in rows],
+            "letters": [{"case_id": r.case_id, "council": r.council, **x.to_json(),
+                         **({"failed_checks": str(report)} if (report := blocked.get(
+                             (r.case_id, x.letter, x.stage, x.trigger))) else {})} for r, x in rows],
         }, indent=2, ensure_ascii=False))
     else:
         click.echo(diary_table(rows, as_of, len(results)))
+        for (case_id, letter, stage, trigger), report in blocked.items():
+            click.echo(f"{case_id}: the {letter}{f' stage {stage}' if stage else ''} letter ({trigger}) failed its "
+                       f"checks and was not issued; see {report}.")
     sys.exit(1 if problems else 0)
 
 

@@ -56,6 +56,7 @@ class PassReport:
     letters: int = 0
     failures: list[str] = field(default_factory=list)   # sentences (rendering problems)
     waiting: list[str] = field(default_factory=list)    # file names left claimed by a service failure
+    failed_cases: set[str] = field(default_factory=set)  # cases with a letter that failed its checks
     service_problem: str = ""                          # the sentence for that failure
 
 
@@ -433,13 +434,19 @@ class Service:
                     self._reject(report, path, verdict[1])
                 else:
                     case_id = verdict[1]
-                    # Only an accepted record replaces the case's snapshot, in file order: the latest wins.
-                    store.save(self.outbox, case_id, read_claimed(path, source))
                     cases.setdefault(case_id, []).append(path)
                     report.accepted.append(source)
                     log.info("accepted %s as case %s", source, case_id)
             except Exception as exc:  # the record's own boundary: whatever happens, it alone fails
                 self._fail(report, path, exc)
+        # Only an accepted record replaces its case's snapshot; of several, the latest (file order) wins.
+        for case_id, paths in list(cases.items()):
+            try:
+                store.save(self.outbox, case_id, read_claimed(paths[-1], sources[paths[-1]]))
+            except Exception as exc:
+                del cases[case_id]
+                for path in paths:
+                    self._fail(report, path, exc)
 
         jobs = list(cases)
         renders = self.pool.map(render_case, [(str(self.rules_dir), str(self.templates), str(self.outbox), c, as_of)
@@ -457,10 +464,24 @@ class Service:
                 progress(len(files))
         return report
 
+    def render_again(self, case_ids: Iterable[str], as_of: date) -> PassReport:
+        """Render again the due letters of stored cases (letters that failed checks a fix may now pass)."""
+        report = PassReport()
+        jobs = [c for c in case_ids if store.stored_path(self.outbox, c).is_file()]
+        outcomes = self.pool.map(render_case, [(str(self.rules_dir), str(self.templates), str(self.outbox), c, as_of)
+                                               for c in jobs])
+        for case_id, outcome in zip(jobs, outcomes):
+            result = outcome.value if outcome.status == "ok" else _worker_failure(outcome, case_id, reading=False)
+            if result[0] == "ok":
+                self._finish_case(report, case_id, [], result)
+            else:
+                report.failed_cases.add(case_id)
+                log.error("case %s: %s", case_id, result[1])
+        return report
+
     def _finish_case(self, report: PassReport, case_id: str, files: list[Path], result: tuple) -> None:
         if result[0] == "service":
             for path in files:
-                report.accepted.remove(sources_name(path))
                 self._wait(report, path, result[1])
             return
         if result[0] == "problem":
@@ -473,6 +494,8 @@ class Service:
                                             f"be written: {problem}"])
             return
         _, letters, failed = result
+        if failed:
+            report.failed_cases.add(case_id)
         for sentence in failed:  # the letter is kept in failed/, still due; the record itself is fine
             report.failures.append(sentence)
             log.error("case %s: a letter failed its checks and was not issued: %s", case_id,
@@ -491,6 +514,8 @@ class Service:
         log.warning("rejected %s: %s", source, problems[0] if problems else "")
 
     def _wait(self, report: PassReport, path: Path, problem: str) -> None:
+        if sources_name(path) in report.accepted:
+            report.accepted.remove(sources_name(path))
         report.waiting.append(sources_name(path))
         report.service_problem = problem
         log.error("%s stays claimed for a retry: %s", sources_name(path), problem)

@@ -15,7 +15,7 @@ from .case import Case
 from .context import build_context
 from .due import Determination, Letter, determine
 from .due import Issued as IssuedLetter
-from .check import check_texts, docx_xml_text
+from .check import check_texts, docx_xml_text, from_record
 from .outbox import Filing, file_failed, file_letter, stem_for
 from .render import Renderer, sha256_file
 from .requirements import required_items
@@ -79,14 +79,30 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
     }
 
 
-def check_rendered(manifest: dict, rendered, retired) -> list:
+def record_texts(value) -> list[str]:
+    """Every piece of text in a record (it reaches the letter only as data)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in record_texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in record_texts(v)]
+    return []
+
+
+def check_rendered(manifest: dict, rendered, retired, record: tuple[str, ...] = ()) -> list:
     """The letter's own checks, on the letter about to be filed (letters.md, policy-matrix.md),
-    read from what the renderer holds: the Word XML it filled and the PDF's laid-out text."""
+    read from what the renderer holds: the Word XML it filled and the PDF's laid-out text.
+    Template marks the record's own text put there are noted in the manifest (``from_record``),
+    so record text never fails a letter, here or in ``letters check``."""
     texts, names = {}, {}
     if rendered.docx is not None:
         texts["docx"], names["docx"] = docx_xml_text(rendered.docx_parts), manifest["files"]["docx"]
     if rendered.pdf is not None:
         texts["pdf"], names["pdf"] = "\n".join(rendered.pdf_lines), manifest["files"]["pdf"]
+    marks = {fmt: found for fmt, text in texts.items() if (found := from_record(text, record))}
+    if marks:
+        manifest["from_record"] = marks
     return check_texts(manifest, texts, names, retired,
                        pdf_sizes=rendered.pdf_sizes if rendered.pdf is not None else None)
 
@@ -128,7 +144,7 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
         manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
         filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date,
                         delivery_for(result), stem)
-        failures = check_rendered(manifest, rendered, book.retired)
+        failures = check_rendered(manifest, rendered, book.retired, tuple(record_texts(case.raw)))
         if failures:
             sentences = [f.sentence() for f in failures]
             report.failed.append((letter, file_failed(outbox, filing, files, manifest, sentences), sentences))

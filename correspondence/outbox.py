@@ -234,3 +234,20 @@ def file_failed(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
     atomic_write(path, text.encode("utf-8"))
     written.append(path)
     return written
+
+
+def failed_reports(outbox: Path, case_id: str | None = None) -> dict[tuple[str, str], Path]:
+    """Letters kept in ``<case>/failed/`` after failing their checks: (case id, the stem without
+    its date) -> the report, the latest for each letter."""
+    outbox = Path(outbox)
+    folders = [outbox / case_id] if case_id else (p for p in outbox.iterdir() if not p.name.startswith("."))
+    found: dict[tuple[str, str], Path] = {}
+    for folder in folders if outbox.is_dir() else []:
+        for report in sorted((folder / "failed").glob("*.report.txt")) if (folder / "failed").is_dir() else []:
+            stem = report.name.removesuffix(".report.txt")
+            found[(folder.name, stem.split("_", 1)[-1])] = report
+    return found
+
+
+def undated_stem(letter: str, stage: int | None, trigger: str) -> str:
+    return stem_for(letter, stage, trigger, date.min).split("_", 1)[1]

@@ -19,6 +19,7 @@ are finished, then the service exits 0.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import re
 import signal
@@ -38,7 +39,8 @@ from .rules import RuleBook
 log = logging.getLogger("correspondence")
 
 
-BATCH = 256            # records per pass, so that a stop request is honoured between passes
+BATCH = 500            # records per pass, so that a stop request is honoured between passes
+QUIET, QUIET_MAX = 0.05, 1.0  # events gathered until none came for QUIET seconds (QUIET_MAX at most)
 MAX_BACKOFF = 60.0     # seconds between retries of records left claimed by a service failure
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 
@@ -107,6 +109,36 @@ class Watcher:
         self.retry_at: float | None = None
         self.backoff = 1.0
         self.service: Service | None = None
+        self.failed_cases: set[str] = set()  # letters that failed their checks: tried again after a fix
+        self.fixed_since: tuple = ()
+
+    def fingerprint(self) -> tuple:
+        """What a fix to a failing letter changes: the rules and templates files."""
+        stamps = []
+        for folder in (self.rules, self.templates):
+            for root, _dirs, files in os.walk(folder):
+                for name in files:
+                    try:
+                        stamps.append((root, name, os.stat(os.path.join(root, name)).st_mtime_ns))
+                    except OSError:
+                        pass
+        return tuple(sorted(stamps))
+
+    def retry_failed_letters(self, force: bool = False) -> None:
+        """Render again the cases whose letters failed their checks, once the rules or templates changed."""
+        if not self.failed_cases:
+            return
+        now = self.fingerprint()
+        if not force and now == self.fixed_since:
+            return
+        self.fixed_since = now
+        log.info("rendering again %d case(s) whose letters failed their checks", len(self.failed_cases))
+        try:
+            report = self.service.render_again(sorted(self.failed_cases), date.today())
+        except Exception as exc:
+            log.error("rendering again failed: %s", type(exc).__name__)
+            return
+        self.failed_cases = report.failed_cases
 
     # ----- signals
 
@@ -162,6 +194,9 @@ class Watcher:
         observer.start()
         log.info("watching %s%s", shown(str(self.inbox)), " (polling)" if self.polling else "")
         try:
+            from .outbox import failed_reports
+            self.failed_cases = {case_id for case_id, _ in failed_reports(self.outbox)}
+            self.retry_failed_letters(force=True)  # fixes made while the service was down
             self.process_batch(None)  # what dead services left claimed, and what is already waiting
             last_scan = time.monotonic()
             while not self.stopping.is_set():
@@ -180,6 +215,7 @@ class Watcher:
                     self.process_batch([])
                 if now - last_scan >= self.rescan:
                     self.service.claims.adopt()  # a service that died since: its claims are ours now
+                    self.retry_failed_letters()
                     for path in pending(self.inbox):
                         if path not in self.waiting:
                             self.events.put((path, False))
@@ -196,9 +232,10 @@ class Watcher:
         except queue.Empty:
             return
         items = [item]
-        while True:
+        until = time.monotonic() + QUIET_MAX
+        while time.monotonic() < until:  # a bulk drop still arriving: gather it into one batch
             try:
-                items.append(self.events.get_nowait())
+                items.append(self.events.get(timeout=QUIET))
             except queue.Empty:
                 break
         now = time.monotonic()
@@ -225,6 +262,8 @@ class Watcher:
             self.backoff = min(self.backoff * 2, MAX_BACKOFF)
         else:
             self.retry_at, self.backoff = None, 1.0
+        if report is not None:
+            self.failed_cases |= report.failed_cases
         if report is not None and (report.accepted or report.rejected):
             log.info("%d accepted, %d rejected, %d letter(s) written", len(report.accepted), len(report.rejected),
                      report.letters)

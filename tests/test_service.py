@@ -378,3 +378,65 @@ def test_records_left_by_a_full_disk_are_retried_without_a_new_record(dirs):
     assert code == 0, err
     assert "wait for a retry" in err
     assert len(ledger(outbox)) == 2 and len(letter_files(outbox)) == 6
+
+
+# --------------------------------------------------------------------------- record text never blocks a letter
+
+def test_record_text_that_looks_like_template_syntax_never_blocks_a_letter(dirs):
+    inbox, outbox = dirs
+    data = record()
+    data["complainant"]["address"] = ["Flat {{2}}, {% None %} House", "\u202eStreet \u0634\u06a9\u0627\u06cc\u062a",
+                                      "Telford", "TF1 1AA"]
+    data["complainant"]["family_name"] = "None"
+    write(inbox / "a.json", data)
+    result = letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1 record processed, 0 rejected, 2 letters written."
+    assert not (outbox / "TWC-2026-0201" / "failed").exists()
+    manifest = json.loads(next((outbox / "TWC-2026-0201").glob("*acknowledgement*.json")).read_text())
+    assert manifest["from_record"]["pdf"]["{{"] >= 1
+    check = letters("check", inbox=inbox, outbox=outbox)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_template_leftovers_still_fail_when_the_record_holds_the_same_marks():
+    from correspondence.check import check_texts, from_record
+
+    manifest = {"letter": "outcome", "stage": 1, "trigger": "e7", "required_content": []}
+    text = "Dear Ms {{2}} Khan, your complaint {{ leftover }} about None"
+    manifest["from_record"] = {"pdf": from_record(text, ["{{2}}", "Bins"])}
+    problems = [f.item for f in check_texts(manifest, {"pdf": text}, {"pdf": "x.pdf"}, [])]
+    assert problems == ["leftover template syntax '{{'", "leftover template syntax '}}'",
+                        "the word 'None' where a value should be"]
+
+
+def test_a_letter_failing_its_checks_is_shown_in_the_diary_and_retried_once_fixed(dirs, tmp_path):
+    import shutil
+
+    inbox, outbox = dirs
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    page = templates / "html" / "acknowledgement.html"
+    good = page.read_text()
+    page.write_text(good.replace("{% endblock %}", "<p>{{ '{{' }} broken</p>\n{% endblock %}"))
+    old = time.time() - 10
+    os.utime(page, (old, old))
+    folders = ["--rules", str(ROOT / "rules"), "--templates", str(templates), "--inbox", str(inbox), "--outbox", str(outbox)]
+    proc = subprocess.Popen([*LETTERS, "watch", *folders, "--settle", "0.3", "--rescan", "1", "--workers", "1"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        write(inbox / "a.json", record())
+        report = lambda: list((outbox / "TWC-2026-0201" / "failed").glob("*acknowledgement*.report.txt"))
+        assert wait_for(report, timeout=120)
+        assert wait_for(lambda: (inbox / ".done" / "a.json").exists(), timeout=60)
+        diary = subprocess.run([*LETTERS, "due", "--all", *folders], cwd=ROOT, capture_output=True, text=True)
+        line = f"TWC-2026-0201: the acknowledgement stage 1 letter (complaint) failed its checks and was not issued; " \
+               f"see {report()[0]}."
+        assert line in diary.stdout, diary.stdout
+        assert ("TWC-2026-0201", "acknowledgement", 1, "complaint") not in ledger(outbox)
+        page.write_text(good)  # the template is fixed: the service issues the letter without a new record
+        assert wait_for(lambda: ("TWC-2026-0201", "acknowledgement", 1, "complaint") in ledger(outbox), timeout=120)
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert "rendering again 1 case(s) whose letters failed their checks" in err
