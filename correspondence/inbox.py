@@ -439,9 +439,14 @@ class Service:
                     log.info("accepted %s as case %s", source, case_id)
             except Exception as exc:  # the record's own boundary: whatever happens, it alone fails
                 self._fail(report, path, exc)
+            if progress and source not in report.accepted:
+                progress(1)  # rejected or waiting: done with, as far as this pass goes
         # Only an accepted record replaces its case's snapshot; of several, the latest (file order) wins.
+        previous: dict[str, bytes | None] = {}  # put back if the new record's letters cannot be written
         for case_id, paths in list(cases.items()):
             try:
+                snapshot = store.stored_path(self.outbox, case_id)
+                previous[case_id] = snapshot.read_bytes() if snapshot.is_file() else None
                 store.save(self.outbox, case_id, read_claimed(paths[-1], sources[paths[-1]]))
             except Exception as exc:
                 del cases[case_id]
@@ -455,6 +460,8 @@ class Service:
             files = cases[case_id]
             result = outcome.value if outcome.status == "ok" else _worker_failure(outcome, case_id, reading=False)
             try:
+                if result[0] == "problem":
+                    self._restore(case_id, previous.get(case_id))
                 self._finish_case(report, case_id, files, result)
             except Exception as exc:
                 for path in files:
@@ -463,6 +470,13 @@ class Service:
             if progress:
                 progress(len(files))
         return report
+
+    def _restore(self, case_id: str, data: bytes | None) -> None:
+        """The case's snapshot as it was before a record whose letters could not be written."""
+        if data is None:
+            store.stored_path(self.outbox, case_id).unlink(missing_ok=True)
+        else:
+            store.save(self.outbox, case_id, data)
 
     def render_again(self, case_ids: Iterable[str], as_of: date) -> PassReport:
         """Render again the due letters of stored cases (letters that failed checks a fix may now pass)."""

@@ -38,13 +38,12 @@ class UnsafePath(ValueError):
 
 
 def inside(folder: Path, path: Path) -> Path:
-    """``path`` if it lies inside ``folder`` (no ``..``, no link out); else UnsafePath."""
+    """``path`` if it is a file or folder directly in ``folder`` (no ``/``, ``..`` or NUL in its
+    name, no link leading out); else UnsafePath."""
     folder, path = Path(folder), Path(path)
-    resolved_folder = folder.resolve()
-    resolved = path.parent.resolve() / path.name
-    if path.name in ("", ".", "..") or "/" in path.name or "\0" in str(path) \
-            or not resolved.is_relative_to(resolved_folder) or resolved == resolved_folder:
-        raise UnsafePath(f"{path.name!r} would be written outside {folder}.")
+    name = path.name
+    if path.parent != folder or name in ("", ".", "..") or "\0" in name or path.parent.resolve() != folder.resolve():
+        raise UnsafePath(f"{name!r} would be written outside {folder}.")
     return path
 
 
@@ -108,6 +107,14 @@ def _journal(outbox: Path, filing: Filing) -> Path:
     return inside(folder, folder / f"{filing.case_id}~{filing.stem}.json")
 
 
+def _write_journal(path: Path, entry: dict) -> None:
+    """No fsync: a power cut that loses the journal leaves at worst stray files, never a lost
+    letter (one whose manifest was filed is recorded from it), and a torn journal is ignored."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(entry, handle)
+
+
 def _already_filed(folder: Path, filing: Filing) -> dict | None:
     """The manifest of this letter if it is filed although the ledger lacks it (a lost or older ledger)."""
     for path in folder.glob("*.json"):
@@ -144,8 +151,7 @@ def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
             return None
         names = [p.name for p in _letter_paths(folder, filing.stem, files)]
         journal = _journal(outbox, filing)
-        atomic_write(journal, json.dumps({"case_id": filing.case_id, "stem": filing.stem, "files": names}).encode(),
-                     sync_folder=False)  # a power cut losing it leaves clutter, never a lost letter
+        _write_journal(journal, {"case_id": filing.case_id, "stem": filing.stem, "files": names})
         _write_letter(folder, filing.stem, files, manifest, written)
         ledger.record(conn, filing.case_id, filing.letter, filing.stage, filing.trigger, filing.letter_date,
                       filing.delivery, filing.stem)

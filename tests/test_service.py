@@ -440,3 +440,103 @@ def test_a_letter_failing_its_checks_is_shown_in_the_diary_and_retried_once_fixe
         code, err = stop(proc)
     assert code == 0, err
     assert "rendering again 1 case(s) whose letters failed their checks" in err
+
+
+# --------------------------------------------------------------------------- poison pills
+
+def test_poison_pills_fail_alone_and_the_records_around_them_go_on(dirs):
+    inbox, outbox = dirs
+    write(inbox / "0-good.json", record("twc-2026-0142.json"))
+    pills = {
+        "nested.json": "[" * 1000 + "]" * 1000,
+        "surrogate.json": json.dumps(record(case_id="P-1")).replace('"Ms"', '"\\ud800"'),
+        "float-months.json": {**record(case_id="P-2"), "events": [
+            {"id": "e1", "type": "extended", "date": "2026-11-05", "duration_months": 6.0}]},
+        "float-stage.json": {**record(case_id="P-3"), "events": [
+            {"id": "e1", "type": "escalated", "date": "2026-11-05", "to_stage": 2.0}]},
+        "nul-event.json": {**record(case_id="P-4"), "events": [
+            {"id": "e\u00001", "type": "withdrawn", "date": "2026-11-05", "method": "email"}]},
+        "ledger-id.json": record(case_id="ledger.sqlite3"),
+        "huge-number.json": json.dumps(record(case_id="P-5"))[:-1] + ', "x": ' + "9" * 4301 + "}",
+        "dotdot-event.json": {**record(case_id="P-6"), "events": [
+            {"id": "../../TWC-2026-0142/x", "type": "withdrawn", "date": "2026-11-05", "method": "email"}]},
+    }
+    for name, data in pills.items():
+        write(inbox / name, data)
+    write(inbox / "z-good.json", record("hcc-2026-1120.json"))
+    assert letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox).returncode == 1
+    snapshot_before = (outbox / ".cases" / "TWC-2026-0142.json").read_bytes()
+    # then a second run, as after a restart: nothing is stuck, nothing crashes
+    write(inbox / "again.json", record("lbc-2026-0470.json"))
+    result = letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    done, rejected = done_and_rejected(inbox)
+    assert {"0-good.json", "again.json", "z-good.json"} <= set(done)
+    reports = [n.removesuffix(".error.txt") for n in rejected if n.endswith(".error.txt")]
+    # every pill is rejected with one report, or (where the format allows it) accepted harmlessly
+    for name in pills:
+        assert name in reports or name in done, name
+    assert set(reports) >= {"nested.json", "ledger-id.json", "huge-number.json", "dotdot-event.json", "nul-event.json"}
+    assert not list((inbox / ".work").rglob("*.json"))
+    assert (outbox / ".cases" / "TWC-2026-0142.json").read_bytes() == snapshot_before
+    assert (outbox / "ledger.sqlite3").is_file() and not (outbox / ".cases" / "ledger.sqlite3.json").exists()
+    assert {p.parent.name for p in letter_files(outbox)} <= {"TWC-2026-0142", "HCC-2026-1120", "LBC-2026-0470",
+                                                             "P-1", "P-2", "P-3"}
+    assert not list(outbox.parent.glob("*/x.*")) and not (outbox.parent / "TWC-2026-0142").exists()
+
+
+def test_no_letter_path_leaves_its_folder(tmp_path):
+    from datetime import date
+
+    from correspondence.outbox import Filing, UnsafePath, file_letter, inside
+
+    for bad in ("../../x", "a/../../b", "/etc/passwd", "e\x001"):
+        filing = Filing("C-1", "withdrawal-confirmation", None, bad, date(2026, 11, 20), "email",
+                        f"2026-11-20_withdrawal-confirmation_{bad}")
+        with pytest.raises(UnsafePath):
+            file_letter(tmp_path, filing, {"pdf": b"%PDF"}, {})
+    with pytest.raises(UnsafePath):
+        file_letter(tmp_path, Filing("..", "outcome", 1, "e1", date(2026, 11, 20), "email", "s"), {"pdf": b"x"}, {})
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) in ([], ["ledger.sqlite3"],
+                                                                           ["ledger.sqlite3", "ledger.sqlite3-shm", "ledger.sqlite3-wal"])
+    assert inside(tmp_path / "C-1", tmp_path / "C-1" / "ok.pdf")
+
+
+def test_the_watcher_never_reads_a_file_over_5_mb(tmp_path, monkeypatch):
+    import builtins
+
+    from correspondence import watch
+
+    big = tmp_path / "big.json"
+    with open(big, "wb") as handle:
+        handle.truncate(30 * 1024 * 1024)  # 30 MB (sparse)
+    opened = []
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k))
+    assert watch.looks_complete(big) is True  # "complete": handed over, to be rejected unread
+    assert opened == []
+    small = tmp_path / "small.json"
+    small.write_text('{"a": "}", "b": [1, {"c": "\\"{"}]}')
+    assert watch.looks_complete(small) is True
+    small.write_text('{"a": "}", "b": [1, {"c": "\\"{"}]')
+    assert watch.looks_complete(small) is False
+    small.write_text('{"a": "unterminated }')
+    assert watch.looks_complete(small) is False
+
+
+def test_one_pool_serves_the_whole_life_of_watch(dirs, tmp_path):
+    inbox, outbox = dirs
+    proc = start_watch(inbox, outbox, "--workers", "1")
+    try:
+        for i, name in enumerate(("twc-2026-0201.json", "hcc-2026-1120.json", "wcc-2026-0355.json")):
+            staged = write(tmp_path / f"s{i}.json", record(name))
+            os.rename(staged, inbox / f"r{i}.json")
+            assert wait_for(lambda: (inbox / ".done" / f"r{i}.json").exists(), timeout=180)
+            workers = _children(proc.pid)
+            if i == 0:
+                first = workers
+            assert workers == first and first  # the same warm worker, not a new pool per batch
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
