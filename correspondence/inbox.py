@@ -474,7 +474,9 @@ class Service:
     def _restore(self, case_id: str, data: bytes | None) -> None:
         """The case's snapshot as it was before a record whose letters could not be written."""
         if data is None:
-            store.stored_path(self.outbox, case_id).unlink(missing_ok=True)
+            path = store.stored_path(self.outbox, case_id)
+            path.unlink(missing_ok=True)
+            path.with_name(path.name + store.STAMP_SUFFIX).unlink(missing_ok=True)
         else:
             store.save(self.outbox, case_id, data)
 
