@@ -547,6 +547,10 @@ def stale(pages: dict[Path, str] | None = None) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     check_only = "--check" in argv
+    if not (ROOT / "rules").is_dir():
+        print(f"{ROOT}: not a checkout of the project (no rules/ folder); run {COMMAND} in one, "
+              f"installed with pip install -e.", file=sys.stderr)
+        return 2
     pages = build()
     changed = stale(pages)
     if check_only:

@@ -31,6 +31,7 @@ def test_stale_page_is_reported(tmp_path, monkeypatch):
     page = tmp_path / "docs" / "commands.md"
     page.parent.mkdir()
     page.write_text("old\n", encoding="utf-8")
+    (tmp_path / "rules").mkdir()
     monkeypatch.setattr(docs_build, "DOCS", tmp_path / "docs")
     monkeypatch.setattr(docs_build, "ROOT", tmp_path)
     built = docs_build.build()
@@ -39,6 +40,8 @@ def test_stale_page_is_reported(tmp_path, monkeypatch):
     assert docs_build.main([]) == 0
     assert docs_build.stale() == []
     assert page.read_text(encoding="utf-8").startswith("<!-- Generated from the click commands")
+    monkeypatch.setattr(docs_build, "ROOT", tmp_path / "site-packages")
+    assert docs_build.main([]) == 2  # not a checkout: nothing is written
 
 
 def test_record_format_page_lists_every_schema_field_and_event_type(pages):
