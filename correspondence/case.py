@@ -16,15 +16,25 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 if TYPE_CHECKING:  # jsonschema is imported when a record is first validated, not before
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
+from . import safe_json
+from .safe_json import BadNumber, path_text
+
 FORMAT = "complaint-case/1"
 MAX_RECORD_BYTES = 5 * 1024 * 1024
-CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MAX_PROBLEMS = 20    # sentences listed for one record; the rest are counted
+COUNT_LIMIT = 1000   # beyond this many more, counting stops ("more than 1,000 more")
+CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # matched in full
+# Names the outbox (or a share it sits on) uses for itself: a case folder may not take them.
+RESERVED_CASE_ID = re.compile(r"ledger\.sqlite3.*|failed|reports?|journal|locks?|tmp|cases|inbox|outbox"
+                              r"|(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
+# Trigger names the engine gives letters that answer no event: an event id may not take one.
+RESERVED_EVENT_IDS = ("complaint",)
 
 
 class CaseError(Exception):
@@ -97,31 +107,104 @@ def schema() -> dict:
     return json.loads(text)
 
 
+def _strict_integer(checker: Any, instance: Any) -> bool:
+    """6.0 is not a whole number here: the engine counts with it, so it must be an int."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+@lru_cache(maxsize=None)
+def _regex(pattern: str) -> re.Pattern:
+    """A schema pattern with JSON Schema's (ECMA-262) meaning of a final ``$``: the very end.
+
+    Python's ``$`` also matches before a final newline, which would let "NL-1\\n" pass as an id.
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    from jsonschema.exceptions import ValidationError
+    if validator.is_type(instance, "string") and not _regex(pattern).search(instance):
+        yield ValidationError(f"does not match {pattern!r}")
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
-    from jsonschema import Draft202012Validator, FormatChecker
-    return Draft202012Validator(schema(), format_checker=FormatChecker())
+    from jsonschema import Draft202012Validator, FormatChecker, validators
+    cls = validators.extend(Draft202012Validator, validators={"pattern": _pattern},
+                            type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer))
+    return cls(schema(), format_checker=FormatChecker())
 
 
 def _path(parts: Iterable[Any]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(the record)"
+    return path_text(tuple(parts))
 
 
+_ID_WORDS = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 _PATTERN_WORDS = {
-    "case_id": "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    "case_id": _ID_WORDS,
+    "id": _ID_WORDS,
     "council": "a rules id in lower case, such as telford-wrekin",
     "procedure": "a procedure name in lower case, such as corporate",
     "email": "an email address",
     "format_needs": "large-print, easy-read, braille, audio or language:<code> (such as language:pl)",
 }
 
+_DATE_LIKE = re.compile(r"[0-9]{1,4}[-/. ][0-9]{1,2}[-/. ][0-9]{1,4}|complaint-case/[0-9]{1,3}")
 
-def _got(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    """Every word the format itself defines (enum and const values): quoting one reveals nothing."""
+    words: set[str] = {"large-print", "easy-read", "braille", "audio", "true", "false", "yes", "no", "null"}
+    stack: list[Any] = [schema()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "enum":
+                    words.update(v for v in value if isinstance(v, str))
+                elif key == "const" and isinstance(value, str):
+                    words.add(value)
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(words)
+
+
+_CODE_WORD = re.compile(r"[a-z0-9]+(?:[_-][a-z0-9]+)+")
+
+
+def _got(value: Any, known: Iterable[str] = (), near: Iterable[str] = ()) -> str:
+    """What a field held, quoted only when it cannot be personal: a word of the format (or a
+    lower-case snake- or kebab-case near miss of one of ``near``, such as "leter_issued"), a date,
+    a small number.
+
+    Anything else is named by its kind: the record's own text (names, addresses, emails, phone
+    numbers, complaint text) never reaches a log or a report.
+    """
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, BadNumber):
+        return repr(value)
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10000 else "a number"
+    if isinstance(value, float):
+        text = repr(value)
+        return text if len(text) <= 8 else "a number"
+    if isinstance(value, str):
+        if value.strip() == "" or value in _vocabulary() or value in known or _DATE_LIKE.fullmatch(value):
+            return json.dumps(value)
+        if near and _CODE_WORD.fullmatch(value) and difflib.get_close_matches(value, list(near), n=1, cutoff=0.75):
+            return json.dumps(value)
+        return "text (not quoted: it may be personal)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _unknown_keys(error: ValidationError) -> list[str]:
@@ -164,8 +247,11 @@ def _sentence(source: str, error: ValidationError) -> str:
     if v == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
         if field == "type" and parts[:1] == ["events"]:
-            return f"{source}: field {path}: {_got(error.instance)} is not an event type{_did_you_mean(error)}; expected one of {choices}."
-        return f"{source}: field {path}: expected one of {choices}; got {_got(error.instance)}{_did_you_mean(error)}."
+            given = _got(error.instance, near=[str(c) for c in error.validator_value])
+            given = given if given.startswith('"') else "the text given"
+            return f"{source}: field {path}: {given} is not an event type{_did_you_mean(error)}; expected one of {choices}."
+        return (f"{source}: field {path}: expected one of {choices}; "
+                f"got {_got(error.instance, near=[str(c) for c in error.validator_value])}{_did_you_mean(error)}.")
     if v == "type":
         kinds = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         words = {"string": "text", "integer": "a whole number", "boolean": "true or false", "array": "a list",
@@ -190,13 +276,16 @@ def _sentence(source: str, error: ValidationError) -> str:
         return f"{source}: field {path}: expected a number {what} {error.validator_value}; got {_got(error.instance)}."
     if v == "uniqueItems":
         return f"{source}: field {path}: expected each item once; the list repeats one."
+    if v == "not" and field == "id":
+        return f"{source}: field {path}: expected an id other than {', '.join(RESERVED_EVENT_IDS)} (kept for the complaint itself)."
     if v == "anyOf" and path == "officer":
         return f"{source}: field officer: expected at least one of officer.email or officer.phone."
     if v == "oneOf" and field == "written_consent":
         return f"{source}: field {path}: expected a date written YYYY-MM-DD, or null; got {_got(error.instance)}."
     if v == "oneOf" and field == "learning":
         return f"{source}: field {path}: expected text or a list of text."
-    return f"{source}: field {path}: {error.message}."
+    # Never error.message: it quotes the value.
+    return f"{source}: field {path}: does not meet the format's '{v}' rule for this field; got {_got(error.instance)}."
 
 
 def _order(error: ValidationError) -> tuple:
@@ -205,65 +294,109 @@ def _order(error: ValidationError) -> tuple:
     return (tuple(str(p) for p in error.absolute_path), rank)
 
 
-def _leaves(errors: Iterable[ValidationError]) -> list[ValidationError]:
-    out = []
+def _leaves(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
     for error in errors:
         if error.validator in ("allOf", "then") and error.context:
-            out.extend(_leaves(error.context))
+            yield from _leaves(error.context)
         else:
-            out.append(error)
-    return out
+            yield error
+
+
+_ABOUT_A_CHILD = ("required", "additionalProperties", "unevaluatedProperties")
+
+
+def _schema_sentences(source: str, record: Any, skip: set[tuple], wanted: int) -> tuple[list[tuple[tuple, str]], int, bool]:
+    """The first ``wanted`` sentences (with sort keys), how many more were found, and whether counting stopped early.
+
+    Errors are drawn lazily, so a record of 50,000 wrong items costs only what the first
+    ``wanted`` and a bounded count of the rest cost.
+    """
+    said: set = set(skip)  # one sentence per field: its first problem says what to fix
+    shown: list[tuple[tuple, str]] = []
+    more = 0
+    unknown_type: set[tuple] = set()  # an event of an unknown type has no known fields: say only the type is wrong
+    for error in _leaves(_validator().iter_errors(record)):
+        where = tuple(error.absolute_path)
+        about_a_child = error.validator in _ABOUT_A_CHILD
+        if not about_a_child and where in said:
+            continue
+        if error.validator == "enum" and where[:1] == ("events",) and where[-1:] == ("type",):
+            unknown_type.add(where[:-1])
+        elif error.validator in ("additionalProperties", "unevaluatedProperties") and where in unknown_type:
+            continue
+        s = _sentence(source, error)
+        if not s or s in said:
+            continue
+        said.add(s if about_a_child else where)
+        if len(shown) < wanted:
+            shown.append((_order(error), s))
+        else:
+            more += 1
+            if more >= COUNT_LIMIT:
+                return shown, more, True
+    return shown, more, False
+
+
+def record_problems(source: str, record: Any, also: list[str] = ()) -> list[str]:
+    """Sentences for what is wrong in ``record`` (value checks, then the schema): the first
+    MAX_PROBLEMS, then one saying how many more there are. Empty if the record matches the format.
+    ``also`` holds sentences found otherwise (listed first, within the same limit).
+    """
+    checked, too_long = safe_json.value_problems(record, schema(), COUNT_LIMIT + MAX_PROBLEMS)
+    subject = safe_json.trimmed(record, too_long) if too_long else record
+    found = [(((), -1), s) for s in also]
+    found += [((tuple(str(p) for p in where), 0), f"{source}: field {_path(where)}: {text}") for where, text in checked]
+    shown = found[:MAX_PROBLEMS]
+    more = len(found) - len(shown)
+    stopped = len(checked) >= COUNT_LIMIT + MAX_PROBLEMS
+    if not stopped:
+        from_schema, more_schema, stopped = _schema_sentences(
+            source, subject, {tuple(where) for where, _ in checked}, max(0, MAX_PROBLEMS - len(shown)))
+        shown += from_schema
+        more += more_schema
+    sentences = [s for _, s in sorted(shown, key=lambda item: item[0])]
+    if more:
+        unchecked = " (items past a list's limit are not checked)" if too_long else ""
+        count = f"more than {more:,}" if stopped else f"{more:,}"
+        sentences.append(f"{source}: and {count} more problem{'s' if more != 1 else ''}{unchecked}; "
+                         f"only the first {MAX_PROBLEMS} are listed.")
+    return sentences
 
 
 def schema_problems(source: str, record: Any) -> list[str]:
-    errors = sorted(_leaves(_validator().iter_errors(record)), key=_order)
-    badly_written = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
-    # An event of an unknown type has no known fields: say the type is wrong, not that each field is unknown.
-    unknown_type = {tuple(e.absolute_path)[:-1] for e in errors
-                    if e.validator == "enum" and list(e.absolute_path)[:1] == ["events"] and list(e.absolute_path)[-1:] == ["type"]}
-    sentences: list[str] = []
-    for error in errors:
-        if error.validator == "format" and tuple(error.absolute_path) in badly_written:
-            continue  # "written YYYY-MM-DD" already says it
-        if error.validator in ("additionalProperties", "unevaluatedProperties") and tuple(error.absolute_path) in unknown_type:
-            continue
-        s = _sentence(source, error)
-        if s and s not in sentences:
-            sentences.append(s)
-    return sentences
+    """Kept for callers that check a record against the format alone (see :func:`record_problems`)."""
+    return record_problems(source, record)
 
 
 # --------------------------------------------------------------------------- reading
 
-def _no_duplicates(source: str):
-    def hook(pairs: list[tuple[str, Any]]) -> dict:
-        seen: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in seen:
-                raise CaseError(source, [f"{source}: the key {key!r} appears twice in one object; each key may appear once."])
-            seen[key] = value
-        return seen
-    return hook
-
-
-def _refuse_constant(source: str):
-    def hook(name: str) -> Any:
-        raise CaseError(source, [f"{source}: {name} is not a valid JSON value; expected a number, text, true, false or null."])
-    return hook
+def display_name(name: str) -> str:
+    """A file name as it may be printed: bytes that are not UTF-8 and characters that are not
+    printable (a newline, ESC, a direction override) shown as escapes, so a name cannot forge a line."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "backslashreplace")
+    text = raw.decode("utf-8", "backslashreplace")
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def parse_record(data: bytes, source: str) -> Any:
-    """Bytes to JSON, refusing what JSON parsers differ on (duplicate keys, NaN)."""
+    """Bytes to JSON, refusing what JSON parsers differ on (duplicate keys, NaN) and what would
+    exhaust the parser (nesting deeper than 32, numbers longer than 15 digits become markers)."""
+    shown = display_name(source)
     if len(data) > MAX_RECORD_BYTES:
-        raise CaseError(source, [f"{source}: the record is larger than 5 MB; expected one case of at most 5 MB."])
+        raise CaseError(source, [f"{shown}: the record is larger than 5 MB; expected one case of at most 5 MB."])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CaseError(source, [f"{source}: is not UTF-8 text (byte {exc.start}); expected a UTF-8 JSON record."]) from None
+        raise CaseError(source, [f"{shown}: is not UTF-8 text (byte {exc.start}); expected a UTF-8 JSON record."]) from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates(source), parse_constant=_refuse_constant(source))
-    except json.JSONDecodeError as exc:
-        raise CaseError(source, [f"{source}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); expected one JSON object."]) from None
+        return safe_json.loads(text)
+    except safe_json.Unreadable as exc:
+        raise CaseError(source, [f"{shown}: {exc.args[0]}"]) from None
 
 
 def _blank_text(value: Any, parts: tuple = ()) -> Iterable[tuple]:
@@ -283,6 +416,9 @@ def _blank_text(value: Any, parts: tuple = ()) -> Iterable[tuple]:
 def _semantic_problems(source: str, record: Mapping[str, Any], councils: Mapping[str, list[str]] | None) -> list[str]:
     problems: list[str] = [f"{source}: field {_path(parts)}: expected some text; it is empty or white space only."
                            for parts in _blank_text(record)]
+    if RESERVED_CASE_ID.fullmatch(record["case_id"]):
+        problems.append(f"{source}: field case_id: expected an id that is not a name the outbox uses for itself "
+                        f"(such as ledger.sqlite3, failed or reports); got {_got(record['case_id'], [record['case_id']])}.")
     council = record["council"]
     if councils is not None:
         if council not in councils:
@@ -291,7 +427,7 @@ def _semantic_problems(source: str, record: Mapping[str, Any], councils: Mapping
             procedure = record.get("procedure", "corporate")
             known = councils[council]
             if procedure not in known:
-                problems.append(f"{source}: field procedure: expected {' or '.join(known)} for {council}; got {_got(procedure)}.")
+                problems.append(f"{source}: field procedure: expected {' or '.join(known)} for {council}; got {_got(procedure, [p for ps in councils.values() for p in ps])}.")
     complainant = record["complainant"]
     named = [k for k in ("given_name", "family_name") if complainant.get(k)]
     if named and not (complainant.get("address") or complainant.get("email")):
@@ -305,7 +441,10 @@ def _semantic_problems(source: str, record: Mapping[str, Any], councils: Mapping
     seen: dict[str, int] = {}
     for i, event in enumerate(record["events"]):
         if event["id"] in seen:
-            problems.append(f"{source}: field events[{i}].id: expected a unique id; {_got(event['id'])} is also events[{seen[event['id']]}].")
+            problems.append(f"{source}: field events[{i}].id: expected a unique id; events[{seen[event['id']]}] has the same id.")
+        elif event["id"].lower() in RESERVED_EVENT_IDS:
+            problems.append(f"{source}: field events[{i}].id: expected an id other than {', '.join(RESERVED_EVENT_IDS)} "
+                            "in any mix of capitals (kept for the complaint itself).")
         seen.setdefault(event["id"], i)
         if date.fromisoformat(event["date"]) < received:
             problems.append(f"{source}: field events[{i}].date: expected a date on or after complaint.received ({received.isoformat()}); got {event['date']}.")
@@ -320,16 +459,22 @@ def case_from_record(record: Any, source: str, councils: Mapping[str, list[str]]
     store snapshot read in bulk, for a report, or one whose stamp proves it, ``store.load_stored``);
     only the checks beyond the schema run again.
     """
+    shown = display_name(source)
     if not isinstance(record, dict):
-        raise CaseError(source, [f"{source}: expected one JSON object (a {FORMAT} record); got {type(record).__name__}."])
-    problems = [] if schema_checked else schema_problems(source, record)
+        raise CaseError(source, [f"{shown}: expected one JSON object (a {FORMAT} record); got {_got(record)}."])
+    council = record.get("council")
+    unknown_council = []
+    if councils is not None and isinstance(council, str) and council not in councils:
+        unknown_council.append(f"{shown}: field council: expected one of {', '.join(sorted(councils))}; got {_got(council)}.")
+    problems = [] if schema_checked else record_problems(shown, record, unknown_council)
     if problems:
-        council = record.get("council")
-        if councils is not None and isinstance(council, str) and council not in councils:
-            problems.append(f"{source}: field council: expected one of {', '.join(sorted(councils))}; got {_got(council)}.")
         raise CaseError(source, problems)
-    problems = _semantic_problems(source, record, councils)
+    problems = _semantic_problems(shown, record, councils)
     if problems:
+        more = len(problems) - MAX_PROBLEMS
+        if more > 0:
+            problems = problems[:MAX_PROBLEMS] + [
+                f"{shown}: and {more:,} more problem{'s' if more != 1 else ''}; only the first {MAX_PROBLEMS} are listed."]
         raise CaseError(source, problems)
     events = tuple(
         Event(e["id"], e["type"], date.fromisoformat(e["date"]), i,
@@ -354,7 +499,7 @@ def case_from_record(record: Any, source: str, councils: Mapping[str, list[str]]
 def read_record_bytes(path: Path | str) -> bytes:
     """A record file's bytes; one over 5 MB is refused unread."""
     path = Path(path)
-    source = str(path)
+    source = display_name(str(path))
     try:
         if path.is_dir():
             raise CaseError(source, [f"{source}: is a folder; expected a {FORMAT} JSON record file."])
@@ -373,5 +518,5 @@ def load_case(path: Path | str, councils: Mapping[str, list[str]] | None = None)
 
 
 def safe_case_id(value: str) -> bool:
-    """True if ``value`` may be used as a case id (and so as a folder name)."""
-    return bool(CASE_ID.match(value))
+    """True if ``value`` may be used as a case id (and so as a folder name in the outbox)."""
+    return bool(CASE_ID.fullmatch(value)) and not RESERVED_CASE_ID.fullmatch(value)
