@@ -337,15 +337,13 @@ def _schema_sentences(source: str, record: Any, skip: set[tuple], wanted: int) -
     return shown, more, False
 
 
-def record_problems(source: str, record: Any, also: list[str] = ()) -> list[str]:
+def schema_problems(source: str, record: Any) -> list[str]:
     """Sentences for what is wrong in ``record`` (value checks, then the schema): the first
     MAX_PROBLEMS, then one saying how many more there are. Empty if the record matches the format.
-    ``also`` holds sentences found otherwise (listed first, within the same limit).
     """
     checked, too_long = safe_json.value_problems(record, schema(), COUNT_LIMIT + MAX_PROBLEMS)
     subject = safe_json.trimmed(record, too_long) if too_long else record
-    found = [(((), -1), s) for s in also]
-    found += [((tuple(str(p) for p in where), 0), f"{source}: field {_path(where)}: {text}") for where, text in checked]
+    found = [((tuple(str(p) for p in where), 0), f"{source}: field {_path(where)}: {text}") for where, text in checked]
     shown = found[:MAX_PROBLEMS]
     more = len(found) - len(shown)
     stopped = len(checked) >= COUNT_LIMIT + MAX_PROBLEMS
@@ -361,11 +359,6 @@ def record_problems(source: str, record: Any, also: list[str] = ()) -> list[str]
         sentences.append(f"{source}: and {count} more problem{'s' if more != 1 else ''}{unchecked}; "
                          f"only the first {MAX_PROBLEMS} are listed.")
     return sentences
-
-
-def schema_problems(source: str, record: Any) -> list[str]:
-    """Kept for callers that check a record against the format alone (see :func:`record_problems`)."""
-    return record_problems(source, record)
 
 
 # --------------------------------------------------------------------------- reading
@@ -466,9 +459,9 @@ def case_from_record(record: Any, source: str, councils: Mapping[str, list[str]]
     unknown_council = []
     if councils is not None and isinstance(council, str) and council not in councils:
         unknown_council.append(f"{shown}: field council: expected one of {', '.join(sorted(councils))}; got {_got(council)}.")
-    problems = [] if schema_checked else record_problems(shown, record, unknown_council)
+    problems = [] if schema_checked else schema_problems(shown, record)
     if problems:
-        raise CaseError(source, problems)
+        raise CaseError(source, unknown_council + problems)
     problems = _semantic_problems(shown, record, councils)
     if problems:
         more = len(problems) - MAX_PROBLEMS

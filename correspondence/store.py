@@ -82,11 +82,12 @@ def validator_fingerprint() -> str:
     A new schema or validation code (an upgrade) makes every older stamp void."""
     from importlib import resources
 
-    from . import case
+    from . import case, safe_json
 
     digest = hashlib.sha256(resources.files("correspondence").joinpath("schema").joinpath(
         "complaint-case-1.schema.json").read_bytes())
     digest.update(Path(case.__file__).read_bytes())
+    digest.update(Path(safe_json.__file__).read_bytes())
     return digest.hexdigest()[:32]
 
 
