@@ -52,9 +52,10 @@ class Line:
     page: int
     text: str
     box: tuple[float, float, float, float]  # mm: left, top, right, bottom, from the page's top left
+    size: float = 0.0                        # the largest character's size, in points
 
 
-def _lines(data: bytes) -> tuple[list[Line], list[tuple[float, float]]]:
+def text_lines(data: bytes) -> tuple[list[Line], list[tuple[float, float]]]:
     """Every line of text (split where a line crosses from one zone into another) and each page's size."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
@@ -90,7 +91,8 @@ def _line(chars, page_no: int, height: float) -> Line:
     x1 = max(c.x1 for c in chars) / MM
     top = (height - max(c.y1 for c in chars)) / MM
     bottom = (height - min(c.y0 for c in chars)) / MM
-    return Line(page_no, "".join(c.get_text() for c in chars), (x0, top, x1, bottom))
+    return Line(page_no, "".join(c.get_text() for c in chars), (x0, top, x1, bottom),
+                round(max(c.size for c in chars), 1))
 
 
 def _fonts_not_embedded(data: bytes) -> list[str]:
@@ -123,7 +125,7 @@ def layout_problems(data: bytes, postal: bool = True) -> list[str]:
 
     ``postal``: the letter goes by post, so its address window must hold a postal address.
     Sentences say where the offending line is, never what it says."""
-    lines, sizes = _lines(data)
+    lines, sizes = text_lines(data)
     problems: list[str] = []
     if len(sizes) > MAX_PAGES:
         problems.append(f"{len(sizes)} pages: a posted letter may have at most {MAX_PAGES}.")

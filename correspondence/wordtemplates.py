@@ -136,6 +136,19 @@ def setup_styles(doc) -> None:
         _set_lang(rpr)
 
 
+def plain_bullets(doc) -> None:
+    """Bullets drawn from the letter's own font ("•"), not a Symbol font (one family throughout)."""
+    numbering = doc.part.numbering_part.element
+    for level in numbering.iter(_w("lvl")):
+        fmt = level.find(_w("numFmt"))
+        if fmt is None or fmt.get(_w("val")) != "bullet":
+            continue
+        text = level.find(_w("lvlText"))
+        if text is not None:
+            text.set(_w("val"), "\u2022")
+        _set_fonts(_rpr(level))
+
+
 def clean_package(doc) -> None:
     """No python-docx thumbnail, custom XML or description left in the template."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -312,6 +325,7 @@ def _new_document():
     for paragraph in list(doc.paragraphs):
         paragraph._element.getparent().remove(paragraph._element)
     setup_styles(doc)
+    plain_bullets(doc)
     clean_package(doc)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
