@@ -3,11 +3,11 @@
     .venv/bin/python bench/report_bench.py [--cases 10000] [--rounds 3] [--json]
 
 Generates --cases stored records (the bundled examples under new case ids, every date moved by
-0 to 182 days so that they spread over the year) and a ledger holding one acknowledgement for
-every third case, in a temporary outbox. Then, interleaved for --rounds rounds, it times:
+0 to 182 days so that they spread over the year; stored and stamped as ``letters store`` does)
+and a ledger holding one acknowledgement for every third case, in a temporary outbox. Then, interleaved for --rounds rounds, it times:
 
-* ``diary``: the baseline, what ``letters due --all`` does with the same store: read every
-  record, ask the ledger for its letters, run the engine;
+* ``diary``: the baseline, ``letters due --all``'s work over the same store
+  (``correspondence.diary``): read every stamped snapshot, the ledger once, run the engine;
 * ``figures``: the report's figures for 2026Q4 (read the store, read the ledger once, run the
   engine as of the period's end, count);
 * ``csv,json`` and ``html,pdf``: the whole ``letters report`` command in those formats (a fresh
@@ -36,8 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from correspondence import ledger, store  # noqa: E402
-from correspondence.case import CaseError, load_case  # noqa: E402
-from correspondence.due import determine  # noqa: E402
+from correspondence.diary import diary as stored_diary  # noqa: E402
 from correspondence.report import Period, build_report  # noqa: E402
 from correspondence.report_output import stored_cases  # noqa: E402
 from correspondence.rules import load_rulebook  # noqa: E402
@@ -63,9 +62,7 @@ def generate(outbox: Path, count: int) -> None:
             record = copy.deepcopy(examples[i % len(examples)])
             record["case_id"] = f"{record['case_id']}-R{i:05d}"
             text = shifted(json.dumps(record), (i * 37) % 183)
-            path = store.stored_path(outbox, record["case_id"])  # as store.save lays it out, without an fsync each
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            store.save(outbox, record["case_id"], text.encode("utf-8"))  # stamped, as letters store does
             if i % 3 == 0:
                 received = date.fromisoformat(json.loads(text)["complaint"]["received"])
                 ledger.record(conn, record["case_id"], "acknowledgement", 1, "complaint", received + timedelta(days=1))
@@ -73,17 +70,7 @@ def generate(outbox: Path, count: int) -> None:
 
 
 def diary(book, outbox: Path) -> int:
-    councils = {c: book.procedures(c) for c in book.councils}
-    n = 0
-    for path in store.stored_cases(outbox):
-        try:
-            case = load_case(path, councils)
-            policy = book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
-            determine(case, policy, ledger.issued_for(outbox, case.case_id), AS_OF)
-            n += 1
-        except CaseError:
-            pass
-    return n
+    return len(stored_diary(book, outbox, AS_OF)[0])
 
 
 def figures(book, outbox: Path) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import ledger, store
-from .case import CaseError, case_from_record, parse_record, read_record_bytes
+from .case import CaseError
 from .compare import CODE, Comparison, compare, stage_days
 from .report import FINDINGS, GROUNDS, OUTCOMES, REFUSALS, BODIES, CouncilFigures, Period, Ratio, Report, build_report
 from .rules import RuleBook
@@ -39,10 +39,9 @@ def stored_cases(book: RuleBook, outbox: Path, problems: list[str]) -> Iterable:
     councils = {c: book.procedures(c) for c in book.councils}
     issued = ledger.issued_by_case(outbox)
     for path in store.stored_cases(outbox):
-        try:  # stored snapshots were checked against the schema when stored
-            case = case_from_record(parse_record(read_record_bytes(path), path.name), path.name, councils,
-                                    schema_checked=True)
-        except (CaseError, KeyError, TypeError, ValueError):
+        try:  # a snapshot stamped when stored is not run through the schema again
+            case = store.load_stored(path, councils)
+        except CaseError:
             problems.append(f"{path.name}: the stored record is not valid; it is left out of the report.")
             continue
         yield case, issued.get(case.case_id, [])
