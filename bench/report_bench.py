@@ -4,7 +4,8 @@
 
 Generates --cases stored records (the bundled examples under new case ids, every date moved by
 0 to 182 days so that they spread over the year; stored and stamped as ``letters store`` does)
-and a ledger holding one acknowledgement for every third case, in a temporary outbox. Then, interleaved for --rounds rounds, it times:
+and a ledger holding one acknowledgement for every third case, in a temporary outbox. Then,
+interleaved for --rounds rounds, it times:
 
 * ``diary``: the baseline, ``letters due --all``'s work over the same store
   (``correspondence.diary``): read every stamped snapshot, the ledger once, run the engine;

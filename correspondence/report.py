@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -40,7 +40,6 @@ OUTCOMES = ("upheld", "partly-upheld", "not-upheld")
 FINDINGS = ("not-investigated", "premature", "no-fault", "fault-no-injustice", "fault-injustice",
             "maladministration", "severe-maladministration", "service-failure")
 BODIES = ("lgsco", "hos")
-OMBUDSMAN_EVENTS = ("ombudsman_enquiry", "ombudsman_decision")
 NO_SERVICE_AREA = "(no service area given)"
 
 
@@ -466,9 +465,8 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
         block.cases += 1
         if case.received > period.end:
             continue
-        try:  # the Ombudsman's events are for reporting only: the engine is given the rest
-            engine_case = replace(case, events=tuple(e for e in case.events if e.type not in OMBUDSMAN_EVENTS))
-            det = determine(engine_case, policy, issued, period.end)
+        try:
+            det = determine(case, policy, issued, period.end)
         except CaseError:
             problems.append(f"{case.case_id}: the record cannot be read as of {period.end.isoformat()} "
                             f"(run 'letters due {case.case_id} --as-of {period.end.isoformat()}'); "
