@@ -1,107 +1,197 @@
-"""Letters per second, Word and PDF: this project's renderer against plain docxtpl and plain
-WeasyPrint rendering the same letters, measured in the same run.
+"""End to end: `letters process` against the bare-library ceiling, on the same letters, interleaved.
 
-    .venv/bin/python bench/render_bench.py [--records 300] [--json]
+    .venv/bin/python bench/render_bench.py [--records 40] [--rounds 5] [--workers 1] [--before REV] [--json]
 
-Records are the bundled examples copied under new case ids until there are --records of them;
-every letter each one needs (issued ones too) is rendered. "Plain" means what a developer would
-write without this project: docxtpl's DocxTemplate(...).render(context) of one Word template per
-letter, and weasyprint.HTML(string=...).write_pdf() with the stylesheet given by path each time.
+Arm A, this project: `letters process` (a fresh process) over --records records (the bundled
+examples under new case ids) into an empty outbox, every check on: validation, case store,
+engine, Word and PDF, the render-time checks, filing with fsyncs and the ledger.
+
+Arm B, the ceiling: a fresh process that makes the same letters (the same kinds, from the same
+contexts, captured beforehand) with the bare libraries as a careful developer would use them:
+plain docxtpl, one template per letter (the kind's own .docx, rendered and saved), and plain
+WeasyPrint with one shared FontConfiguration and the stylesheet parsed once (HTML from a plain
+Jinja environment, the same pdf/ua-1 variant). No validation, no checks, nothing filed.
+
+Arm C (with --before REV): `letters process` as it was at REV (its own rules and templates), the
+baseline the issue measured against.
+
+Rounds run A B [C] A B [C] ...; each round gives a ratio of letters per second (A/B, C/B); the
+median ratio and its spread are reported. Both arms start a Python process and import their
+libraries, in every round. --workers N runs both arms with N processes.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
-import io
 import json
+import pickle
+import re
+import shutil
 import sys
-import time
+import tempfile
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from correspondence.case import case_from_record  # noqa: E402
-from correspondence.context import build_context  # noqa: E402
-from correspondence.due import determine  # noqa: E402
-from correspondence.render import Renderer  # noqa: E402
-from correspondence.rules import load_rulebook  # noqa: E402
+from common import PYTHON, ROOT, checkout, letters_cmd, load, records, run_timed, spread, write_records  # noqa: E402
 
 AS_OF = date(2026, 11, 20)
 
 
-def letters_to_render(count: int):
+# --------------------------------------------------------------------------- the letters
+
+def capture_jobs(record_paths: list[Path], scratch: Path) -> list[tuple[str, str, dict]]:
+    """(council, kind, context) of every letter `letters process` renders for these records: found
+    by issuing them once (untimed) through a renderer that notes what it is asked for."""
+    from correspondence.case import load_case
+    from correspondence.issuing import issue_due_letters
+    from correspondence.render import Renderer
+    from correspondence.rules import load_rulebook
+
+    class Noting(Renderer):
+        def __init__(self, templates):
+            super().__init__(templates)
+            self.jobs = []
+
+        def render(self, council, kind, context, formats=("docx", "pdf")):
+            self.jobs.append((council, kind, context))
+            return super().render(council, kind, context, formats)
+
     book = load_rulebook(ROOT / "rules")[0]
     councils = {c: book.procedures(c) for c in book.councils}
-    examples = [json.loads(p.read_text()) for p in sorted((ROOT / "examples" / "inbox").glob("*.json"))]
-    jobs = []
-    for i in range(count):
-        record = copy.deepcopy(examples[i % len(examples)])
-        record["case_id"] = f"{record['case_id']}-B{i:04d}"
-        case = case_from_record(record, "bench", councils)
-        policy = book.policy_for(case.council, housing_tenancy=case.housing_tenancy, cse=case.cse)
-        result = determine(case, policy, (), AS_OF)
-        if result.recipient is None:
-            continue
-        for letter in result.letters:
-            jobs.append((case.council, letter.letter, build_context(case, policy, result, letter, AS_OF)))
-    return jobs
+    renderer = Noting(ROOT / "templates")
+    for path in record_paths:
+        issue_due_letters(book, renderer, load_case(path, councils), scratch, AS_OF)
+    return renderer.jobs
 
 
-def timed(fn, jobs) -> float:
-    start = time.perf_counter()
-    for job in jobs:
-        fn(*job)
-    return time.perf_counter() - start
+# --------------------------------------------------------------------------- the ceiling (arm B)
+
+_CEILING: dict = {}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=300)
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+def _ceiling_init(templates: str) -> None:
+    from jinja2 import Environment, FileSystemLoader
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    _CEILING.update(templates=Path(templates), fonts=fonts,
+                    css=CSS(filename=str(Path(templates) / "html" / "letter.css"), font_config=fonts),
+                    env=Environment(loader=FileSystemLoader(str(Path(templates) / "html")), autoescape=True))
+
+
+def _ceiling_letter(job) -> int:
+    import io
 
     from docxtpl import DocxTemplate
     from weasyprint import HTML
 
-    jobs = letters_to_render(args.records)
-    renderer = Renderer(ROOT / "templates")
-    css_path = str(ROOT / "templates" / "html" / "letter.css")
+    council, kind, context = job
+    t = _CEILING["templates"]
+    word = DocxTemplate(str(t / "docx" / f"{kind}.docx"))
+    word.render(context, autoescape=True)
+    word.save(io.BytesIO())
+    html = _CEILING["env"].get_template(f"{kind}.html").render(context)
+    HTML(string=html, base_url=str(t / "html")).write_pdf(
+        stylesheets=[_CEILING["css"]], font_config=_CEILING["fonts"], pdf_variant="pdf/ua-1")
+    return 1
 
-    def ours_docx(council, kind, ctx):
-        renderer.render_docx(council, kind, ctx)
 
-    def ours_pdf(council, kind, ctx):
-        renderer.render_pdf(renderer.render_html(council, kind, ctx))
+def ceiling_main(jobs_file: str, templates: str, workers: int) -> None:
+    jobs = pickle.loads(Path(jobs_file).read_bytes())
+    if workers == 1:
+        _ceiling_init(templates)
+        made = sum(_ceiling_letter(job) for job in jobs)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers, initializer=_ceiling_init, initargs=(templates,)) as pool:
+            made = sum(pool.map(_ceiling_letter, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    print(f"{made} letters")
 
-    def plain_docx(council, kind, ctx):
-        tpl = DocxTemplate(str(ROOT / "templates" / "docx" / f"{kind}.docx"))
-        tpl.render(ctx)
-        tpl.save(io.BytesIO())
 
-    html_of = {id(ctx): renderer.render_html(council, kind, ctx) for council, kind, ctx in jobs}
+# --------------------------------------------------------------------------- rounds
 
-    def plain_pdf(council, kind, ctx):
-        HTML(string=html_of[id(ctx)], base_url=str(ROOT / "templates" / "html")).write_pdf(stylesheets=[css_path])
+def process_arm(records_dir: Path, work: Path, workers: int, code_root: Path | None, home: Path) -> tuple[float, int]:
+    if work.exists():
+        shutil.rmtree(work)
+    inbox, outbox = work / "inbox", work / "outbox"
+    shutil.copytree(records_dir, inbox)
+    seconds, done = run_timed(letters_cmd("process", "--rules", str(home / "rules"), "--templates",
+                                          str(home / "templates"), "--inbox", str(inbox), "--outbox", str(outbox),
+                                          "--as-of", AS_OF.isoformat(), "--workers", str(workers)), code_root)
+    found = re.search(r"(\d+) letters? written", done.stdout)
+    if not found:
+        raise SystemExit(f"letters process failed: {done.stdout}{done.stderr[-2000:]}")
+    return seconds, int(found.group(1))
 
-    ours_pdf(*jobs[0]), plain_pdf(*jobs[0])  # warm both up (imports, font discovery) before timing
-    results = {}
-    for name, fn in (("docx", ours_docx), ("docx_plain", plain_docx), ("pdf", ours_pdf), ("pdf_plain", plain_pdf)):
-        seconds = timed(fn, jobs)
-        results[name] = {"letters": len(jobs), "seconds": round(seconds, 2), "letters_per_second": round(len(jobs) / seconds, 2)}
-    results["ratio_docx"] = round(results["docx"]["letters_per_second"] / results["docx_plain"]["letters_per_second"], 2)
-    results["ratio_pdf"] = round(results["pdf"]["letters_per_second"] / results["pdf_plain"]["letters_per_second"], 2)
+
+def ceiling_arm(jobs_file: Path, workers: int) -> tuple[float, int]:
+    seconds, done = run_timed([PYTHON, str(Path(__file__).resolve()), "--ceiling", str(jobs_file),
+                               "--workers", str(workers)])
+    found = re.search(r"(\d+) letters", done.stdout)
+    if not found:
+        raise SystemExit(f"the ceiling failed: {done.stderr[-2000:]}")
+    return seconds, int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--before", default=None, help="also run `letters process` as it was at this git revision")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--ceiling", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ceiling:
+        return ceiling_main(args.ceiling, str(ROOT / "templates"), args.workers)
+
+    with tempfile.TemporaryDirectory(prefix="render-bench-") as tmp:
+        tmp = Path(tmp)
+        records_dir = tmp / "records"
+        paths = write_records(records_dir, records(args.records))
+        jobs = capture_jobs(paths, tmp / "scratch")
+        jobs_file = tmp / "jobs.pickle"
+        jobs_file.write_bytes(pickle.dumps(jobs))
+        before = checkout(args.before, tmp / "before") if args.before else None
+
+        rows = []
+        for _ in range(args.rounds):
+            a_s, a_n = process_arm(records_dir, tmp / "a", args.workers, None, ROOT)
+            b_s, b_n = ceiling_arm(jobs_file, args.workers)
+            row = {"process_s": a_s, "process_letters": a_n, "ceiling_s": b_s, "ceiling_letters": b_n,
+                   "ratio": (a_n / a_s) / (b_n / b_s)}
+            if before is not None:
+                c_s, c_n = process_arm(records_dir, tmp / "c", args.workers, before, before)
+                row.update(before_s=c_s, before_letters=c_n, before_ratio=(c_n / c_s) / (b_n / b_s))
+            rows.append(row)
+            if not args.json:
+                print("  round: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                              for k, v in row.items()), file=sys.stderr)
+
+    result = {
+        "records": args.records, "letters": len(jobs), "workers": args.workers, "rounds": args.rounds,
+        "load_average_after": load(),
+        "process_per_ceiling": spread([r["ratio"] for r in rows]),
+        "process_letters_per_s": spread([r["process_letters"] / r["process_s"] for r in rows]),
+        "ceiling_letters_per_s": spread([r["ceiling_letters"] / r["ceiling_s"] for r in rows]),
+    }
+    if args.before:
+        result["before"] = args.before
+        result["before_per_ceiling"] = spread([r["before_ratio"] for r in rows])
+        result["process_per_before"] = spread([(r["process_letters"] / r["process_s"]) /
+                                               (r["before_letters"] / r["before_s"]) for r in rows])
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps(result, indent=2))
         return
-    print(f"{len(jobs)} letters from {args.records} records")
-    for name in ("docx", "docx_plain", "pdf", "pdf_plain"):
-        r = results[name]
-        print(f"  {name:<11} {r['letters_per_second']:>7} letters/s  ({r['seconds']} s)")
-    print(f"  Word: this renderer / plain docxtpl   = {results['ratio_docx']}")
-    print(f"  PDF:  this renderer / plain WeasyPrint = {results['ratio_pdf']}")
+    print(f"{result['letters']} letters from {args.records} records, {args.workers} worker(s), {args.rounds} rounds "
+          f"interleaved (load average after: {result['load_average_after']})")
+    for key in [k for k in result if isinstance(result[k], dict)]:
+        s = result[key]
+        print(f"  {key:<24} median {s['median']:>7}  (min {s['min']}, q1 {s['q1']}, q3 {s['q3']}, max {s['max']})")
 
 
 if __name__ == "__main__":

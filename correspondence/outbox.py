@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from . import ledger
-from .store import atomic_write, fsync_folder
+from .store import atomic_write, atomic_write_all
 
 FOLDER_MODE = 0o700
 JOURNAL_DIR = ".journal"
@@ -95,11 +95,9 @@ def _letter_paths(folder: Path, stem: str, files: dict[str, bytes]) -> list[Path
 def _write_letter(folder: Path, stem: str, files: dict[str, bytes], manifest: dict, written: list[Path]) -> None:
     """Each file written aside and renamed into place, the manifest last; ``written`` grows as it goes."""
     paths = _letter_paths(folder, stem, files)
-    for path, data in zip(paths, [*files.values(),
-                                  (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")]):
-        atomic_write(path, data, sync_folder=False)
-        written.append(path)
-    fsync_folder(folder)  # one folder fsync makes the letter's renames durable, before the ledger row
+    data = [*files.values(), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")]
+    # Fsynced together, renamed in order (the manifest last), the folder fsynced once, before the ledger row.
+    atomic_write_all(list(zip(paths, data)), written)
 
 
 def _journal(outbox: Path, filing: Filing) -> Path:

@@ -54,6 +54,70 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, sync_folder: boo
         fsync_folder(path.parent)
 
 
+def atomic_write_all(items: list[tuple[Path, bytes]], written: list[Path], mode: int = 0o600) -> None:
+    """Write several files into one folder, each appearing whole or not at all, in the order given.
+
+    Each is written aside; the temporary files are fsynced together (concurrent fsyncs share one
+    journal commit: about the cost of one, not one each); then each is renamed into place in
+    order (``written`` grows as they land) and the folder is fsynced once."""
+    if not items:
+        return
+    folder = items[0][0].parent
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    staged: list[tuple[int, str, Path]] = []
+    try:
+        for path, data in items:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+            staged.append((fd, tmp, path))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, mode)
+        _fsync_together([fd for fd, _, _ in staged])
+        for fd, _, _ in staged:
+            os.close(fd)
+        staged = [(-1, tmp, path) for _, tmp, path in staged]
+        while staged:
+            _, tmp, path = staged[0]
+            os.replace(tmp, path)
+            staged.pop(0)
+            written.append(path)
+    except BaseException:
+        for fd, tmp, _ in staged:
+            if fd >= 0:
+                os.close(fd)
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise
+    fsync_folder(folder)
+
+
+def _fsync_together(fds: list[int]) -> None:
+    if len(fds) == 1:
+        os.fsync(fds[0])
+        return
+    import threading
+
+    errors: list[BaseException] = []
+
+    def sync(fd: int) -> None:
+        try:
+            os.fsync(fd)
+        except BaseException as exc:  # raised in the caller below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sync, args=(fd,)) for fd in fds[1:]]
+    for thread in threads:
+        thread.start()
+    sync(fds[0])
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def fsync_folder(folder: Path) -> None:
     """Make the renames into ``folder`` durable."""
     dir_fd = os.open(folder, os.O_RDONLY)

@@ -1,0 +1,133 @@
+"""The service's latency: from a record renamed into the inbox to its letter filed in the outbox,
+under `letters watch` with its default settings; and two records renamed together against one.
+
+    .venv/bin/python bench/service_bench.py [--trials 20] [--json]
+
+A record is written under a hidden temporary name and renamed into the inbox, as a case system
+does; the clock runs from the rename to the moment the letter's manifest (written last) is in the
+case's folder. The first record (the service's first letter, paying for imports and compiling) is
+reported on its own; then single records and pairs alternate, one at a time.
+Goals: p95 of one record <= 0.5 s; two records together <= 2x one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import ROOT, example_records, letters_cmd, load, percentile, spread  # noqa: E402
+
+
+def record_with_a_letter_today() -> dict:
+    """An example record that has a letter due today (the service dates its letters today)."""
+    from correspondence.case import case_from_record
+    from correspondence.due import determine
+    from correspondence.rules import load_rulebook
+
+    book = load_rulebook(ROOT / "rules")[0]
+    councils = {c: book.procedures(c) for c in book.councils}
+    for record in example_records():
+        case = case_from_record(record, "bench", councils)
+        policy = book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+        result = determine(case, policy, (), date.today())
+        if result.pending and result.recipient is not None and len(result.pending) == 1:
+            return record
+    raise SystemExit("no example record has exactly one letter due today")
+
+
+class Service:
+    def __init__(self, tmp: Path, template: dict):
+        self.inbox, self.outbox, self.template = tmp / "inbox", tmp / "outbox", template
+        self.inbox.mkdir()
+        self.log = open(tmp / "watch.log", "w")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen(letters_cmd("watch", "--rules", str(ROOT / "rules"), "--templates",
+                                                 str(ROOT / "templates"), "--inbox", str(self.inbox),
+                                                 "--outbox", str(self.outbox)),
+                                     stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+        self.count = 0
+        deadline = time.monotonic() + 120
+        while "watching" not in (tmp / "watch.log").read_text():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise SystemExit("letters watch did not start: " + (tmp / "watch.log").read_text()[-2000:])
+            time.sleep(0.05)
+
+    def drop(self, n: int) -> float:
+        """Rename ``n`` records into the inbox together; seconds until every one's letter is filed."""
+        ids, staged = [], []
+        for _ in range(n):
+            self.count += 1
+            record = dict(self.template, case_id=f"{self.template['case_id']}-W{self.count:04d}")
+            tmp = self.inbox / f".{record['case_id']}.json.tmp"
+            tmp.write_text(json.dumps(record))
+            staged.append((tmp, self.inbox / f"{record['case_id']}.json"))
+            ids.append(record["case_id"])
+        start = time.perf_counter()
+        for tmp, final in staged:
+            os.rename(tmp, final)
+        waiting = set(ids)
+        deadline = start + 60
+        while waiting:
+            for case_id in list(waiting):
+                folder = self.outbox / case_id
+                if folder.is_dir() and any(p.suffix == ".json" for p in folder.iterdir()):
+                    waiting.discard(case_id)
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"no letter after 60 s for {sorted(waiting)}")
+            time.sleep(0.002)
+        return time.perf_counter() - start
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--pause", type=float, default=0.5, help="seconds between trials")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    template = record_with_a_letter_today()
+    with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp:
+        service = Service(Path(tmp), template)
+        try:
+            first = service.drop(1)
+            singles, pairs = [], []
+            for _ in range(args.trials):
+                time.sleep(args.pause)
+                singles.append(service.drop(1))
+                time.sleep(args.pause)
+                pairs.append(service.drop(2))
+        finally:
+            service.stop()
+    result = {
+        "load_average_after": load(),
+        "first_letter_s": round(first, 3),
+        "one_record_s": {**spread(singles), "p50": round(percentile(singles, 50), 3), "p95": round(percentile(singles, 95), 3)},
+        "two_records_s": {**spread(pairs), "p50": round(percentile(pairs, 50), 3), "p95": round(percentile(pairs, 95), 3)},
+        "two_over_one_median": round(statistics.median(pairs) / statistics.median(singles), 2),
+        "two_over_one_per_trial": spread([p / s for s, p in zip(singles, pairs)]),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
