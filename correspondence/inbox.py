@@ -163,6 +163,9 @@ def service_problem(exc: BaseException) -> str | None:
         return str(exc)
     if isinstance(exc, ServiceError):
         return str(exc)
+    from .workers import WorkerStartError
+    if isinstance(exc, WorkerStartError):
+        return str(exc)
     if isinstance(exc, OSError) and exc.errno in SERVICE_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"cannot write{where}: {exc.strerror or os.strerror(exc.errno)}."

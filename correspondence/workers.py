@@ -61,6 +61,7 @@ def _worker(conn: Connection, parent: int, initializer: Callable | None, initarg
             initializer(*initargs)
         except Exception:  # the tasks themselves will report what is wrong
             pass
+    conn.send(READY)
     while True:
         try:
             task = conn.recv()
@@ -83,6 +84,14 @@ def _worker(conn: Connection, parent: int, initializer: Callable | None, initarg
 class _Slot:
     process: multiprocessing.process.BaseProcess
     conn: Connection
+    ready: bool = False
+
+
+class WorkerStartError(Exception):
+    """Worker processes cannot be started: a failure of the service, not of a record."""
+
+
+READY = "ready"
 
 
 class Pool:
@@ -129,7 +138,13 @@ class Pool:
         busy: dict[Connection, tuple[_Slot, int, float]] = {}
         while queue or busy:
             while queue and (self._idle or len(self._all) < self.size):
-                slot = self._idle.pop() if self._idle else self._start()
+                if self._idle:
+                    slot = self._idle.pop()
+                    if not slot.process.is_alive():  # died while idle (killed from outside): not the task's fault
+                        self._discard(slot)
+                        continue
+                else:
+                    slot = self._start()
                 index, job = queue.pop()
                 try:
                     slot.conn.send((func, job))
@@ -140,13 +155,21 @@ class Pool:
                 busy[slot.conn] = (slot, index, time.monotonic() + self.time_limit)
             soonest = min(deadline for _, _, deadline in busy.values())
             for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
-                slot, index, _ = busy.pop(conn)  # type: ignore[index]
+                slot, index, deadline = busy.pop(conn)  # type: ignore[index]
                 try:
-                    results[index] = conn.recv()  # type: ignore[union-attr]
+                    outcome = conn.recv()  # type: ignore[union-attr]
+                    if outcome == READY:
+                        slot.ready = True
+                        busy[conn] = (slot, index, time.monotonic() + self.time_limit)  # type: ignore[index]
+                        continue
+                    results[index] = outcome
                     self._idle.append(slot)
                 except (EOFError, OSError):
                     slot.process.join(timeout=5)
                     code = slot.process.exitcode
+                    if not slot.ready:  # it never got as far as the task: the service cannot start workers
+                        self._discard(slot)
+                        raise WorkerStartError(f"a worker process could not start (exit {code}).") from None
                     results[index] = Outcome("died", detail=f"exit {code}" if code is None or code >= 0
                                              else signal.Signals(-code).name)
                     self._discard(slot)

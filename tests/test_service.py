@@ -142,6 +142,10 @@ def test_a_worker_that_overruns_its_time_or_dies_fails_its_task_alone():
         assert outcomes[1].detail == "3 seconds"
         outcomes = pool.map(_die, [()]) + pool.map(_boom, [()]) + pool.map(_sleep, [(0,)])
         assert [(o.status, o.detail) for o in outcomes] == [("died", "exit 7"), ("error", "RecursionError"), ("ok", "")]
+    # workers that cannot even start are the service's failure, not a record's
+    from correspondence.workers import WorkerStartError
+    with Pool(1, time_limit=30, initializer=_die) as pool, pytest.raises(WorkerStartError):
+        pool.map(_sleep, [(0,)])
 
 
 def test_the_snapshot_is_replaced_only_by_an_accepted_record(dirs):
