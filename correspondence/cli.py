@@ -188,6 +188,8 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
     failed = failed_reports(paths.outbox)
     blocked = {(r.case_id, x.letter, x.stage, x.trigger): failed[key] for r, x in rows
                if (key := (r.case_id, undated_stem(x.letter, x.stage, x.trigger))) in failed}
+    from .actions import open_actions
+    actions = open_actions(paths.outbox)
     if as_json:
         click.echo(json.dumps({
             "as_of": as_of.isoformat(),
@@ -195,12 +197,16 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
             "letters": [{"case_id": r.case_id, "council": r.council, **x.to_json(),
                          **({"failed_checks": str(report)} if (report := blocked.get(
                              (r.case_id, x.letter, x.stage, x.trigger))) else {})} for r, x in rows],
+            "actions_needed": [a.to_json() for a in actions],
         }, indent=2, ensure_ascii=False))
     else:
         click.echo(diary_table(rows, as_of, len(results)))
         for (case_id, letter, stage, trigger), report in blocked.items():
             click.echo(f"{case_id}: the {letter}{f' stage {stage}' if stage else ''} letter ({trigger}) failed its "
                        f"checks and was not issued; see {report}.")
+        for action in actions:
+            click.echo(f"{action.case_id}: action needed: {action.action} (letter {action.stem}; when done: "
+                       f"{action.command()})")
     sys.exit(1 if problems else 0)
 
 
@@ -397,6 +403,37 @@ def ledger_rebuild(paths: Paths) -> None:
     added = ledger.rebuild(paths.outbox)
     click.echo(f"{ledger.ledger_path(paths.outbox)}: {added} letter{'s' if added != 1 else ''} added from the "
                f"manifests in {paths.outbox}.")
+
+
+# --------------------------------------------------------------------------- actions
+
+@cli.command(context_settings={"ignore_unknown_options": False})
+@click.argument("words", nargs=-1, metavar="[CASE-ID] | done CASE-ID STEM N")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+@folder_options
+def actions(words: tuple[str, ...], as_json: bool, paths: Paths) -> None:
+    """The needs a file cannot meet (a translation, easy read, Braille, audio) still open, for every
+    case or CASE-ID; 'letters actions done CASE-ID STEM N' marks the letter's Nth need met."""
+    from .actions import ActionError, mark_done, open_actions
+
+    if words and words[0] == "done":
+        if len(words) != 4 or not words[3].isdigit():
+            raise click.UsageError("give 'letters actions done CASE-ID STEM N', as 'letters actions' lists them.")
+        try:
+            action = mark_done(paths.outbox, words[1], words[2], int(words[3]))
+        except ActionError as exc:
+            fail(str(exc))
+        click.echo(f"{action.case_id}: marked met: {action.action} (letter {action.stem}).")
+        return
+    if len(words) > 1:
+        raise click.UsageError("give at most one CASE-ID, or 'done CASE-ID STEM N'.")
+    found = open_actions(paths.outbox, words[0] if words else None)
+    if as_json:
+        click.echo(json.dumps({"actions_needed": [a.to_json() for a in found]}, indent=2, ensure_ascii=False))
+        return
+    for action in found:
+        click.echo(f"{action.case_id}: {action.action} (letter {action.stem}; when done: {action.command()})")
+    click.echo(f"{len(found)} action{'s' if len(found) != 1 else ''} still needed.")
 
 
 # --------------------------------------------------------------------------- check

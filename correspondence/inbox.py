@@ -31,6 +31,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .actions import log_open_actions
 from .case import FORMAT, MAX_RECORD_BYTES, CaseError, case_from_record, parse_record
 from .rules import RuleBook
 from . import store
@@ -521,6 +522,7 @@ class Service:
                       sentence.split(": ", 2)[-1].split(": \"")[0])
         report.letters += letters
         log.info("case %s: %d letter(s) written", case_id, letters)
+        log_open_actions(log, self.outbox, case_id)
         for path in files:
             place(path, self.done, path.name)
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from . import ledger
+from .actions import actions_needed
 from .case import Case
 from .context import build_context
 from .due import Determination, Letter, determine
@@ -71,6 +72,7 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
         "delivery": delivery_for(result),
         "ombudsman_required": letter.ombudsman_required,
         "large_print": context["large_print"],
+        "actions_needed": actions_needed(case.complainant),  # what a file cannot meet (letters actions)
         "files": {ext: f"{stem}.{ext}" for ext in formats},
         "required_content": required_items(context, book.required_content),
         "rules": rules_sources(book, case.council),
