@@ -243,6 +243,8 @@ class _Converter(HTMLParser):
                 fmt.space_after = Pt(11)
             if "signatory" in classes:
                 fmt.space_before = Mm(18)  # room for a handwritten signature (at least 15 mm)
+            if any("signature" in c for c in self.classes[:-1]) and not self.paragraph.text:
+                fmt.space_after = 0
             if classes & {"before-closing", "point"}:
                 fmt.keep_with_next = True
             self._track(self.paragraph)
@@ -259,6 +261,10 @@ class _Converter(HTMLParser):
             group = self.keep_groups.pop()
             for paragraph in group[:-1]:
                 paragraph.paragraph_format.keep_with_next = True
+            if "signature" in classes:  # set close, as in letter.css
+                for paragraph in group:
+                    if hasattr(paragraph, "paragraph_format") and not paragraph.text.startswith("{%p"):
+                        paragraph.paragraph_format.space_after = 0
         elif tag in ("th", "td") and self.cell is not None:
             self.row.append(self.cell)
             self.cell = None
