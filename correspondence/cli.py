@@ -512,7 +512,8 @@ def rules_validate(paths: Paths) -> None:
             click.echo(f"warning: {warning}", err=True)
     if problems:
         fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {paths.rules}.")
-    click.echo(f"{len(book.files)} rules files valid ({', '.join(book.councils)}); "
+    floor = ", with the Housing Ombudsman Code's floor (hos-2024)" if book.floor else ""
+    click.echo(f"{len(book.files)} rules files valid ({', '.join(book.councils)}){floor}; "
                f"Ombudsman details verified on {book.verified_on.isoformat()}.")
 
 

@@ -305,7 +305,8 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
     complainant = case.complainant
     complaint = case.raw["complaint"]
     event = next((e for e in case.events if e.id == letter.trigger), None)
-    ombudsman = policy.ombudsman
+    # A restriction notice keeps the council's own Ombudsman, a housing complaint's too (Luton App. A §18).
+    ombudsman = (policy.restriction_ombudsman or policy.ombudsman) if letter.letter == "restriction-notice" else policy.ombudsman
     context: dict[str, Any] = {name: None for name in CONTEXT_NAMES}
     large_print = "large-print" in complainant.get("format_needs", [])
     officer = {k: case.raw["officer"].get(k, "") for k in ("name", "job_title", "email", "phone")}

@@ -24,6 +24,16 @@ from .citations import PolicySource, for_people, policy_source
 
 OMBUDSMEN_FILE = "ombudsmen.toml"
 REQUIRED_CONTENT_FILE = "required-content.toml"
+# The statutory Housing Ombudsman Code: not a council, the floor under every housing complaint.
+FLOOR_FILE = "hos-2024.toml"
+FLOOR_ID = "hos-2024"
+# Its clocks: for a housing complaint the earlier date (the time limit: the longer) applies.
+FLOOR_CLOCKS = ("stage1.acknowledgement", "stage1.response", "stage1.extension_limit",
+                "stage2.acknowledgement", "stage2.response", "stage2.extension_limit", "limits.time_limit")
+# Its fixed values: they replace the council's where they are stricter.
+FLOOR_VALUES = ("ombudsman.body", "ombudsman.in_extension", "ombudsman.in_escalation_refusal",
+                "ombudsman.in_not_accepted", "ombudsman.in_final_outcome")
+_STRICTNESS = {"never": 0, "past-limit": 1, "always": 2, False: 0, True: 1}
 CONDITIONS = ("housing_tenancy", "cse")
 RELATIONSHIPS = ("councillor", "mp", "advocate", "relative", "friend", "solicitor", "advice-agency", "other")
 DELIVERY_METHODS = ("email", "first-class", "second-class", "hand")
@@ -296,6 +306,12 @@ class Policy:
     entries: Mapping[str, Entry]
     ombudsman: Ombudsman
     calendar: WorkingCalendar
+    # For a housing complaint: the Housing Ombudsman Code's clocks (the engine takes the earlier
+    # date, the longer time limit) and the council's values that the Code's replaced.
+    floor: Mapping[str, Entry] = field(default_factory=lambda: MappingProxyType({}))
+    floor_replaced: Mapping[str, Entry] = field(default_factory=lambda: MappingProxyType({}))
+    # Restriction notices keep the council's own Ombudsman (Luton App. A §18: the LGO for tenants too).
+    restriction_ombudsman: Ombudsman | None = None
 
     def value(self, key: str) -> Any:
         entry = self.entries.get(key)
@@ -331,6 +347,7 @@ class RuleBook:
     retired: tuple[str, ...]
     ombudsmen_text: str = ""
     required_content: dict[str, list[dict]] = field(default_factory=dict)
+    floor: dict[str, Entry] = field(default_factory=dict)  # hos-2024.toml, for housing complaints
 
     @property
     def councils(self) -> list[str]:
@@ -340,9 +357,20 @@ class RuleBook:
         rf = self.files[council]
         return ["corporate"] + sorted(k.split(":", 1)[1] for k in rf.overrides if k.startswith("procedure:"))
 
+    def floor_policy(self) -> Policy:
+        """The Housing Ombudsman Code on its own, as a policy (for ``rules compare``): its values over
+        the Complaint Handling Code's, which it matches on everything it does not set."""
+        base = self.policy_for("code-2024", housing_tenancy=True, floor=False)
+        entries = {**base.entries, **self.floor}
+        return Policy(FLOOR_ID, "Housing Ombudsman Complaint Handling Code", "corporate", MappingProxyType(entries),
+                      self.ombudsmen[entries["ombudsman.body"].value], base.calendar)
+
     def policy_for(self, council: str, procedure: str = "corporate", *, housing_tenancy: bool = False,
-                   cse: bool = False) -> Policy:
-        """Resolve a council's rules for one case. ``council`` and ``procedure`` must be known."""
+                   cse: bool = False, floor: bool = True) -> Policy:
+        """Resolve a council's rules for one case. ``council`` and ``procedure`` must be known.
+
+        For a housing complaint the Housing Ombudsman Code is the floor (``floor=False``: the
+        council's own values alone)."""
         entries = dict(_resolve_base(self, council))
         rf = self.files[council]
         if procedure != "corporate":
@@ -352,7 +380,22 @@ class RuleBook:
             if on and flag in rf.overrides:
                 for key, raw in rf.overrides[flag].items():
                     entries[key] = _entry(rf, key, raw, condition=flag)
+        floored: dict[str, Entry] = {}
+        replaced: dict[str, Entry] = {}
+        if housing_tenancy and floor and self.floor:
+            stages = entries["procedure.stages"].value
+            for key in FLOOR_CLOCKS:
+                if key in self.floor and (not key.startswith("stage") or int(key[5]) <= stages):
+                    floored[key] = self.floor[key]
+            for key in FLOOR_VALUES:
+                code, mine = self.floor.get(key), entries.get(key)
+                if code is None or mine is None or code.value == mine.value:
+                    continue
+                if key == "ombudsman.body" or _STRICTNESS[code.value] > _STRICTNESS[mine.value]:
+                    replaced[key] = mine
+                    entries[key] = code
         body = entries["ombudsman.body"].value
+        corporate_body = _resolve_base(self, council)["ombudsman.body"].value
         closure = frozenset(entries["calendar.closure_days"].value)
         return Policy(
             id=council,
@@ -361,6 +404,9 @@ class RuleBook:
             entries=MappingProxyType(entries),
             ombudsman=self.ombudsmen[body],
             calendar=WorkingCalendar(closure),
+            floor=MappingProxyType(floored),
+            floor_replaced=MappingProxyType(replaced),
+            restriction_ombudsman=self.ombudsmen[corporate_body],
         )
 
 
@@ -548,6 +594,35 @@ def _check_file(book: RuleBook, rf: RulesFile, problems: list[str]) -> None:
             problems.append(f"{where}: holds an out-of-date Ombudsman detail ({stale!r}, listed under retired in ombudsmen.toml).")
 
 
+def _load_floor(path: Path, problems: list[str]) -> dict[str, Entry]:
+    """The Housing Ombudsman Code's values (``hos-2024.toml``); an absent file means no floor."""
+    if not path.exists():
+        return {}
+    data, text = _read_toml(path, problems)
+    if data is None:
+        return {}
+    where = str(path)
+    if data.get("id") != FLOOR_ID:
+        problems.append(f"{where}: id: expected {FLOOR_ID!r} (the file's name), got {data.get('id')!r}.")
+    leaves = _flatten({k: v for k, v in data.items() if k not in META_KEYS})
+    specs = _key_specs(2)
+    floor: dict[str, Entry] = {}
+    for key, raw in leaves.items():
+        if key not in FLOOR_CLOCKS + FLOOR_VALUES:
+            problems.append(f"{where}: {key}: not a value the Housing Ombudsman Code sets here; expected one of "
+                            f"{', '.join(FLOOR_CLOCKS + FLOOR_VALUES)}.")
+            continue
+        found: list[str] = []
+        value = _parse_value(where, key, raw, specs[key], found)
+        problems.extend(found)
+        if not found:
+            floor[key] = Entry(key, value, raw.get("cite", ""), FLOOR_ID, False, FLOOR_ID)
+    for key in FLOOR_CLOCKS + FLOOR_VALUES:
+        if key not in leaves:
+            problems.append(f"{where}: {key}: no value; set it with the Code's paragraph as its cite.")
+    return floor
+
+
 def load_rulebook(directory: Path | str, *, strict: bool = True) -> tuple[RuleBook, list[str]]:
     """Read and check every rules file of ``directory``.
 
@@ -560,8 +635,9 @@ def load_rulebook(directory: Path | str, *, strict: bool = True) -> tuple[RuleBo
         raise RulesError([f"{directory}: the rules folder does not exist."])
     bodies, verified, retired, otext = _load_ombudsmen(directory / OMBUDSMEN_FILE, problems)
     files: dict[str, RulesFile] = {}
+    floor = _load_floor(directory / FLOOR_FILE, problems)
     for path in sorted(directory.glob("*.toml")):
-        if path.name in (OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE):
+        if path.name in (OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE, FLOOR_FILE):
             continue
         rf = _load_rules_file(path, problems)
         if rf is not None:
@@ -575,7 +651,7 @@ def load_rulebook(directory: Path | str, *, strict: bool = True) -> tuple[RuleBo
         sources = {rf.policy.file: rf.cited_as for rf in files.values() if rf.policy.file}
         required = {section: [dict(rule, cite=for_people(rule["cite"], sources)) for rule in rules]
                     for section, rules in required.items()}
-    book = RuleBook(directory, files, bodies, verified, retired, otext, required or {})
+    book = RuleBook(directory, files, bodies, verified, retired, otext, required or {}, floor)
     if not files:
         problems.append(f"{directory}: holds no council rules files (*.toml).")
     for rf in files.values():

@@ -106,6 +106,12 @@ def _label(key: str) -> str:
     return words if section.startswith("stage") else words.capitalize()
 
 
+def _clock_words(key: str, value: Clock) -> str:
+    if key == "limits.time_limit" and value.kind == "none":
+        return "no time limit"
+    return describe(value)
+
+
 def _value_words(policy: Policy, key: str) -> str:
     value = policy.value(key)
     if isinstance(value, Clock):
@@ -149,12 +155,25 @@ def rules_table(policy: Policy, source: str = "", width: int = 100) -> str:
         out += textwrap.wrap(f"Policy: {source}.", width)
     out += textwrap.wrap("Source: each value's citation; (Code) marks a value the policy leaves unsaid, taken from "
                          "the Complaint Handling Code 2024.", width) + [""]
+    if policy.floor:
+        out += textwrap.wrap("Housing complaint: the statutory Housing Ombudsman Code (hos-2024) is the floor. "
+                             "(Housing Code) marks a value taken from it; for a clock marked (floor), the earlier of "
+                             "the two dates applies (for the time limit, the longer).", width) + [""]
     for section, keys in keys_by_section:
         rows = []
         for key in keys:
             entry = policy.entries[key]
             source = entry.cite + (" (Code)" if entry.inherited else "")
-            rows.append([_label(key), _value_words(policy, key), source])
+            words = _value_words(policy, key)
+            if key in policy.floor_replaced:
+                old = policy.floor_replaced[key]
+                source = f"{entry.cite} (Housing Code; the policy's own: {old.cite})"
+            elif key in policy.floor:
+                code = policy.floor[key]
+                pick = "the longer of" if key == "limits.time_limit" else "the earlier of"
+                words = f"{pick}: {words} (policy); {_clock_words(key, code.value)} (Housing Code)"
+                source = f"{source}; {code.cite} (Housing Code, floor)"
+            rows.append([_label(key), words, source])
         out.append(section)
         out.append(grid(["item", "rule", "source"], rows, width=width))
         out.append("")

@@ -282,7 +282,9 @@ class TestLuton:
         assert deadline(r, "response", 2) == "2026-12-07"
 
     @pytest.mark.parametrize("housing, letters", [
-        (True, ["not-accepted"]),       # 6 months from 1 May 2026 ended 1 Nov 2026 (Part 1 §6)
+        # Part 1 §6's 6 months from 1 May 2026 ended 1 Nov 2026, but for a housing complaint the
+        # statutory Housing Ombudsman Code's 12 months apply (hos-2024 para 2.3): in time.
+        (True, ["acknowledgement"]),
         (False, ["acknowledgement"]),   # 12 months: in time
     ])
     def test_housing_six_month_limit(self, book, housing, letters):

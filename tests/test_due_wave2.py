@@ -333,3 +333,83 @@ def test_a_panel_in_a_procedure_without_one(book):
     assert error(book, rec, "2026-11-10") == (
         "record.json: field events[0].type: Warwickshire County Council's corporate procedure holds no review panel "
         "at stage 3.")
+
+
+# --------------------------------------------------------------------------- 5. the Housing Ombudsman Code as a floor
+
+def test_luton_housing_complaint_eight_months_old_is_accepted(book):
+    # First aware Mon 2 Mar 2026, received Mon 2 Nov 2026: eight months. Luton's housing limit
+    # (Part 1 §6: 6 months) ended Wed 2 Sep 2026, but the statutory Housing Ombudsman Code's
+    # 12 months (para 2.3) run to Tue 2 Mar 2027: in time, acknowledged, with a note.
+    rec = make("luton", complaint={"first_aware": "2026-03-02"}, housing_tenancy=True)
+    r = run(book, rec, "2026-11-02")
+    assert [x.letter for x in r.letters] == ["acknowledgement"]
+    assert ("Luton Council's 6-month time limit is below the statutory Housing Ombudsman Code's 12 months "
+            "(para 2.3); the Code's applies.") in r.notes
+    # Not a housing complaint: Luton's own 12 months, no note.
+    r = run(book, make("luton", complaint={"first_aware": "2026-03-02"}), "2026-11-02")
+    assert not any("Housing Ombudsman Code" in n for n in r.notes)
+
+
+def test_luton_housing_response_is_the_earlier_date(book):
+    # Received Mon 2 Nov 2026. Ack: Luton 3 WD (Part 2 §7): 3, 4, Thu 5 Nov; the Code's 5 WD is
+    # later (Mon 9 Nov), so Luton's stands. Response: Luton 15 WD after receipt (§10): 3-6 (4),
+    # 9-13 (9), 16-20 (14), Mon 23 Nov (15); the Code's 10 WD after the acknowledgement (para
+    # 6.3), from Thu 5 Nov: 6 (1), 9-13 (6), 16-19 (10) -> Thu 19 Nov, earlier: it applies.
+    r = run(book, make("luton", housing_tenancy=True), "2026-11-02")
+    assert deadline(r, "acknowledgement", 1) == "2026-11-05"
+    assert deadline(r, "response", 1) == "2026-11-19"
+    assert ("Luton Council's stage 1 response date (23 November 2026) is later than the statutory Housing "
+            "Ombudsman Code's (19 November 2026: 10 working days after the acknowledgement, para 6.3); the "
+            "Code's applies.") in r.notes
+    # Luton sets no extension limit; the Code's 20 WD after the ack (para 6.4): 19 Nov + 10 WD:
+    # 20 (11), 23-27 (16), 30 Nov, 1, 2, 3 Dec (20) -> Thu 3 Dec; an extension without a date goes there.
+    rec = make("luton", housing_tenancy=True, events=[ev("x", "extension", "2026-11-16", stage=1, reason="Survey.")])
+    r = run(book, rec, "2026-11-16")
+    assert deadline(r, "response", 1) == "2026-12-03"
+    ext = letter(r, "extension", 1)
+    assert ext.due.isoformat() == "2026-11-19" and ext.ombudsman_required  # Code 6.5: in every extension
+
+
+def test_telford_housing_extension_carries_the_housing_ombudsman(book):
+    # Telford puts the Ombudsman in an extension only past its limit (6.9.10); the Code in every
+    # one (6.5). Telford's clocks equal the Code's here (2 WD ack is earlier than 5; 10 and 20 WD
+    # after the ack are the same), so no date note.
+    rec = make(housing_tenancy=True, events=[ev("x", "extension", "2026-11-16", stage=1, reason="Survey.")])
+    r = run(book, rec, "2026-11-16")
+    assert letter(r, "extension", 1).ombudsman_required
+    assert any(n.startswith("Extension x: Telford & Wrekin Council's policy puts the Ombudsman's details in an "
+                            "extension letter only past its limit") for n in r.notes)
+    assert not any("date (" in n for n in r.notes)
+    assert book.policy_for("telford-wrekin", housing_tenancy=True).ombudsman.key == "hos"
+
+
+def test_restriction_notices_keep_the_councils_ombudsman(book):
+    policy = book.policy_for("luton", housing_tenancy=True)
+    assert policy.ombudsman.key == "hos" and policy.restriction_ombudsman.key == "lgsco"
+
+
+def test_rules_show_marks_the_housing_codes_values(runner_rules_show):
+    out = runner_rules_show("luton", "--housing-tenancy")
+    flat = " ".join(out.split())
+    time_limit = out.split("Time limit", 1)[1].split("Stage 1", 1)[0]
+    assert time_limit.split()[:5] == ["the", "longer", "of:", "6", "months"]
+    assert "(Housing Code)" in time_limit and "(Housing Code, floor)" in " ".join(time_limit.split())
+    assert "2.3" in time_limit
+    assert "Housing Ombudsman Service" in flat
+    plain = " ".join(runner_rules_show("luton").split())
+    assert "Housing Code" not in plain
+
+
+@pytest.fixture
+def runner_rules_show():
+    from click.testing import CliRunner
+
+    from conftest import RULES
+    from correspondence.cli import cli
+
+    def show(*args):
+        result = CliRunner().invoke(cli, ["rules", "show", *args, "--rules", str(RULES)])
+        assert result.exit_code == 0, result.output
+        return result.output
+    return show

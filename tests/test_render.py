@@ -64,12 +64,17 @@ def test_required_content_in_both_formats(book, rendered_all, kind):
             assert leftover not in word and leftover not in pdf, (council, kind, leftover)
 
 
-def test_ombudsman_details_follow_the_matrix(rendered_all):
-    # A final response always carries the Ombudsman; Solihull's stage 1 response does too; Luton's does not.
+def test_ombudsman_details_follow_the_matrix(rendered_all, all_specimens):
+    # A final response always carries the Ombudsman; Solihull's stage 1 response does too; Luton's
+    # extension does not, unless it is a housing complaint, where the statutory Housing Ombudsman
+    # Code wants the Housing Ombudsman in every extension (para 6.5).
     _, word, pdf, _ = rendered_all[("solihull", "outcome")]
     assert "0300 061 0614" in word and "CV4 0EH" in pdf
     ctx, word, pdf, _ = rendered_all[("luton", "extension")]
-    assert not ctx["ombudsman"]["required"] and "0300 061 0614" not in word and "0300 061 0614" not in pdf
+    if all_specimens[("luton", "extension")].case.housing_tenancy:
+        assert ctx["ombudsman"]["required"] and "0300 111 3000" in word and "0300 111 3000" in pdf
+    else:
+        assert not ctx["ombudsman"]["required"] and "0300 061 0614" not in word and "0300 061 0614" not in pdf
     for stale in ("0845 602 1983", "024 7682 0001", "L33 7WQ", "Aldwych"):
         assert all(stale not in w and stale not in p for _, w, p, _ in rendered_all.values())
 

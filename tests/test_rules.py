@@ -118,8 +118,13 @@ def test_conditions_override_only_for_their_cases():
     assert book.policy_for("luton").clock("limits.time_limit").amount == 12
     assert book.policy_for("luton", housing_tenancy=True).clock("limits.time_limit").amount == 6
     assert book.policy_for("telford-wrekin", cse=True).clock("limits.time_limit").kind == "none"
-    # Warwickshire is a county council: no Housing Ombudsman route in its policy.
-    assert book.policy_for("warwickshire", housing_tenancy=True).ombudsman.key == "lgsco"
+    # Warwickshire's policy names no Housing Ombudsman route, but a complaint to a council as
+    # landlord has the statutory Housing Ombudsman Code as its floor (policy-matrix.md, hos-2024).
+    assert book.policy_for("warwickshire").ombudsman.key == "lgsco"
+    assert book.policy_for("warwickshire", housing_tenancy=True).ombudsman.key == "hos"
+    # ... whose values are not the council's own: Luton's 6 months stay its rule, the engine
+    # takes the longer of it and the Code's 12 months.
+    assert book.policy_for("luton", housing_tenancy=True).floor["limits.time_limit"].value.amount == 12
 
 
 def test_required_content_file_is_validated(rules_copy):

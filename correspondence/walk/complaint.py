@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..recipient import has_consent
-from .state import Stage, Walk
+from .state import Stage, Walk, paragraph
 
 
 def begin(w: Walk) -> None:
@@ -13,9 +13,20 @@ def begin(w: Walk) -> None:
     requests = w.of_type("escalation_request")
     first_request = requests[0].date if requests else None
     waived = any(e.date < first_request if first_request else True for e in w.of_type("time_limit_waived"))
+    if "ombudsman.body" in policy.floor_replaced:
+        w.notes.append(f"A complaint about the council as landlord: the statutory Housing Ombudsman Code applies, "
+                       f"so the letters name the {policy.ombudsman.name}, not the Ombudsman {policy.name}'s "
+                       f"policy names.")
     limit_clock = policy.clock("limits.time_limit")
     if case.first_aware and limit_clock.kind != "none" and not waived:
         limit = w.apply(limit_clock, case.first_aware)
+        code = policy.floor.get("limits.time_limit")
+        if code is not None and code.value.kind != "none" and w.apply(code.value, case.first_aware) > limit:
+            # policy-matrix.md, hos-2024: the longer time limit applies
+            para = paragraph(code.cite).removeprefix(", ")
+            w.notes.append(f"{policy.name}'s {limit_clock.amount}-month time limit is below the statutory Housing "
+                           f"Ombudsman Code's {code.value.amount} months{f' ({para})' if para else ''}; the Code's applies.")
+            limit_clock, limit = code.value, w.apply(code.value, case.first_aware)
         if case.received > limit:
             due = w.notice_due("not_accepted", case.received)
             w.draft("not-accepted", None, "complaint", due,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..case import Event
 from . import escalation
-from .state import Walk
+from .state import Walk, paragraph
 
 
 def extension(w: Walk, event: Event) -> None:
@@ -37,6 +37,12 @@ def extension(w: Walk, event: Event) -> None:
     past_limit = limit is not None and new_due > limit
     rule = w.policy.value("ombudsman.in_extension")
     required = rule == "always" or (rule == "past-limit" and past_limit)
+    replaced = w.policy.floor_replaced.get("ombudsman.in_extension")
+    if replaced is not None and required and not (replaced.value == "always" or (replaced.value == "past-limit" and past_limit)):
+        w.notes.append(f"Extension {event.id}: {w.policy.name}'s policy puts the Ombudsman's details in an extension "
+                       f"letter only past its limit; the statutory Housing Ombudsman Code requires them in every "
+                       f"extension{paragraph(w.policy.cite('ombudsman.in_extension'))}, "
+                       f"so this letter carries them.")
     w.draft("extension", stage.number, event.id, current, ombudsman_required=required,
             facts={"previous_due": current, "new_due": new_due, "reason": event.get("reason"),
                    "limit": limit, "past_limit": past_limit})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
@@ -52,6 +53,12 @@ class Stage:
     closed: str = ""  # withdrawn, discontinued, not-accepted
 
 
+def paragraph(cite: str) -> str:
+    """", para 6.3" from a Code citation, for a note."""
+    found = re.search(r"paras? [0-9][0-9.,\- ]*[0-9]|section [0-9]+", cite)
+    return f", {found.group(0)}" if found else ""
+
+
 class Walk:
     """The state of one case's walk, and the helpers every handler shares."""
 
@@ -76,6 +83,7 @@ class Walk:
         self.event_dates = {e.id: e.date for e in case.events}
         self.restrictions: list[dict] = []
         self.refused_requests: set[str] = set()
+        self.floor_noted: set[tuple] = set()
         self.premature: list[Event] = []  # escalation requests waiting for their outcome to be sent
 
     # ----- errors and notes
@@ -96,14 +104,46 @@ class Walk:
         return clocks.apply(self.policy, clock, anchor)
 
     def stage_clock(self, stage: Stage, name: str) -> date | None:
-        """A clock of ``stage`` (acknowledgement, response, extension_limit, escalation_refusal)."""
+        """A clock of ``stage`` (acknowledgement, response, extension_limit, escalation_refusal).
+
+        For a housing complaint the Housing Ombudsman Code's clock is the floor: the earlier date
+        applies, with a note where the Code's is earlier (policy-matrix.md, ``hos-2024``)."""
+        mine = self._own_stage_clock(stage, name)
+        code = self.policy.floor.get(f"stage{stage.number}.{name}")
+        if code is None:
+            return mine
+        floor = self._at(stage, code.value)
+        if mine is not None and mine <= floor:
+            return mine
+        self.floor_note(f"stage{stage.number}.{name}", stage.start, mine, floor, code)
+        return floor
+
+    def _own_stage_clock(self, stage: Stage, name: str) -> date | None:
         clock = self.policy.clock(f"stage{stage.number}.{name}")
         if clock.kind == "same_as":
             return self.stage_clock(stage, clock.ref)
+        return self._at(stage, clock)
+
+    def _at(self, stage: Stage, clock) -> date | None:
         if clock.kind == "none":
             return None
         anchors = {"received": stage.start, "request": stage.start, "acknowledgement": stage.ack_date}
         return self.apply(clock, anchors[clock.anchor])
+
+    def floor_note(self, key: str, start: date, mine: date | None, floor: date, code) -> None:
+        """Say once where the statutory Housing Ombudsman Code's date replaces the council's."""
+        if (key, start) in self.floor_noted:
+            return
+        self.floor_noted.add((key, start))
+        stage, name = key.split(".", 1)
+        what = f"stage {stage.removeprefix('stage')} {name.replace('_', ' ')}"
+        code_words = f"{floor.isoformat()}: {code.value.describe()}{paragraph(code.cite)}"
+        if mine is None:
+            self.notes.append(f"{self.policy.name}'s policy sets no {what}; the statutory Housing Ombudsman Code's "
+                              f"({code_words}) applies.")
+        else:
+            self.notes.append(f"{self.policy.name}'s {what} date ({mine.isoformat()}) is later than the statutory "
+                              f"Housing Ombudsman Code's ({code_words}); the Code's applies.")
 
     def notice_due(self, key: str, anchor: date) -> date:
         clock = self.policy.clock(f"notices.{key}")
