@@ -357,20 +357,13 @@ class RuleBook:
         rf = self.files[council]
         return ["corporate"] + sorted(k.split(":", 1)[1] for k in rf.overrides if k.startswith("procedure:"))
 
-    def floor_policy(self) -> Policy:
-        """The Housing Ombudsman Code on its own, as a policy (for ``rules compare``): its values over
-        the Complaint Handling Code's, which it matches on everything it does not set."""
-        base = self.policy_for("code-2024", housing_tenancy=True, floor=False)
-        entries = {**base.entries, **self.floor}
-        return Policy(FLOOR_ID, "Housing Ombudsman Complaint Handling Code", "corporate", MappingProxyType(entries),
-                      self.ombudsmen[entries["ombudsman.body"].value], base.calendar)
-
     def policy_for(self, council: str, procedure: str = "corporate", *, housing_tenancy: bool = False,
-                   cse: bool = False, floor: bool = True) -> Policy:
+                   cse: bool = False) -> Policy:
         """Resolve a council's rules for one case. ``council`` and ``procedure`` must be known.
 
-        For a housing complaint the Housing Ombudsman Code is the floor (``floor=False``: the
-        council's own values alone)."""
+        For a housing complaint the Housing Ombudsman Code is the floor: its clocks go in
+        ``floor`` (the engine takes the earlier date), its stricter fixed values replace the
+        council's (kept in ``floor_replaced``)."""
         entries = dict(_resolve_base(self, council))
         rf = self.files[council]
         if procedure != "corporate":
@@ -382,7 +375,7 @@ class RuleBook:
                     entries[key] = _entry(rf, key, raw, condition=flag)
         floored: dict[str, Entry] = {}
         replaced: dict[str, Entry] = {}
-        if housing_tenancy and floor and self.floor:
+        if housing_tenancy and self.floor:
             stages = entries["procedure.stages"].value
             for key in FLOOR_CLOCKS:
                 if key in self.floor and (not key.startswith("stage") or int(key[5]) <= stages):
