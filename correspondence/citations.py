@@ -35,7 +35,10 @@ class PolicySource:
     def cited_as(self, council: str) -> str:
         """"Telford & Wrekin Council, Corporate Complaints policy (April 2024)"."""
         when = self.date or (f"version {self.version}" if self.version else "")
-        name = f"{council}, {self.title}" if council and self.title and council not in self.title else (self.title or council)
+        if council and self.title and self.title.split(",")[0].lower() not in council.lower():
+            name = f"{council}, {self.title}"
+        else:  # the rules file is named after the policy itself (the Codes): the fuller of the two names
+            name = max(self.title, council, key=len)
         return f"{name} ({when})" if when else name
 
 
