@@ -463,7 +463,7 @@ def commands_page() -> str:
         parts.append(f"```\n{' '.join(path)} {pieces}\n```\n\n")
         if cmd.help:
             parts.append(_help_text(cmd.help) + "\n\n")
-        args = [p for p in cmd.params if isinstance(p, click.Argument)]
+        args = [p for p in cmd.params if isinstance(p, click.Argument) and not p.metavar]  # a metavar: the usage says it
         for arg in args:
             parts.append(f"- `{arg.human_readable_name}`: {'required' if arg.required else 'optional'}"
                          f"{', any number' if arg.nargs == -1 else ''}.\n")
