@@ -132,7 +132,7 @@ def _months(clock: Clock) -> int | None:
 def _baseline(book: RuleBook, housing_tenancy: bool) -> tuple[str, str, Entries]:
     """The Code compared with: its id, its name and its values."""
     if housing_tenancy:
-        floor = getattr(book, "floor", None)
+        floor = book.floor
         if not floor:
             raise CompareError(f"{book.directory}: holds no {HOUSING_CODE}.toml, the Housing Ombudsman Code to compare with.")
         return HOUSING_CODE, HOUSING_CODE_NAME, floor
@@ -149,7 +149,7 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
     """
     baseline_id, baseline_name, code = _baseline(book, housing_tenancy)
     policy = book.policy_for(council, procedure, housing_tenancy=housing_tenancy)
-    mine: dict[str, Entry] = {**policy.entries, **getattr(policy, "floor_replaced", {})}
+    mine: dict[str, Entry] = {**policy.entries, **policy.floor_replaced}
     rows: list[Row] = []
 
     stages = mine["procedure.stages"].value

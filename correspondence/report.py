@@ -172,6 +172,7 @@ class CouncilFigures:
     reviews_on_time: Ratio = field(default_factory=Ratio)
     learning: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     cases: int = 0  # cases read for this block (any date)
+    housing_cases: int = 0  # of those, complaints about the council as landlord
 
     def stage(self, number: int) -> StageFigures:
         return self.stages[number - 1]
@@ -463,6 +464,7 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
             block = blocks[key] = CouncilFigures(case.council, book.files[case.council].name, case.procedure,
                                                  [StageFigures(n) for n in range(1, base.stages + 1)])
         block.cases += 1
+        block.housing_cases += case.housing_tenancy
         if case.received > period.end:
             continue
         try:

@@ -127,8 +127,10 @@ def render_csv(report: Report) -> bytes:
 def render_json(report: Report, comparisons: dict[str, Comparison], public: bool) -> bytes:
     data = report.to_json(public=public)
     for block in data["councils"]:
-        found = comparisons.get(block["council"])
-        block["comparison"] = found.to_json() if found and block["procedure"] == "corporate" else None
+        corporate = block["procedure"] == "corporate"
+        found, housing = comparisons.get(block["council"]), comparisons.get(f"{block['council']}:housing")
+        block["comparison"] = found.to_json() if found and corporate else None
+        block["housing_comparison"] = housing.to_json() if housing and corporate else None
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -141,6 +143,7 @@ class _Block:
     figures: CouncilFigures
     charts: list
     comparison: Comparison | None
+    housing: Comparison | None  # against the Housing Ombudsman Code, where the council has housing cases
     grounds: list[str]
 
 
@@ -151,6 +154,8 @@ def comparisons_for(book: RuleBook, report: Report) -> dict[str, Comparison]:
     for block in report.councils:
         if block.council not in out:
             out[block.council] = compare(book, block.council)
+        if block.housing_cases and book.floor and f"{block.council}:housing" not in out:
+            out[f"{block.council}:housing"] = compare(book, block.council, housing_tenancy=True)
     return out
 
 
@@ -177,8 +182,10 @@ def build_blocks(book: RuleBook, report: Report, comparisons: dict[str, Comparis
                  charts.received_by_month(block, report.counted, f"c{i}-months"),
                  charts.outcomes(block, f"c{i}-outcomes"),
                  charts.service_areas(block, f"c{i}-areas")]
-        comparison = comparisons.get(block.council) if block.procedure == "corporate" else None
-        blocks.append(_Block(block, [c for c in drawn if c is not None], comparison, list(GROUNDS)))
+        corporate = block.procedure == "corporate"
+        blocks.append(_Block(block, [c for c in drawn if c is not None],
+                             comparisons.get(block.council) if corporate else None,
+                             comparisons.get(f"{block.council}:housing") if corporate else None, list(GROUNDS)))
     return blocks
 
 

@@ -309,3 +309,39 @@ def test_record_text_is_data_in_every_format(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; $x^2$ =1+1" in html  # the table and the chart's text
     rows = list(csv.reader(io.StringIO((outbox / "reports" / f"{STEM}.csv").read_text("utf-8"))))
     assert [r[3:5] for r in rows if r[3] == f"by_service_area.{hostile}.received"] == [[f"by_service_area.{hostile}.received", "1"]]
+
+
+def test_compare_housing_against_the_statutory_code(book):
+    """Luton's own housing values against hos-2024: its 6-month limit falls short of the Code's 12
+    (Part 1 §6; the Code's para 2.3); 15 WD from receipt meets 10 after an acknowledgement due in 5."""
+    result = compare(book, "luton", housing_tenancy=True)
+    assert (result.code, result.housing_tenancy) == ("hos-2024", True)
+    rows = {r.provision: r for r in result.rows}
+    assert "procedure.stages" not in rows  # the statutory Code file sets no stage count to compare
+    assert (rows["limits.time_limit"].council_value, rows["limits.time_limit"].verdict) == (
+        "6 months from when the complainant first knew", "falls short")
+    assert rows["limits.time_limit"].code_cite.startswith("Housing Ombudsman Complaint Handling Code 2024 para 2.3")
+    assert rows["stage1.response"].verdict == "meets"
+    assert rows["stage1.acknowledgement"].verdict == "stricter"  # 3 WD < 5
+    assert rows["ombudsman.in_extension"].verdict == "falls short"  # the council's own: past the limit only
+    assert rows["ombudsman.body"].verdict == "meets"
+    result = CliRunner().invoke(cli, ["rules", "compare", "telford-wrekin", "--housing-tenancy", "--json",
+                                      "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 0 and json.loads(result.stdout)["code"] == "hos-2024"
+
+
+def test_report_adds_the_housing_comparison_where_there_are_housing_cases(tmp_path):
+    outbox = tmp_path / "outbox"
+    rec = json.loads(json.dumps(RECORDS[0]))
+    rec.update(case_id="LBC-T-1", council="luton", housing_tenancy=True)
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(rec), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["store", "--outbox", str(outbox), str(path)]).exit_code == 0
+    result = _run(outbox, "--quarter", "2026Q4", "--format", "html,json")
+    assert result.exit_code == 0, result.stderr
+    html = (outbox / "reports" / f"{STEM}.html").read_text("utf-8")
+    assert "Self-assessment: the policy against the Complaint Handling Code 2024</h3>" in html
+    assert ("Self-assessment: the policy against the Housing Ombudsman Complaint Handling Code 2024, "
+            "for housing complaints</h3>") in html
+    block = json.loads((outbox / "reports" / f"{STEM}.json").read_text("utf-8"))["councils"][0]
+    assert block["housing_comparison"]["code"] == "hos-2024" and block["comparison"]["code"] == "code-2024"
