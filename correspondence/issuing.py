@@ -73,6 +73,8 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
         "ombudsman_required": letter.ombudsman_required,
         "large_print": context["large_print"],
         "actions_needed": actions_needed(case.complainant),  # what a file cannot meet (letters actions)
+        # what the caseworker should look at before sending (points.py: unanswered complaint points)
+        "warnings": [letter.facts["unanswered"]] if letter.facts.get("unanswered") else [],
         "files": {ext: f"{stem}.{ext}" for ext in formats},
         "required_content": required_items(context, book.required_content),
         "rules": rules_sources(book, case.council),

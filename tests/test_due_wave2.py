@@ -413,3 +413,59 @@ def runner_rules_show():
         assert result.exit_code == 0, result.output
         return result.output
     return show
+
+
+# --------------------------------------------------------------------------- 7. unanswered points
+
+POINTS = {"points": ["Bins missed on 2, 9 and 16 October", "Two phone calls not returned", "Rude reply"]}
+
+
+def finding(point):
+    return {"point": point, "finding": "Found."}
+
+
+def decision_with(*points):
+    return ev("d1", "decision", "2026-11-10", stage=1, outcome="partly-upheld",
+              findings=[finding(p) for p in points], remedies=[], outstanding_actions=[])
+
+
+def test_unanswered_points_by_text_or_number():
+    from correspondence.case import case_from_record
+    from correspondence.points import unanswered_points
+    rec = make(complaint=POINTS, events=[decision_with("bins missed on 2, 9 and  16 October", "3")])
+    case = case_from_record(rec, "r.json")
+    # point 1 by its text (case and spacing aside), point 3 by its number: point 2 is unanswered
+    assert unanswered_points(case, case.events[0]) == [2]
+    rec = make(complaint=POINTS, events=[decision_with("1", "2", "Rude reply")])
+    case = case_from_record(rec, "r.json")
+    assert unanswered_points(case, case.events[0]) == []
+    assert unanswered_points(case_from_record(make(), "r.json"), {"findings": []}) == []  # no points, none missing
+
+
+def test_a_decision_leaving_points_unanswered_gives_a_note(book):
+    r = run(book, make(complaint=POINTS, events=[decision_with("2")]), "2026-11-10")
+    sentence = ("The stage 1 decision (d1) has no finding for complaint points 1 and 3 of 3: the outcome letter must "
+                "answer every point raised (a finding's point is the point's text or its number).")
+    assert sentence in r.notes
+    assert letter(r, "outcome", 1).facts["unanswered_points"] == [1, 3]
+    r = run(book, make(complaint=POINTS, events=[decision_with("1", "2", "3")]), "2026-11-10")
+    assert not any("no finding" in n for n in r.notes)
+
+
+def test_the_manifest_warns_of_unanswered_points(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import ROOT, RULES
+    from correspondence.cli import cli
+    record = tmp_path / "r.json"
+    record.write_text(json.dumps(make(complaint=POINTS, events=[decision_with("1", "3")])))
+    outbox = tmp_path / "outbox"
+    result = CliRunner().invoke(cli, ["render", "--case-file", str(record), "--as-of", "2026-11-10", "--letter", "outcome",
+                                      "--rules", str(RULES), "--templates", str(ROOT / "templates"), "--outbox", str(outbox)])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(next((outbox / "T-1").glob("*outcome*.json")).read_text())
+    assert manifest["warnings"] == [
+        "The stage 1 decision (d1) has no finding for complaint point 2 of 3: the outcome letter must answer every "
+        "point raised (a finding's point is the point's text or its number)."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..case import Event
+from ..points import unanswered_points, unanswered_sentence
 from . import escalation
 from .state import Walk, paragraph
 
@@ -119,6 +120,10 @@ def decision(w: Walk, event: Event) -> None:
     outcome = w.draft("outcome", stage.number, event.id, stage.response_due, ombudsman_required=required,
                       facts={"final": final})
     stage.outcome = outcome
+    unanswered = unanswered_sentence(w.case, event, stage.number)
+    if unanswered:
+        outcome.facts.update(unanswered_points=unanswered_points(w.case, event), unanswered=unanswered)
+        w.notes.append(unanswered)
     if not final:
         window = w.policy.clock(f"stage{stage.number}.escalation_window")
         if window.kind != "none":
