@@ -269,3 +269,19 @@ def test_table_header_cells_carry_a_scope_and_the_references_are_not_a_table(boo
     assert scopes == ["Column", "Column"]  # "Action" and "By", read back from the structure tree
     ctx = base_context(all_specimens, "hampshire", "acknowledgement")
     assert table_headers(renderer.render("hampshire", "acknowledgement", ctx, ("pdf",)).pdf) == []
+
+
+def test_the_word_templates_are_the_ones_built_from_the_html_templates(tmp_path):
+    """The Word and PDF letters carry the same words: after editing an HTML template, rebuild the
+    Word ones with 'python -m correspondence.wordtemplates'."""
+    from correspondence.wordtemplates import build
+
+    shutil.copytree(ROOT / "templates" / "html", tmp_path / "html")
+    (tmp_path / "docx").mkdir()
+    for built in build(tmp_path):
+        committed = ROOT / "templates" / "docx" / built.name
+        with zipfile.ZipFile(built) as a, zipfile.ZipFile(committed) as b:
+            assert a.namelist() == b.namelist(), built.name
+            for member in a.namelist():
+                assert a.read(member) == b.read(member), (built.name, member,
+                                                          "stale: run python -m correspondence.wordtemplates")
