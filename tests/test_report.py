@@ -321,3 +321,19 @@ def test_a_period_not_yet_over_counts_up_to_its_as_of_day(book, cases):
     # late letters: H's not-accepted letter (due 12 Nov) is 6 WD late by 20 Nov: 13, 16-20
     late = {(x.case_id, x.letter): x.working_days_late for x in report.late_letters}
     assert late[("H", "not-accepted")] == 6 and ("M", "outcome") not in late
+
+
+def test_one_block_per_procedure(book):
+    """Warwickshire's statutory procedures (App. 3) are reported apart, each with its own stages.
+    Both received Mon 5 Oct; response due 10 WD after receipt: 6-9 (4), 12-16 (9), 19 -> 19 Oct.
+    The children's complaint was answered on 15 Oct (on time); the adults' one not at all (late)."""
+    councils = {c: book.procedures(c) for c in book.councils}
+    childrens = record("C1", "2026-10-05", [sent("c1", "acknowledgement", "2026-10-06", 1),
+                                            decision("c2", "2026-10-14", 1, "upheld"),
+                                            sent("c3", "outcome", "2026-10-15", 1)], procedure="childrens")
+    adults = record("C2", "2026-10-05", [sent("d1", "acknowledgement", "2026-10-06", 1)], procedure="adult-social-care")
+    report = build_report(book, [(case_from_record(r, "r.json", councils), []) for r in (childrens, adults)], Q4)
+    blocks = {c.procedure: c for c in report.councils}
+    assert [len(blocks["childrens"].stages), len(blocks["adult-social-care"].stages)] == [3, 1]
+    assert blocks["childrens"].stage(1).responded_on_time.to_json() == {"count": 1, "of": 1}
+    assert blocks["adult-social-care"].stage(1).responded_late.to_json() == {"count": 1, "of": 1}
