@@ -48,13 +48,14 @@ class Unreadable(Exception):
 class BadNumber:
     """A number too long to be real, kept in place of its value so its field can be named."""
 
-    __slots__ = ("digits",)
+    __slots__ = ("digits", "infinite")
 
-    def __init__(self, digits: int):
+    def __init__(self, digits: int, infinite: bool = False):
         self.digits = digits
+        self.infinite = infinite
 
     def __repr__(self) -> str:
-        return f"a number of {self.digits:,} characters"
+        return "a number too large to hold" if self.infinite else f"a number of {self.digits:,} characters"
 
 
 Path = tuple  # of str keys and int indexes
@@ -97,7 +98,7 @@ def _float(text: str) -> Any:
     if len(text) > MAX_NUMBER_TEXT:
         return BadNumber(len(text))
     value = float(text)
-    return value if math.isfinite(value) else BadNumber(len(text))
+    return value if math.isfinite(value) else BadNumber(len(text), infinite=True)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -240,6 +241,8 @@ def _walk(root: Any, schema: dict | None, too_long: list) -> Iterator[tuple[Path
                 yield path, f"expected a list of at most {cap:,} item{'s' if cap != 1 else ''}; it has {len(value):,}."
             items = node.get("items") if node else None
             stack.extend((path + (i,), value[i], items) for i in reversed(range(min(len(value), cap))))
+        elif isinstance(value, BadNumber) and value.infinite:
+            yield path, "expected a number of ordinary size; got one too large to hold (such as 1e400)."
         elif isinstance(value, BadNumber):
             yield path, f"expected a number of at most {MAX_DIGITS} digits; got one of {value.digits:,} characters."
         elif isinstance(value, bool) or value is None:
@@ -249,7 +252,7 @@ def _walk(root: Any, schema: dict | None, too_long: list) -> Iterator[tuple[Path
                 yield path, f"expected a number of at most {MAX_DIGITS} digits; got a longer one."
         elif isinstance(value, float):
             if not math.isfinite(value):
-                yield path, "expected a finite number; got one too large to hold."
+                yield path, "expected a number of ordinary size; got one too large to hold (such as 1e400)."
         else:
             yield path, f"expected a JSON value; got {type(value).__name__}."
 

@@ -84,7 +84,14 @@ def test_a_huge_number_anywhere_is_refused_even_where_any_value_goes():
     assert one(with_placeholder(rec, "N", "9" * 5000)) == (
         "inbox/r.json: field events[0].extra.n: expected a number of at most 15 digits; got one of 5,000 characters.")
     assert one(with_placeholder(rec, "N", "1e400")) == (
-        "inbox/r.json: field events[0].extra.n: expected a number of at most 15 digits; got one of 5 characters.")
+        "inbox/r.json: field events[0].extra.n: expected a number of ordinary size; got one too large to hold "
+        "(such as 1e400).")
+    with pytest.raises(CaseError) as err:  # a record built in Python rather than read from JSON
+        case_from_record(make(events=[ev("e1", "withdrawn", "2026-11-03", method="phone", extra={"n": float("inf")})]),
+                         "inbox/r.json", COUNCILS)
+    assert err.value.problems == [
+        "inbox/r.json: field events[0].extra.n: expected a number of ordinary size; got one too large to hold "
+        "(such as 1e400)."]
 
 
 @pytest.mark.parametrize("where", ["summary", "key", "extra", "name"])
