@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .actions import log_open_actions
-from .case import FORMAT, MAX_RECORD_BYTES, CaseError, case_from_record, parse_record
+from .case import FORMAT, MAX_RECORD_BYTES, CaseError, case_from_record, display_name, parse_record
 from .rules import RuleBook
 from . import store
 
@@ -65,8 +65,7 @@ class PassReport:
 
 def shown(name: str) -> str:
     """A file name as it may be logged: undecodable bytes as \\xNN, control and format characters escaped."""
-    text = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+    return display_name(name)
 
 
 def short_name(name: str) -> str:
