@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -260,14 +260,21 @@ def rebuild(outbox: Path) -> int:
                 pass
         conn = connect(outbox)
     added = 0
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with write_lock(conn):
         for manifest, (case_id, letter, stage, trigger, day, delivery) in manifests(outbox):
             if record(conn, case_id, letter, stage, trigger, day, delivery, manifest.stem):
                 added += 1
+    return added
+
+
+@contextmanager
+def write_lock(conn: sqlite3.Connection):
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (rolled back on any error); the connection is closed after."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
         conn.execute("COMMIT")
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         conn.close()
-    return added

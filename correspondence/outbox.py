@@ -187,10 +187,8 @@ def recover(outbox: Path) -> list[Path]:
         return []
     if not ledger.ledger_path(outbox).exists() and any(True for _ in ledger.manifests(outbox)):
         ledger.rebuild(outbox)
-    conn = ledger.connect(outbox)
     removed: list[Path] = []
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with ledger.write_lock(ledger.connect(outbox)) as conn:
         journaled: set[Path] = set()
         journals = outbox / JOURNAL_DIR
         for journal in sorted(journals.glob("*.json")) if journals.is_dir() else []:
@@ -217,11 +215,6 @@ def recover(outbox: Path) -> list[Path]:
                         continue
                     if stale and path.is_file() and not path.is_symlink() and _unlink(path):
                         removed.append(path)
-        conn.execute("COMMIT")
-    finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        conn.close()
     return removed
 
 

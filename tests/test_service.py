@@ -15,17 +15,10 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, ROOT
-from test_inbox import BASE, LETTERS, ledger, letter_files, letters, record, start_watch, stop, wait_for, write
+from test_inbox import BASE, LETTERS, dirs, ledger, letter_files, letters, record, start_watch, stop, wait_for, write  # noqa: F401
 
 from correspondence.inbox import Claims, place, short_name, shown
 from correspondence.workers import Pool
-
-
-@pytest.fixture
-def dirs(tmp_path):
-    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
-    inbox.mkdir()
-    return inbox, outbox
 
 
 def done_and_rejected(inbox):
