@@ -22,6 +22,7 @@ from correspondence.case import CaseError, case_from_record, parse_record
 from correspondence.rules import load_rulebook
 from conftest import EXAMPLES, RULES
 from test_inbox import letters
+from test_privacy import leaves, replaced
 
 RECORDS = int(os.environ.get("FUZZ_RECORDS", "2000"))
 EXAMPLE_RECORDS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]
@@ -66,26 +67,6 @@ def councils():
 
 # --------------------------------------------------------------------------- strategies
 
-def paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from paths(item, prefix + (i,))
-
-
-def set_at(rec, path, value):
-    if not path:
-        return value
-    target = rec
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] = value
-    return rec
-
-
 def delete_at(rec, path):
     if path:
         target = rec
@@ -115,11 +96,11 @@ def mutation(draw):
     rec = copy.deepcopy(draw(st.sampled_from(EXAMPLE_RECORDS)))
     raw_parts: list[str] = []
     for _ in range(draw(st.integers(1, 3))):
-        where = draw(st.sampled_from(list(paths(rec))))
+        where = draw(st.sampled_from([path for path, _ in leaves(rec)]))
         kind = draw(st.sampled_from(["type", "type", "delete", "key", "nesting", "unicode", "size", "number",
                                      "id", "personal"]))
         if kind == "type":
-            rec = set_at(rec, where, draw(values))
+            rec = replaced(rec, where, draw(values))
         elif kind == "delete" and where:
             rec = delete_at(rec, where)
         elif kind == "key":
@@ -130,18 +111,18 @@ def mutation(draw):
                 target[draw(st.one_of(any_text, st.sampled_from(INJECTED)))] = draw(values)
         elif kind == "nesting":
             depth = draw(st.sampled_from([31, 33, 100, 1000, 3000]))
-            rec = set_at(rec, where, RAW)
+            rec = replaced(rec, where, RAW)
             opener, closer = draw(st.sampled_from([("[", "]"), ('{"a":', "}")]))
             raw_parts.append(opener * depth + closer * depth)
         elif kind == "unicode":
             text = draw(st.one_of(any_text, st.sampled_from(["\ud800", "a\udc00b", "\x1b[2J", "\u202eevil", "\x0c",
                                                              "{{ x }}", "{% if %}", "\u0627\u0631\u062f\u0648"])))
-            rec = set_at(rec, where, text)
+            rec = replaced(rec, where, text)
         elif kind == "size":
             n = draw(st.sampled_from([201, 1001, 7, 50000]))
-            rec = set_at(rec, where, [draw(scalars)] * n if draw(st.booleans()) else "x" * (n * 2))
+            rec = replaced(rec, where, [draw(scalars)] * n if draw(st.booleans()) else "x" * (n * 2))
         elif kind == "number":
-            rec = set_at(rec, where, RAW)
+            rec = replaced(rec, where, RAW)
             raw_parts.append(draw(odd_numbers))
         elif kind == "id":
             events = rec.get("events") if isinstance(rec, dict) else None
@@ -150,7 +131,7 @@ def mutation(draw):
             elif isinstance(rec, dict):
                 rec["case_id"] = draw(odd_ids)
         elif kind == "personal":
-            rec = set_at(rec, where, draw(st.sampled_from(INJECTED)))
+            rec = replaced(rec, where, draw(st.sampled_from(INJECTED)))
         if not isinstance(rec, (dict, list)):
             break
     text = json.dumps(rec, ensure_ascii=draw(st.booleans()))
