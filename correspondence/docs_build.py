@@ -21,6 +21,9 @@ import tomllib
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from . import safe_json
+from .case import MAX_PROBLEMS
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SCHEMA = Path(__file__).resolve().parent / "schema" / "complaint-case-1.schema.json"
@@ -271,7 +274,22 @@ def record_format_page() -> str:
         "## Dates, text and ids\n\n",
         "- Dates are `YYYY-MM-DD` and must be real calendar dates (`2026-02-30` is refused).\n"
         "- No text may be empty or only spaces.\n"
-        "- `case_id` is case-sensitive: `TWC-2026-0142` and `twc-2026-0142` are different cases.\n\n",
+        "- Text may be in any language and script, with emoji, line breaks and tabs. It may not hold\n"
+        "  control characters (such as NUL, form feed or escape), direction overrides or isolates\n"
+        "  (U+202A to U+202E, U+2066 to U+2069), line or paragraph separators, or half of a surrogate\n"
+        "  pair (a lone `\\ud800` escape): the refusal names the field and the character.\n"
+        f"- Whole numbers are written without a decimal point (`6`, not `6.0`); no number may have more\n"
+        f"  than {safe_json.MAX_DIGITS} digits. Lists and objects nest at most {safe_json.MAX_DEPTH} deep; inside `extra` a list\n"
+        f"  holds at most {safe_json.FREE_LIST_LIMIT:,} items.\n"
+        "- `case_id` and every event `id` are 1 to 64 letters, digits, `.`, `_` or `-`, starting with a\n"
+        "  letter or digit, with nothing after (not even a line break). A `case_id` may not be a name the\n"
+        "  outbox uses for itself (`ledger.sqlite3`, `failed`, `reports` and the like) or a Windows device\n"
+        "  name (`CON`, `NUL`...); an event `id` may not be `complaint`, which names the complaint itself.\n"
+        "- `case_id` is case-sensitive: `TWC-2026-0142` and `twc-2026-0142` are different cases.\n\n"
+        f"A rejected record's report lists at most {MAX_PROBLEMS} problems and counts the rest. It quotes what\n"
+        "a field held only when that cannot be personal (a word this format defines, a date, a small\n"
+        "number); otherwise it says what kind of value was there, so names, addresses and complaint\n"
+        "text never reach a log or a report.\n\n",
         "## Fields\n\n",
         _table(top, ("field", "required", "rule", "what it is for")),
         "\n## Events\n\n",
