@@ -7,7 +7,8 @@ A record is written under a hidden temporary name and renamed into the inbox, as
 does; the clock runs from the rename to the moment the letter's manifest (written last) is in the
 case's folder. The first record (the service's first letter, paying for imports and compiling) is
 reported on its own; two pairs more warm every worker (not counted); then single records and
-pairs alternate, one at a time.
+pairs alternate, one at a time (with --before REV, the service as it was at REV runs beside this one,
+on its own folders, and the trials alternate between the two).
 Goals: p95 of one record <= 0.5 s; two records together <= 2x one.
 """
 
@@ -28,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import ROOT, example_records, letters_cmd, load, percentile, spread  # noqa: E402
+from common import ROOT, checkout, example_records, letters_cmd, load, percentile, spread  # noqa: E402
 
 
 def record_with_a_letter_today() -> dict:
@@ -49,15 +50,17 @@ def record_with_a_letter_today() -> dict:
 
 
 class Service:
-    def __init__(self, tmp: Path, template: dict):
+    def __init__(self, tmp: Path, template: dict, code_root: Path | None = None):
+        tmp.mkdir(parents=True, exist_ok=True)
+        home = code_root or ROOT
         self.inbox, self.outbox, self.template = tmp / "inbox", tmp / "outbox", template
         self.inbox.mkdir()
         self.log = open(tmp / "watch.log", "w")
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        self.proc = subprocess.Popen(letters_cmd("watch", "--rules", str(ROOT / "rules"), "--templates",
-                                                 str(ROOT / "templates"), "--inbox", str(self.inbox),
+        env = dict(os.environ, PYTHONPATH=str(home))
+        self.proc = subprocess.Popen(letters_cmd("watch", "--rules", str(home / "rules"), "--templates",
+                                                 str(home / "templates"), "--inbox", str(self.inbox),
                                                  "--outbox", str(self.outbox)),
-                                     stdout=subprocess.DEVNULL, stderr=self.log, env=env)
+                                     stdout=subprocess.DEVNULL, stderr=self.log, env=env, cwd=str(home))
         self.count = 0
         deadline = time.monotonic() + 120
         while "watching" not in (tmp / "watch.log").read_text():
@@ -103,33 +106,45 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between trials")
+    parser.add_argument("--before", default=None, help="also run `letters watch` as it was at this git revision")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     template = record_with_a_letter_today()
+    arms = {"now": None}
     with tempfile.TemporaryDirectory(prefix="service-bench-") as tmp:
-        service = Service(Path(tmp), template)
+        tmp = Path(tmp)
+        if args.before:
+            arms["before"] = checkout(args.before, tmp / "code-before")
+        services = {name: Service(tmp / name, template, code) for name, code in arms.items()}
+        first, singles, pairs = {}, {n: [] for n in arms}, {n: [] for n in arms}
         try:
-            first = service.drop(1)
-            for _ in range(2):  # every worker of the pool warmed (imports, compiled templates): not counted
-                time.sleep(args.pause)
-                service.drop(2)
-            singles, pairs = [], []
-            for _ in range(args.trials):
-                time.sleep(args.pause)
-                singles.append(service.drop(1))
-                time.sleep(args.pause)
-                pairs.append(service.drop(2))
+            for name, service in services.items():
+                first[name] = service.drop(1)
+                for _ in range(2):  # every worker of the pool warmed (imports, compiled templates): not counted
+                    time.sleep(args.pause)
+                    service.drop(2)
+            for _ in range(args.trials):  # one record, two records, in turn, each service in turn
+                for name, service in services.items():
+                    time.sleep(args.pause)
+                    singles[name].append(service.drop(1))
+                    time.sleep(args.pause)
+                    pairs[name].append(service.drop(2))
         finally:
-            service.stop()
-    result = {
-        "load_average_after": load(),
-        "first_letter_s": round(first, 3),
-        "one_record_s": {**spread(singles), "p50": round(percentile(singles, 50), 3), "p95": round(percentile(singles, 95), 3)},
-        "two_records_s": {**spread(pairs), "p50": round(percentile(pairs, 50), 3), "p95": round(percentile(pairs, 95), 3)},
-        "two_over_one_median": round(statistics.median(pairs) / statistics.median(singles), 2),
-        "two_over_one_per_trial": spread([p / s for s, p in zip(singles, pairs)]),
-    }
+            for service in services.values():
+                service.stop()
+    result = {"load_average_after": load(), "before_revision": args.before}
+    for name in arms:
+        one, two = singles[name], pairs[name]
+        result[name] = {
+            "first_letter_s": round(first[name], 3),
+            "one_record_s": {**spread(one), "p50": round(percentile(one, 50), 3), "p95": round(percentile(one, 95), 3)},
+            "two_records_s": {**spread(two), "p50": round(percentile(two, 50), 3), "p95": round(percentile(two, 95), 3)},
+            "two_over_one_median": round(statistics.median(two) / statistics.median(one), 2),
+            "two_over_one_per_trial": spread([p / s for s, p in zip(one, two)]),
+        }
+    if args.before:
+        result["p50_before_over_now"] = round(result["before"]["one_record_s"]["p50"] / result["now"]["one_record_s"]["p50"], 2)
     print(json.dumps(result, indent=2))
 
 

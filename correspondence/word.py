@@ -22,8 +22,11 @@ from __future__ import annotations
 import copy
 import io
 import re
+import struct
+import time
 import traceback
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -36,6 +39,37 @@ CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "t
 _JINJA_MARKS = ("{{", "{%", "{#")
 _TEMPLATE_FILENAME = "<template>"  # Jinja's name for code compiled from a string
 _PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's
+
+
+@dataclass(frozen=True)
+class _Packed:
+    crc: int
+    size: int
+    deflated: bytes
+
+
+def _deflate(data: bytes) -> _Packed:
+    """A member as zipfile's ZIP_DEFLATED stores it (raw deflate, level 6)."""
+    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return _Packed(zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
+
+
+def _zip(entries: list[tuple[str, _Packed]]) -> bytes:
+    """A zip archive of already deflated members (what zipfile writes, without compressing again)."""
+    now = time.localtime()
+    dos_time = (now.tm_hour << 11) | (now.tm_min << 5) | (now.tm_sec // 2)
+    dos_date = ((now.tm_year - 1980) << 9) | (now.tm_mon << 5) | now.tm_mday
+    out, directory = bytearray(), bytearray()
+    for name, packed in entries:
+        encoded = name.encode("ascii")
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dos_time, dos_date, packed.crc,
+                           len(packed.deflated), packed.size, len(encoded), 0) + encoded + packed.deflated
+        directory += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, dos_time, dos_date, packed.crc,
+                                 len(packed.deflated), packed.size, len(encoded), 0, 0, 0, 0, 0o600 << 16,
+                                 offset) + encoded
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(out), 0)
+    return bytes(out + directory + end)
 
 
 class WordSourceError(Exception):
@@ -115,6 +149,10 @@ class WordTemplate:
         base.save(out)
         with zipfile.ZipFile(io.BytesIO(out.getvalue())) as built:
             self._members = [(info.filename, built.read(info.filename)) for info in built.infolist()]
+        filled = {self._document_member, self._core_member, *self._headers_footers}
+        # The parts no letter changes (styles, numbering, theme: most of the package's bytes) are
+        # compressed once, here; a letter compresses only its own parts.
+        self._packed = {name: _deflate(data) for name, data in self._members if name not in filled}
 
     # ----- building
 
@@ -175,12 +213,10 @@ class WordTemplate:
             rendered[self._core_member] = self._core_xml(context)
         except Exception as exc:
             raise WordSourceError(self.base_path, exc) from None
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
-            for member, data in self._members:
-                package.writestr(member, rendered.get(member, data))
+        entries = [(member, self._packed[member] if member in self._packed else _deflate(rendered[member]))
+                   for member, _ in self._members]
         checked = [rendered[self._document_member]] + [rendered[m] for m in self._headers_footers]
-        return WordLetter(out.getvalue(), tuple(checked))
+        return WordLetter(_zip(entries), tuple(checked))
 
     def _core_xml(self, context: dict) -> bytes:
         if not self._core_templates:

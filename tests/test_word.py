@@ -46,6 +46,7 @@ def uncached_pdf(renderer: Renderer, html: str) -> bytes:
 
 def members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.testzip() is None  # every member's CRC checks
         return {name: package.read(name) for name in package.namelist()}
 
 
