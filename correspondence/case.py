@@ -145,6 +145,7 @@ _ID_WORDS = "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or
 _PATTERN_WORDS = {
     "case_id": _ID_WORDS,
     "id": _ID_WORDS,
+    "trigger": "an event id (" + _ID_WORDS + ") or complaint",
     "council": "a rules id in lower case, such as telford-wrekin",
     "procedure": "a procedure name in lower case, such as corporate",
     "email": "an email address",

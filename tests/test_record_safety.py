@@ -171,6 +171,15 @@ def test_an_event_id_of_64_safe_characters_is_fine():
     assert case.events[0].id == "E" * 64
 
 
+@pytest.mark.parametrize("trigger", ["../e1", "e1\n", "e 1"])
+def test_a_letter_issued_trigger_is_an_id_too(trigger):
+    rec = make(events=[ev("e1", "letter_issued", "2026-11-03", letter="acknowledgement", stage=1, trigger=trigger)])
+    assert one(rec) == ("inbox/r.json: field events[0].trigger: expected an event id (1 to 64 letters, digits, '.', "
+                        f"'_' or '-', starting with a letter or digit) or complaint; got {NOT_QUOTED}.")
+    rec["events"][0]["trigger"] = "complaint"
+    assert accepted(rec).events[0].get("trigger") == "complaint"
+
+
 @pytest.mark.parametrize("event_id", ["complaint", "Complaint", "COMPLAINT"])
 def test_an_event_id_never_takes_the_reserved_trigger_name(event_id):
     assert one(make(events=[ev(event_id, "reopened", "2026-11-03", reason="New evidence")])).startswith(
