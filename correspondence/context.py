@@ -256,7 +256,11 @@ def _sections(case: Case, policy: Policy, letter: Letter) -> dict:
         s["not_accepted"] = {"out_of_time": out_of_time, "ground_words": GROUND_WORDS[f.get("ground", "other")],
                              "reasons": list(f.get("reasons", [])), "alternative_route": f.get("alternative_route") or "",
                              "first_aware": british(f.get("first_aware")), "time_limit_ends": british(f.get("time_limit_ends")),
-                             "months": f.get("months", 0)}
+                             "months": f.get("months", 0),
+                             # the policy's own words for its limit (rules: limits.time_limit_words)
+                             "rule": f.get("time_limit_words") or (
+                                 f"within {f.get('months', 0)} months of when the person complaining first knew "
+                                 f"about the matter")}
     elif kind == "holding":
         s["holding"] = {"reason": f["reason"], "other_procedure": f.get("other_procedure") or "",
                         "expected_resume": british(f.get("expected_resume")), "stage": f["stage"]}

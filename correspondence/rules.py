@@ -29,7 +29,8 @@ FLOOR_FILE = "hos-2024.toml"
 FLOOR_ID = "hos-2024"
 # Its clocks: for a housing complaint the earlier date (the time limit: the longer) applies.
 FLOOR_CLOCKS = ("stage1.acknowledgement", "stage1.response", "stage1.extension_limit",
-                "stage2.acknowledgement", "stage2.response", "stage2.extension_limit", "limits.time_limit")
+                "stage2.acknowledgement", "stage2.response", "stage2.extension_limit", "limits.time_limit",
+                "limits.time_limit_words")
 # Its fixed values: they replace the council's where they are stricter.
 FLOOR_VALUES = ("ombudsman.body", "ombudsman.in_extension", "ombudsman.in_escalation_refusal",
                 "ombudsman.in_not_accepted", "ombudsman.in_final_outcome")
@@ -108,6 +109,9 @@ def _key_specs(stages: int) -> dict[str, dict]:
         "calendar.closure_days": {"type": "dates"},
         "procedure.stages": {"type": "int", "min": 1, "max": MAX_STAGES},
         "limits.time_limit": _clock_kinds("first_aware", allow_none=True, units=("months",)),
+        # The limit in the policy's own words, for the not-accepted letter ("within 12 months of the
+        # disputed occurrence"); optional: without it the letter says it in months.
+        "limits.time_limit_words": {"type": "text", "optional": True, "default": ""},
         "ombudsman.body": {"type": "choice", "choices": ("lgsco", "hos")},
         "ombudsman.in_extension": {"type": "choice", "choices": ("always", "past-limit", "never")},
         "ombudsman.in_stage_outcome": {"type": "bool"},

@@ -469,3 +469,52 @@ def test_the_manifest_warns_of_unanswered_points(tmp_path):
     assert manifest["warnings"] == [
         "The stage 1 decision (d1) has no finding for complaint point 2 of 3: the outcome letter must answer every "
         "point raised (a finding's point is the point's text or its number)."]
+
+
+# --------------------------------------------------------------------------- 6. rules that invent nothing
+
+@pytest.mark.parametrize("council, words", [
+    ("hampshire", "within 12 months of the disputed occurrence or incident"),
+    ("telford-wrekin", "not more than a year after the matter giving rise to concern arose"),
+    ("warwickshire", "within 12 months of being aware of the issue"),
+    ("luton", "within twelve months of first becoming aware of the issue"),
+])
+def test_not_accepted_states_the_limit_in_the_policys_own_terms(book, council, words):
+    # First aware 1 Oct 2025, received Mon 2 Nov 2026: the 12 months ended Thu 1 Oct 2026.
+    r = run(book, make(council, complaint={"first_aware": "2025-10-01"}), "2026-11-02")
+    facts = letter(r, "not-accepted").facts
+    assert facts["time_limit_words"] == words and facts["time_limit_ends"].isoformat() == "2026-10-01"
+
+
+def test_a_housing_limit_from_the_code_is_stated_in_the_codes_terms(book):
+    # Luton housing, first aware 1 Oct 2025: out of time even under the Code's 12 months.
+    r = run(book, make("luton", complaint={"first_aware": "2025-10-01"}, housing_tenancy=True), "2026-11-02")
+    words = letter(r, "not-accepted").facts["time_limit_words"]
+    assert words.startswith("within 12 months of becoming aware of the issue") and "Housing Ombudsman" in words
+
+
+def test_telford_restriction_challenge_invents_no_appeal(book):
+    rec = make(events=[ev("x", "restriction", "2026-11-10", behaviours=["Abusive calls"], restrictions=["Email only"],
+                          duration_months=6, decided_by="Head of Customer Services")])
+    challenge = letter(run(book, rec, "2026-11-10"), "restriction-notice").facts["challenge"]
+    assert "time-limited and subject to review" in challenge and "Ombudsman" in challenge
+    assert "write to" not in challenge and "appeal" not in challenge
+
+
+def test_the_not_accepted_letter_prints_the_policys_terms(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import ROOT, RULES
+    from correspondence.check import flat, pdf_text
+    from correspondence.cli import cli
+    record = tmp_path / "r.json"
+    record.write_text(json.dumps(make("hampshire", complaint={"first_aware": "2025-10-01"})))
+    outbox = tmp_path / "outbox"
+    result = CliRunner().invoke(cli, ["render", "--case-file", str(record), "--as-of", "2026-11-02",
+                                      "--rules", str(RULES), "--templates", str(ROOT / "templates"), "--outbox", str(outbox)])
+    assert result.exit_code == 0, result.output
+    pdf = flat(pdf_text(next((outbox / "T-1").glob("*not-accepted*.pdf")).read_bytes()))
+    assert ("Our complaints policy asks for complaints to be made within 12 months of the disputed occurrence or "
+            "incident. That time ended on 1 October 2026") in pdf

@@ -20,6 +20,7 @@ def begin(w: Walk) -> None:
     limit_clock = policy.clock("limits.time_limit")
     if case.first_aware and limit_clock.kind != "none" and not waived:
         limit = w.apply(limit_clock, case.first_aware)
+        words = policy.value("limits.time_limit_words")  # the policy's own terms, for the letter
         code = policy.floor.get("limits.time_limit")
         if code is not None and code.value.kind != "none" and w.apply(code.value, case.first_aware) > limit:
             # policy-matrix.md, hos-2024: the longer time limit applies
@@ -27,13 +28,14 @@ def begin(w: Walk) -> None:
             w.notes.append(f"{policy.name}'s {limit_clock.amount}-month time limit is below the statutory Housing "
                            f"Ombudsman Code's {code.value.amount} months{f' ({para})' if para else ''}; the Code's applies.")
             limit_clock, limit = code.value, w.apply(code.value, case.first_aware)
+            words = policy.floor["limits.time_limit_words"].value if "limits.time_limit_words" in policy.floor else ""
         if case.received > limit:
             due = w.notice_due("not_accepted", case.received)
             w.draft("not-accepted", None, "complaint", due,
                     ombudsman_required=policy.value("ombudsman.in_not_accepted"),
                     facts={"ground": "out-of-time", "first_aware": case.first_aware,
                            "time_limit_ends": limit, "received": case.received,
-                           "months": limit_clock.amount})
+                           "months": limit_clock.amount, "time_limit_words": words})
             w.notes.append(
                 f"The complaint is out of time: received {case.received.isoformat()}, after the "
                 f"{limit_clock.amount}-month limit from {case.first_aware.isoformat()} ended on "
