@@ -586,7 +586,16 @@ def report(start, end, quarter: str | None, councils: tuple[str, ...], formats: 
 
 
 def main() -> None:
-    cli(prog_name="letters")
+    """The command; a failure of the service itself (an unreadable ledger, a full disk) in any
+    command is one plain sentence and exit 3, never a traceback."""
+    try:
+        cli(prog_name="letters")
+    except Exception as exc:
+        from .inbox import service_problem
+        problem = service_problem(exc)
+        if problem is None:
+            raise
+        fail(problem[0].upper() + problem[1:] if problem[0].islower() else problem, 3)
 
 
 if __name__ == "__main__":

@@ -169,8 +169,11 @@ def service_problem(exc: BaseException) -> str | None:
     if isinstance(exc, OSError) and exc.errno in SERVICE_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"cannot write{where}: {exc.strerror or os.strerror(exc.errno)}."
+    if isinstance(exc, sqlite3.OperationalError):
+        return f"the ledger cannot be used ({exc})."
     if isinstance(exc, sqlite3.Error):
-        return f"the ledger cannot be written ({exc})."
+        return (f"the ledger cannot be read ({exc}); run 'letters ledger rebuild' to rebuild it from the "
+                f"letters' manifests.")
     return None
 
 

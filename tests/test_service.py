@@ -537,3 +537,17 @@ def test_one_pool_serves_the_whole_life_of_watch(dirs, tmp_path):
     finally:
         code, err = stop(proc)
     assert code == 0, err
+
+
+def test_a_corrupt_ledger_is_exit_3_for_every_command_that_reads_it(dirs):
+    inbox, outbox = dirs
+    write(inbox / "a.json", record())
+    assert letters("process", "--as-of", "2026-11-20", inbox=inbox, outbox=outbox).returncode == 0
+    for name in ("ledger.sqlite3-wal", "ledger.sqlite3-shm"):
+        (outbox / name).unlink(missing_ok=True)
+    (outbox / "ledger.sqlite3").write_bytes(b"this is not a database " * 200)
+    for args in (("due", "--all"), ("due", "TWC-2026-0201"), ("render", "TWC-2026-0201")):
+        result = letters(*args, "--as-of", "2026-11-21", inbox=inbox, outbox=outbox)
+        assert result.returncode == 3, (args, result.stderr)
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "ledger" in result.stderr
