@@ -161,8 +161,10 @@ def clean_package(doc) -> None:
         if rel.reltype == RT.CUSTOM_XML:
             del doc.part.rels[rel_id]
     props = doc.core_properties
-    props.title = props.subject = props.keywords = props.comments = props.category = ""
-    props.author = props.last_modified_by = ""
+    # Only the dc: properties: python-docx's "cp" prefix can be re-bound by docxcompose once it is
+    # imported, so cp: ones (keywords, category, lastModifiedBy) are left as the starting file has
+    # them, empty.
+    props.title = props.subject = props.comments = props.author = ""
 
 
 # --------------------------------------------------------------------------- HTML to Word
@@ -446,7 +448,6 @@ def base_document(html: str):
     # Filled per letter: the letter's own title, the council as author (word.py renders them).
     props = doc.core_properties
     props.title, props.author, props.language = "{{ letter.title | safe }}", "{{ council.name | safe }}", LANG
-    props.last_modified_by = ""
     main = MAIN.search(html).group(1)
     main = re.sub(r"\{%-?\s*block body\s*-?%\}\s*\{%-?\s*endblock\s*-?%\}", "<p>{{p body }}</p>", main)
     convert(doc, main)
