@@ -292,7 +292,7 @@ def read_claimed(path: Path, source: str) -> bytes:
 def check_record(rules_dir: str, outbox_dir: str, path: str, source: str, as_of: date) -> tuple:
     """Worker: read, parse and validate a claimed record and work out its letters (nothing written).
 
-    ("accepted", case_id) | ("rejected", problems) | ("service", sentence)
+    ("accepted", case_id, letters pending) | ("rejected", problems) | ("service", sentence)
     """
     from .due import determine
     from .issuing import policy_for
@@ -302,8 +302,8 @@ def check_record(rules_dir: str, outbox_dir: str, path: str, source: str, as_of:
         book = _book(rules_dir)
         data = read_claimed(Path(path), source)
         case = case_from_record(parse_record(data, source), source, {c: book.procedures(c) for c in book.councils})
-        determine(case, policy_for(book, case), issued_for(Path(outbox_dir), case.case_id), as_of)
-        return "accepted", case.case_id
+        result = determine(case, policy_for(book, case), issued_for(Path(outbox_dir), case.case_id), as_of)
+        return "accepted", case.case_id, bool(result.pending)  # nothing pending: no render needed
     except CaseError as exc:
         return "rejected", exc.problems
     except RecursionError:
@@ -430,6 +430,7 @@ class Service:
         checks = self.pool.map(check_record, [(str(self.rules_dir), str(self.outbox), str(p), sources[p], as_of)
                                               for p in claimed])
         cases: dict[str, list[Path]] = {}
+        wants: dict[Path, bool] = {}  # a record whose case has letters pending (the ledger only grows)
         for path, outcome in zip(claimed, checks):
             source = sources[path]
             try:
@@ -441,6 +442,7 @@ class Service:
                 else:
                     case_id = verdict[1]
                     cases.setdefault(case_id, []).append(path)
+                    wants[path] = verdict[2]
                     report.accepted.append(source)
                     log.info("accepted %s as case %s", source, case_id)
             except Exception as exc:  # the record's own boundary: whatever happens, it alone fails
@@ -459,10 +461,12 @@ class Service:
                 for path in paths:
                     self._fail(report, path, exc)
 
-        jobs = list(cases)
+        jobs = [c for c in cases if wants[cases[c][-1]]]
         renders = self.pool.map(render_case, [(str(self.rules_dir), str(self.templates), str(self.outbox), c, as_of)
                                               for c in jobs])
-        for case_id, outcome in zip(jobs, renders):
+        from .workers import Outcome
+        nothing_due = [(c, Outcome("ok", ("ok", 0, []))) for c in cases if c not in jobs]
+        for case_id, outcome in [*zip(jobs, renders), *nothing_due]:
             files = cases[case_id]
             result = outcome.value if outcome.status == "ok" else _worker_failure(outcome, case_id, reading=False)
             try:

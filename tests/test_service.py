@@ -356,16 +356,18 @@ def test_a_renamed_file_is_read_at_once_and_one_written_in_place_waits_to_settle
 
 def test_records_left_by_a_full_disk_are_retried_without_a_new_record(dirs):
     inbox, outbox = dirs
+    log_file = inbox.parent / "letters.log"
     proc = subprocess.Popen([*LETTERS, "watch", *BASE, "--inbox", str(inbox), "--outbox", str(outbox),
-                             "--settle", "0.3", "--workers", "1"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_limit_file_size(34 * 1024))
+                             "--settle", "0.3", "--workers", "1", "--log-file", str(log_file)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_limit_file_size(34 * 1024))
     try:
         time.sleep(3)
         staged = write(inbox.parent / "staged.json", record())
         os.rename(staged, inbox / "a.json")
-        assert wait_for(lambda: list((inbox / ".work").rglob("a.json")), timeout=60)
-        time.sleep(5)  # it has failed at least once: the disk is "full"
-        assert not (inbox / ".done" / "a.json").exists()
+        # it fails, and is retried, while the disk is "full"
+        assert wait_for(lambda: log_file.read_text().count("wait for a retry") >= 2, timeout=180)
+        assert list((inbox / ".work").rglob("a.json")) and not (inbox / ".done" / "a.json").exists()
         for pid in {proc.pid, *_children(proc.pid)}:  # room again
             hard = resource.prlimit(pid, resource.RLIMIT_FSIZE)[1]
             resource.prlimit(pid, resource.RLIMIT_FSIZE, (hard, hard))
