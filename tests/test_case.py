@@ -7,7 +7,7 @@ import pytest
 from correspondence.case import CaseError, case_from_record, load_case, parse_record
 from conftest import EXAMPLES, ev, make
 
-COUNCILS = {"telford-wrekin": ["corporate"], "warwickshire": ["corporate"], "luton": ["corporate"],
+COUNCILS = {"telford-wrekin": ["corporate"], "warwickshire": ["corporate", "adult-social-care", "childrens"], "luton": ["corporate"],
             "code-2024": ["corporate"], "hampshire": ["corporate"], "solihull": ["corporate"]}
 
 
@@ -73,7 +73,10 @@ def test_unknown_council():
 
 
 def test_unknown_procedure():
+    # a procedure another council knows is quoted (it cannot be personal); anything else is not
     assert one(make(procedure="childrens")) == (
+        "inbox/r.json: field procedure: expected corporate for telford-wrekin; got \"childrens\".")
+    assert one(make(procedure="mine")) == (
         "inbox/r.json: field procedure: expected corporate for telford-wrekin; got text (not quoted: it may be personal).")
 
 
