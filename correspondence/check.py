@@ -134,10 +134,38 @@ def docx_smallest_size(data: bytes) -> float:
     return (smallest or default) / 2
 
 
+BODY_TOP_MM = 95.0  # letters.md, Fit to post: page 1's body starts 95 mm down; above it, letterhead and address
+
+
+def _first_page_text(page) -> str:
+    """Page 1 read as a person reads it: the letterhead and address (above the body) first, then the
+    body. WeasyPrint draws the positioned letterhead after the flowing body, so in the content
+    stream's order it would land inside a sentence running over to page 2."""
+    height = float(page.mediabox.height)
+    head: list[str] = []
+    body: list[str] = []
+    last_y: dict[int, float] = {}
+
+    def visit(text, cm, tm, font, size) -> None:
+        if not text:
+            return
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        out = head if (height - y) * 25.4 / 72 < BODY_TOP_MM else body
+        if id(out) in last_y and abs(last_y[id(out)] - y) > 1:
+            out.append("\n")  # a new line: words on either side never run together
+        last_y[id(out)] = y
+        out.append(text)
+
+    page.extract_text(visitor_text=visit)
+    return "".join(head) + "\n" + "".join(body)
+
+
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    pages = PdfReader(io.BytesIO(data)).pages
+    return "\n".join(_first_page_text(page) if number == 0 else page.extract_text() or ""
+                     for number, page in enumerate(pages))
 
 
 def pdf_font_sizes(data: bytes) -> set[float]:
@@ -161,14 +189,15 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[\s\u2022]+")  # white space, and list bullets (drawn after a page's text in a PDF)
 _PAGE_NUMBER = re.compile(r"Page\s*\d+\s*of\s*\d+")
 
 
 def compact(text: str) -> str:
     """The text with no white space at all: a required phrase is found however a page wraps it
     (a name hyphenated at a line end, an email address broken in a narrow column, a point
-    that runs from one page to the next)."""
+    that runs from one page to the next). List bullets go too: they are layout, and a PDF draws them
+    after the page's text, so they would split a sentence running onto the next page."""
     return _SPACE.sub("", text)
 
 
@@ -297,6 +326,18 @@ def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
         postal = manifest.get("delivery") != "email"
         failures += [Failure(names["pdf"], letter, f"not fit to post: {problem}") for problem in layout_problems(pdf, postal)]
     return failures
+
+
+def manifest_warnings(path: Path) -> list[Failure]:
+    """What a filed letter's manifest asks the caseworker to look at (e.g. complaint points its outcome
+    leaves unanswered). A warning does not fail the check: the letter carries what it must, but a
+    person should read it before it goes."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        warnings = manifest.get("warnings") or []
+    except (OSError, ValueError, AttributeError):
+        return []  # check_manifest reports a manifest it cannot read
+    return [Failure(str(path), describe(manifest), f"warning: {w}") for w in warnings if isinstance(w, str)]
 
 
 def manifests_under(paths: Iterable[Path]) -> list[Path]:

@@ -444,16 +444,18 @@ def actions(words: tuple[str, ...], as_json: bool, paths: Paths) -> None:
 @folder_options
 def check(targets: tuple[Path, ...], as_json: bool, paths: Paths) -> None:
     """Re-read rendered letters (default: the whole outbox) and check each carries its required content."""
-    from .check import check_manifest, manifests_under
+    from .check import check_manifest, manifest_warnings, manifests_under
 
     book = load_rules(paths)
     manifests = manifests_under(targets or (paths.outbox,))
     failures = [f for m in manifests for f in check_manifest(m, book.retired)]
+    warnings = [w for m in manifests for w in manifest_warnings(m)]  # printed, but they fail nothing
     if as_json:
         click.echo(json.dumps({"letters": len(manifests), "failures": [f.to_json() for f in failures],
+                               "warnings": [w.to_json() for w in warnings],
                                "passed": not failures}, indent=2, ensure_ascii=False))
     else:
-        for failure in failures:
+        for failure in failures + warnings:
             click.echo(failure.sentence())
         click.echo(f"{len(manifests)} letter{'s' if len(manifests) != 1 else ''} checked: "
                    + (f"{len(failures)} problem{'s' if len(failures) != 1 else ''} found." if failures

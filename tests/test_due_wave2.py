@@ -518,3 +518,31 @@ def test_the_not_accepted_letter_prints_the_policys_terms(tmp_path):
     pdf = flat(pdf_text(next((outbox / "T-1").glob("*not-accepted*.pdf")).read_bytes()))
     assert ("Our complaints policy asks for complaints to be made within 12 months of the disputed occurrence or "
             "incident. That time ended on 1 October 2026") in pdf
+
+
+def test_letters_check_prints_the_manifest_warning_and_passes(tmp_path):
+    """letters.md, outcome row: an unanswered point is a warning in the manifest *and* in letters check.
+    It does not fail the check: the letter carries its required content, a person must read it."""
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import ROOT, RULES
+    from correspondence.cli import cli
+    record = tmp_path / "r.json"
+    record.write_text(json.dumps(make(complaint=POINTS, events=[decision_with("1", "3")])))
+    outbox = tmp_path / "outbox"
+    folders = ["--rules", str(RULES), "--templates", str(ROOT / "templates"), "--outbox", str(outbox)]
+    rendered = CliRunner().invoke(cli, ["render", "--case-file", str(record), "--as-of", "2026-11-10",
+                                        "--letter", "outcome", *folders])
+    assert rendered.exit_code == 0, rendered.output
+    manifest = next((outbox / "T-1").glob("*outcome*.json"))
+    sentence = ("The stage 1 decision (d1) has no finding for complaint point 2 of 3: the outcome letter must answer "
+                "every point raised (a finding's point is the point's text or its number).")
+    result = CliRunner().invoke(cli, ["check", *folders])
+    assert result.exit_code == 0, result.output
+    assert f"{manifest}: outcome stage 1 (d1): warning: {sentence}" in result.output.splitlines()
+    assert "Aisha" not in result.output and "Rude reply" not in result.output  # points by number, no names
+    report = json.loads(CliRunner().invoke(cli, ["check", "--json", *folders]).output)
+    assert report["passed"] is True and report["failures"] == []
+    assert report["warnings"] == [{"file": str(manifest), "letter": "outcome stage 1 (d1)", "problem": f"warning: {sentence}"}]
