@@ -269,7 +269,8 @@ def record_format_page() -> str:
         "Stored and asked about on 20 November, it gives the outcome letter, overdue since 18 November\n"
         "(10 working days after the acknowledgement's 4 November), and the deadlines that follow:\n\n"
         "```sh\n.venv/bin/letters due --case-file examples/inbox/twc-2026-0142.json --as-of 2026-11-20\n```\n\n"
-        "`examples/inbox/` holds sixteen more records, one or more for every council and letter kind,\n"
+        f"`examples/inbox/` holds {len(list(EXAMPLE.parent.glob('*.json'))) - 1} more records, one or more for every "
+        "council and letter kind,\n"
         "and `examples/expected/` what `letters due --as-of 2026-11-20 --json` gives for each.\n\n",
         "## Dates, text and ids\n\n",
         "- Dates are `YYYY-MM-DD` and must be real calendar dates (`2026-02-30` is refused).\n"

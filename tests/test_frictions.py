@@ -244,3 +244,11 @@ def test_readme_try_one_case_commands_work_and_manifests_cite_policies_by_name(t
     cites = [item["cite"] for m in manifests for item in json.loads(m.read_text(encoding="utf-8"))["required_content"]]
     assert any(c.startswith("Telford & Wrekin Council, Corporate Complaints policy (April 2024) §6.10.8") for c in cites)
     assert not any(re.search(r"\d{3}_[0-9a-f]{16}\.txt", c) for c in cites)
+
+
+def test_readme_counts_the_example_records():
+    words = {17: "seventeen", 18: "eighteen", 19: "nineteen", 20: "twenty", 21: "twenty-one", 22: "twenty-two",
+             23: "twenty-three", 24: "twenty-four", 25: "twenty-five"}
+    count = len(list(EXAMPLES.glob("*.json")))
+    assert f"across the {words[count]} example cases" in README
+    assert f"`examples/inbox/` holds {words[count]} realistic records" in README
