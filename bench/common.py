@@ -26,9 +26,9 @@ def example_records() -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted((ROOT / "examples" / "inbox").glob("*.json"))]
 
 
-def records(count: int, tag: str = "B") -> list[dict]:
-    """``count`` records: the bundled examples in turn, each under a new case id."""
-    examples = example_records()
+def records(count: int, tag: str = "B", examples: list[dict] | None = None) -> list[dict]:
+    """``count`` records: the bundled examples (or ``examples``) in turn, each under a new case id."""
+    examples = examples if examples is not None else example_records()
     out = []
     for i in range(count):
         record = copy.deepcopy(examples[i % len(examples)])

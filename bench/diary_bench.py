@@ -21,12 +21,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import PYTHON, ROOT, checkout, letters_cmd, load, records, run_timed, spread  # noqa: E402
+from common import (PYTHON, ROOT, checkout, example_records, letters_cmd, load, records,  # noqa: E402
+                    run_timed, spread)
 
 AS_OF = "2026-11-20"
 
 
-def fill_store(outbox: Path, count: int) -> None:
+def readable_by(code_root: Path, examples: list[dict], tmp: Path) -> list[dict]:
+    """The examples an earlier revision can read too (it may not know a field or procedure added
+    since), found by asking it: both arms then keep the same cases."""
+    kept = []
+    for n, record in enumerate(examples):
+        path = tmp / f"probe-{n}.json"
+        path.write_text(json.dumps(record))
+        _, done = run_timed(letters_cmd("due", "--case-file", str(path), "--as-of", AS_OF,
+                                        "--rules", str(code_root / "rules"), "--outbox", str(tmp / "no-outbox")), code_root)
+        if done.returncode == 0:
+            kept.append(record)
+    return kept
+
+
+def fill_store(outbox: Path, count: int, examples: list[dict]) -> None:
     """``count`` validated records kept in the case store, as `letters store` keeps them."""
     from correspondence import store
     from correspondence.case import case_from_record
@@ -34,7 +49,7 @@ def fill_store(outbox: Path, count: int) -> None:
 
     book = load_rulebook(ROOT / "rules")[0]
     councils = {c: book.procedures(c) for c in book.councils}
-    for record in records(count, "D"):
+    for record in records(count, "D", examples):
         case_from_record(record, "bench", councils)
         store.save(outbox, record["case_id"], json.dumps(record).encode())
 
@@ -72,9 +87,12 @@ def main() -> None:
         tmp = Path(tmp)
         empty, small, large = tmp / "empty", tmp / "small", tmp / "large"
         empty.mkdir()
-        fill_store(small, args.small)
-        fill_store(large, args.large)
         before = checkout(args.before, tmp / "before") if args.before else None
+        examples = example_records()
+        if before is not None:
+            examples = readable_by(before, examples, tmp)
+        fill_store(small, args.small, examples)
+        fill_store(large, args.large, examples)
 
         t = {"empty": [], "small": [], "large": [], "before_empty": [], "before_small": []}
         for _ in range(args.rounds):
@@ -97,6 +115,7 @@ def main() -> None:
     result = {
         "load_average_after": load(),
         "stored_cases": [args.small, args.large],
+        "kinds_of_record": len(examples),
         "due_all_seconds": {k: spread(v) for k, v in t.items() if v},
         "ms_per_case_small": round(1000 * (med["small"] - med["empty"]) / args.small, 3),
         "ms_per_case_large": round(1000 * (med["large"] - med["empty"]) / args.large, 3),
