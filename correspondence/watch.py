@@ -7,7 +7,7 @@ modification time is already ``settle`` seconds old, is taken at once; one writt
 taken once it has stayed unchanged for ``settle`` seconds and looks like complete JSON (checked
 without parsing it; a file over 5 MB is never read, only rejected); one that never completes is
 rejected after ``give_up`` seconds. What is in the inbox at start, and anything a lost event
-missed (a full rescan every ``rescan`` seconds), is processed too.
+missed (a full rescan every ``rescan`` seconds), goes through the same check.
 
 One :class:`~correspondence.inbox.Service` serves the whole run: one pool of workers kept warm,
 recovery once at start. Records a failure of the service itself (a full disk, a locked ledger)
@@ -197,7 +197,12 @@ class Watcher:
             from .outbox import failed_reports
             self.failed_cases = {case_id for case_id, _ in failed_reports(self.outbox)}
             self.retry_failed_letters(force=True)  # fixes made while the service was down
-            self.process_batch(None)  # what dead services left claimed, and what is already waiting
+            self.process_batch([])  # what dead services left claimed
+            # What is already waiting goes through the same readiness check as an arrival: a file
+            # untouched for `settle` seconds and complete is taken at once, one still being written
+            # (a producer mid-file as the service starts) is waited for, not rejected half-read.
+            for path in pending(self.inbox):
+                self.events.put((path, False))
             last_scan = time.monotonic()
             while not self.stopping.is_set():
                 self.drain(timeout=min(self.settle / 4, 0.25) if self.waiting else min(self.settle / 2, 0.5))
