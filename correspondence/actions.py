@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,10 +88,11 @@ def _manifests(outbox: Path, case_id: str | None) -> Iterable[Path]:
 
 
 def _done(outbox: Path) -> set[tuple[str, str, int]]:
-    path = Path(outbox) / "ledger.sqlite3"
-    if not path.exists():
-        return set()
-    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)) as conn:
+    from .ledger import read_only
+
+    with read_only(outbox) as conn:
+        if conn is None:
+            return set()
         try:
             return {(c, s, n) for c, s, n in conn.execute("SELECT case_id, stem, number FROM actions_done")}
         except sqlite3.OperationalError:

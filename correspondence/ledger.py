@@ -156,6 +156,18 @@ def has(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, 
     return row is not None
 
 
+@contextmanager
+def read_only(outbox: Path):
+    """A read-only connection to the outbox's ledger, or None when there is no ledger yet: reading
+    never creates or changes a file."""
+    path = ledger_path(outbox)
+    if not path.exists():
+        yield None
+        return
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+        yield conn
+
+
 def issued_for(outbox: Path, case_id: str) -> list[Issued]:
     """The letters the ledger holds for ``case_id``; none if there is no ledger yet.
 
@@ -165,11 +177,8 @@ def issued_for(outbox: Path, case_id: str) -> list[Issued]:
     conn = _shared_if_open(outbox)
     if conn is not None:
         return _issued(conn, case_id)
-    path = ledger_path(outbox)
-    if not path.exists():
-        return []
-    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-        return _issued(conn, case_id)
+    with read_only(outbox) as conn:
+        return _issued(conn, case_id) if conn is not None else []
 
 
 def _issued(conn: sqlite3.Connection, case_id: str) -> list[Issued]:
@@ -193,31 +202,8 @@ def _issued_by_case(conn: sqlite3.Connection, where: str = "", args: tuple = ())
 
 def issued_by_case(outbox: Path) -> dict[str, list[Issued]]:
     """Every case's letters, in one read-only query (the diary); nothing if there is no ledger."""
-    path = ledger_path(outbox)
-    if not path.exists():
-        return {}
-    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-        return _issued_by_case(conn)
-
-
-def issued_by_case(outbox: Path) -> dict[str, list[Issued]]:
-    """Every letter the ledger holds, by case id, in one read-only query (for reports)."""
-    path = ledger_path(outbox)
-    if not path.exists():
-        return {}
-    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-        try:
-            rows = conn.execute(
-                "SELECT case_id, letter, stage, trigger, letter_date, delivery FROM letters ORDER BY case_id, letter_date"
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return {}
-            raise
-    out: dict[str, list[Issued]] = {}
-    for case_id, letter, stage, trigger, day, delivery in rows:
-        out.setdefault(case_id, []).append(Issued(letter, stage or None, date.fromisoformat(day), trigger, delivery, "ledger"))
-    return out
+    with read_only(outbox) as conn:
+        return _issued_by_case(conn) if conn is not None else {}
 
 
 # --------------------------------------------------------------------------- rebuilding from the manifests

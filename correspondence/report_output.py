@@ -21,6 +21,7 @@ from .case import CaseError
 from .compare import CODE, Comparison, compare, stage_days
 from .report import FINDINGS, GROUNDS, OUTCOMES, REFUSALS, BODIES, CouncilFigures, Period, Ratio, Report, build_report
 from .rules import RuleBook
+from .words import british
 
 FORMATS = ("html", "pdf", "csv", "json")
 CSV_COLUMNS = ["council", "procedure", "stage", "figure", "value", "denominator"]
@@ -197,7 +198,7 @@ def _environment(templates: Path):
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["ratio"] = lambda r: "none" if not r.of else f"{r.count} of {r.of} ({r.percent:g}%)"
     env.filters["num"] = lambda v: "none" if v is None else f"{v:g}"
-    env.filters["longdate"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    env.filters["longdate"] = british
     env.filters["words"] = lambda s: str(s).replace("_", " ").replace("-", " ")
     return env
 

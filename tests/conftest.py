@@ -86,3 +86,17 @@ def letter(result: Determination, name: str, stage: int | None = None):
 
 def issued(letter: str, stage, day: str, trigger=None, delivery=None) -> Issued:
     return Issued(letter, stage, date.fromisoformat(day), trigger, delivery)
+
+
+@pytest.fixture(scope="module")
+def all_specimens(book):
+    """A context for every (council, letter kind), from the example records, as of 20 November 2026."""
+    from correspondence.specimens import specimens
+    return specimens(book, EXAMPLES, date(2026, 11, 20))
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    """The renderer over the project's templates (compiled templates kept for the module)."""
+    from correspondence.render import Renderer
+    return Renderer(ROOT / "templates")

@@ -24,7 +24,7 @@ from correspondence.context import WINDOW_LINES, build_context, keep_together, w
 from correspondence.layout import layout_problems, text_lines
 from correspondence.pdftags import table_headers
 from correspondence.render import Renderer
-from correspondence.specimens import LETTER_KINDS, specimens
+from correspondence.specimens import LETTER_KINDS
 from conftest import EXAMPLES, ROOT, RULES
 
 AS_OF = date(2026, 11, 20)
@@ -32,16 +32,6 @@ POSTAL = ["27 Longbridge Road", "Northfield", "Birmingham", "B31 2TU"]
 LONG = ("We looked at the records of every visit made to the property between March and October, spoke to the "
         "officers who attended and read the notes of each telephone call you made to the contact centre.")
 HAS_SOFFICE = shutil.which("soffice") is not None
-
-
-@pytest.fixture(scope="module")
-def all_specimens(book):
-    return specimens(book, EXAMPLES, AS_OF)
-
-
-@pytest.fixture(scope="module")
-def renderer():
-    return Renderer(ROOT / "templates")
 
 
 def postal(ctx: dict, large_print: bool) -> dict:

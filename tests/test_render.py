@@ -19,22 +19,12 @@ from correspondence.context import build_context
 from correspondence.due import determine
 from correspondence.render import Renderer, TemplateProblem
 from correspondence.requirements import required_items
-from correspondence.specimens import LETTER_KINDS, specimens
+from correspondence.specimens import LETTER_KINDS
 from conftest import EXAMPLES, ROOT, ev, make
 from correspondence.check import compact, docx_text, flat, pdf_font_sizes, pdf_text
 
 TEMPLATES = ROOT / "templates"
 AS_OF = date(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def all_specimens(book):
-    return specimens(book, EXAMPLES, AS_OF)
-
-
-@pytest.fixture(scope="module")
-def renderer():
-    return Renderer(TEMPLATES)
 
 
 @pytest.fixture(scope="module")

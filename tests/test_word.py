@@ -15,10 +15,9 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from conftest import EXAMPLES, ROOT
-from correspondence.check import compact, flat, pdf_font_sizes, pdf_text
+from correspondence.check import compact, pdf_font_sizes, pdf_text
 from correspondence.context import build_context
 from correspondence.render import Renderer
-from correspondence.specimens import specimens
 
 AS_OF = date(2026, 11, 20)
 
@@ -55,16 +54,6 @@ def assert_same_letter(old: bytes, new: bytes) -> None:
     assert list(a) == list(b)  # the same parts, in the same order
     for name in a:  # document.xml, styles.xml, numbering.xml, headers, footers, properties...
         assert a[name] == b[name], f"{name} differs"
-
-
-@pytest.fixture(scope="module")
-def all_specimens(book):
-    return specimens(book, EXAMPLES, AS_OF)
-
-
-@pytest.fixture(scope="module")
-def renderer():
-    return Renderer(ROOT / "templates")
 
 
 def context_for(all_specimens, council, kind):
