@@ -1,9 +1,9 @@
 """Table header cells in a tagged PDF carry a scope (PDF/UA-1, Matterhorn 15-003).
 
 WeasyPrint tags ``<th>`` as a TH structure element and links data cells to it by ID and
-Headers, but writes no Scope attribute. :func:`add_table_scopes` adds one to each TH: Column for
-a header in a row of headers only, Row for a header that starts a row of data. :func:`table_headers`
-reads them back (for the checks and the tests).
+Headers, but writes no Scope attribute. :func:`scope_table_headers`, given to WeasyPrint as the
+PDF's finisher, adds one to each TH: Column for a header in a row of headers only, Row for a
+header that starts a row of data. :func:`table_headers` reads them back (for the tests).
 """
 
 from __future__ import annotations
@@ -49,30 +49,28 @@ def table_headers(data: bytes) -> list[str | None]:
     return scopes
 
 
-def add_table_scopes(data: bytes) -> bytes:
-    """``data`` with a Scope on every TH structure element (unchanged if it has none)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DictionaryObject, NameObject
+def scope_table_headers(document, pdf) -> None:
+    """A WeasyPrint finisher (``write_pdf(finisher=...)``): a Scope on every TH structure element
+    of the PDF about to be written, Column for a header in a row of headers only, Row for a header
+    that starts a row of data. It changes WeasyPrint's own objects, so nothing is parsed again."""
+    objects = pdf.objects
 
-    writer = PdfWriter(clone_from=io.BytesIO(data))
-    tree = writer._root_object.get("/StructTreeRoot")
-    if tree is None:
-        return data
-    changed = False
-    for element, parent in _walk(tree.get_object()):
-        if element.get("/S") != "/TH":
+    def referred(reference):
+        if isinstance(reference, bytes):
+            reference = reference.decode("ascii")
+        if not isinstance(reference, str) or not reference.endswith(" R"):
+            return None  # a marked-content id, not an object
+        number = int(reference.split()[0])
+        found = objects[number] if 0 <= number < len(objects) else None
+        return found if isinstance(found, dict) else None
+
+    for element in objects:
+        if not isinstance(element, dict) or element.get("S") != "/TH":
             continue
-        row = [k.get("/S") for k in _kids(parent)] if parent is not None else []
-        scope = "/Column" if all(s == "/TH" for s in row) else "/Row"
-        attributes = element.get("/A")
-        attributes = attributes.get_object() if attributes is not None else None
-        if not isinstance(attributes, DictionaryObject):
-            attributes = DictionaryObject({NameObject("/O"): NameObject("/Table")})
-            element[NameObject("/A")] = attributes
-        attributes[NameObject("/Scope")] = NameObject(scope)
-        changed = True
-    if not changed:
-        return data
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        parent = referred(element.get("P"))
+        row = [kid.get("S") for kid in map(referred, parent.get("K", ()) if parent else ()) if kid is not None]
+        attributes = element.get("A")
+        if not isinstance(attributes, dict):
+            import pydyf
+            attributes = element["A"] = pydyf.Dictionary({"O": "/Table"})
+        attributes["Scope"] = "/Column" if row and all(s == "/TH" for s in row) else "/Row"

@@ -124,6 +124,62 @@ def sha256_file(path: Path) -> str:
     return digest
 
 
+@lru_cache(maxsize=None)
+def _code_stamp(cls: type) -> str:
+    """The SHA-256 of the source of the modules that build a compiled Word template: ``word.py``,
+    ``wordtemplates.py`` (large print) and the module of every class ``cls`` is made of."""
+    import hashlib
+    import inspect
+    import sys
+
+    from . import word, wordtemplates
+    files = {word.__file__, wordtemplates.__file__}
+    for klass in cls.__mro__:
+        module = sys.modules.get(klass.__module__)
+        if module is not None and getattr(module, "__file__", None) and klass is not object:
+            files.add(inspect.getfile(klass))
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(Path(name).read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _library_versions() -> tuple:
+    """The versions of everything that shapes a compiled Word template's bytes or code."""
+    import sys
+    from importlib.metadata import PackageNotFoundError, version
+
+    import jinja2
+    from lxml import etree
+
+    found = []
+    for name in ("docxtpl", "docxcompose", "python-docx"):
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:
+            found.append((name, None))
+    return (sys.version, sys.implementation.cache_tag, jinja2.__version__, etree.LXML_VERSION, *found)
+
+
+@lru_cache(maxsize=None)
+def _bytecode_cache(settings: tuple):
+    """Jinja's own bytecode cache, in a folder of the cache for environments with these settings
+    (Jinja keys compiled templates by file and source, not by the settings they were compiled
+    with); None when there is no usable cache."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from . import cache
+    folder = cache.folder("jinja-" + cache.key_of(settings)[:16])
+    return FileSystemBytecodeCache(str(folder)) if folder is not None else None
+
+
+def _env_settings(env) -> tuple:
+    return (type(env).__module__, type(env).__qualname__, repr(env.autoescape), env.undefined.__qualname__,
+            env.block_start_string, env.variable_start_string, env.comment_start_string, env.trim_blocks,
+            env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, tuple(sorted(env.extensions)))
+
+
 class Renderer:
     """Renders letters from one templates folder. Reuse one per process."""
 
@@ -166,6 +222,7 @@ class Renderer:
                                    FileSystemLoader(str(self.templates / "html"))])
             env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
                                        trim_blocks=True, lstrip_blocks=True)
+            env.bytecode_cache = _bytecode_cache(_env_settings(env))
             self._html_envs[council] = env
         return env
 
@@ -195,10 +252,10 @@ class Renderer:
         document = HTML(string=html, base_url=str(self.templates / "html")).render(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
         lines, sizes = laid_out_text(document)
-        data = document.write_pdf(stylesheets=[css], pdf_variant="pdf/ua-1")
+        finisher = None
         if "<th" in html:  # PDF/UA: header cells carry a scope (WeasyPrint writes none)
-            from .pdftags import add_table_scopes
-            data = add_table_scopes(data)
+            from .pdftags import scope_table_headers as finisher
+        data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
         return PdfLetter(data, tuple(lines), frozenset(sizes))
 
     # ----- Word
@@ -231,12 +288,22 @@ class Renderer:
             def prepare(document):
                 self.prepare_word(document, council, kind, variant)
             try:
-                compiled = WordTemplate(base_path, body_path, self.docx_env(), prepare)
+                compiled = WordTemplate(base_path, body_path, self.docx_env(), prepare,
+                                        cache_key=self.word_cache_key(base_path, body_path, council, kind, variant))
             except WordSourceError as exc:
                 raise _word_problem(exc) from None
             self._word = {k: v for k, v in self._word.items() if k[:2] != key[:2] or k[4] != variant}
             self._word[key] = compiled
         return compiled
+
+    def word_cache_key(self, base_path: Path, body_path: Path, council: str, kind: str, variant: Hashable) -> str:
+        """What a compiled Word template kept between runs (``cache.py``) is derived from: the two
+        files' contents, the variant, the code that builds it (this renderer's class and
+        ``prepare_word`` included), the environment's settings and the libraries' versions."""
+        from . import cache
+        return cache.key_of("word", type(self).__module__, type(self).__qualname__, _code_stamp(type(self)),
+                            _library_versions(), _env_settings(self.docx_env()),
+                            sha256_file(base_path), sha256_file(body_path), council, kind, variant)
 
     def render_word(self, council: str, kind: str, context: dict[str, Any]) -> WordLetter:
         compiled = self.word_template(council, kind, self.word_variant(context))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import io
+import marshal
 import re
 import struct
 import time
@@ -39,6 +40,8 @@ CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "t
 _JINJA_MARKS = ("{{", "{%", "{#")
 _TEMPLATE_FILENAME = "<template>"  # Jinja's name for code compiled from a string
 _PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's
+CACHE_KIND = "word"
+STATE_FORMAT = 1  # what a compiled template holds (raise it when that changes)
 
 
 @dataclass(frozen=True)
@@ -97,16 +100,44 @@ class WordTemplate:
     """One (base, body) pair, built and compiled; ``render(context)`` makes a letter."""
 
     def __init__(self, base_path: Path, body_path: Path, env: Environment,
-                 prepare: Callable[[Any], None] | None = None):
-        from docx import Document
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+                 prepare: Callable[[Any], None] | None = None, cache_key: str | None = None):
+        """Build and compile (base, body); with ``cache_key``, take the compiled template from the
+        cache when it holds one under that key (the key must name everything it is built from:
+        the files' contents, ``prepare``, ``env``'s settings, the libraries) and store it there
+        when it does not."""
         from docxtpl import DocxTemplate
-        from docxtpl.subdoc import SubdocComposer
 
         self.base_path, self.body_path = Path(base_path), Path(body_path)
         self._tpl = DocxTemplate(str(base_path))  # docxtpl's XML patching, listings, tables
-        base = Document(str(base_path))
-        body = Document(str(body_path))
+        self._env = env
+        state = self._cached(cache_key) if cache_key else None
+        if state is None:
+            state = self._build(env, prepare)
+            if cache_key:
+                from . import cache
+                cache.write(CACHE_KIND, cache_key, marshal.dumps(state))
+        self._load(state, env)
+
+    @staticmethod
+    def _cached(key: str) -> dict | None:
+        from . import cache
+        data = cache.read(CACHE_KIND, key)
+        if data is None:
+            return None
+        try:
+            state = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+        return state if isinstance(state, dict) and state.get("format") == STATE_FORMAT else None
+
+    def _build(self, env: Environment, prepare: Callable[[Any], None] | None) -> dict:
+        """Everything a letter is filled from, as plain data: compiled code, XML, packed parts."""
+        from docx import Document
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+        from docxtpl.subdoc import SubdocComposer
+
+        base = Document(str(self.base_path))
+        body = Document(str(self.body_path))
         # The body's styles, numbering and parts join the base (docxtpl's sub-document step).
         SubdocComposer(base).attach_parts(body)
         if prepare is not None:
@@ -122,37 +153,70 @@ class WordTemplate:
         lines = lambda text: text.count("\n")  # noqa: E731
         source_head = self._lines(head)
         source_body = self._lines(body_patched)
-        self._body_lines = range(lines(source_head) + 1, lines(source_head) + lines(source_body) + 2)
-        self._shell = self._document_shell(base)
+        body_lines = (lines(source_head) + 1, lines(source_head) + lines(source_body) + 2)
         # Parts filled per letter: the body, every header and footer, the core properties.
-        self._headers_footers: dict[str, Template] = {}
+        headers_footers = {}
         for rel in base.part.rels.values():
             if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
                 xml = self._tpl.patch_xml(self._tpl.xml_to_string(etree.fromstring(rel.target_part.blob, _PART_PARSER)))
-                self._headers_footers[rel.target_part.partname.membername] = self._compile(env, xml, self.base_path)
+                headers_footers[rel.target_part.partname.membername] = self._compile(env, xml, self.base_path)
         core = base.core_properties
-        self._core_part = base.part.package._core_properties_part
-        self._core_sources = {name: getattr(core, name) or "" for name in CORE_PROPERTIES}
-        self._core_templates = {name: env.from_string(text) for name, text in self._core_sources.items()
-                                if any(mark in text for mark in _JINJA_MARKS)}
-        self._core_cache: dict[tuple, bytes] = {}
-        for name, text in self._core_sources.items():  # as docxtpl leaves a property without Jinja
-            if name not in self._core_templates:
-                setattr(core, name, env.from_string(text).render({}))
-        self._core_member = self._core_part.partname.membername
-        self._document_member = base.part.partname.membername
+        core_part = base.part.package._core_properties_part
+        core_sources = {name: getattr(core, name) or "" for name in CORE_PROPERTIES}
+        core_codes = {name: env.compile(text) for name, text in core_sources.items()
+                      if any(mark in text for mark in _JINJA_MARKS)}
+        core_static = {name: env.from_string(text).render({}) for name, text in core_sources.items()
+                       if name not in core_codes}
+        for name, value in core_static.items():  # as docxtpl leaves a property without Jinja
+            setattr(core, name, value)
+        self._body_lines = range(*body_lines)
         try:
-            self._document = env.from_string(self._lines(head + body_patched + tail))
+            document = env.compile(self._lines(head + body_patched + tail))
         except Exception as exc:
             raise WordSourceError(self.body_path if self._in_body(exc) else self.base_path, exc) from None
         out = io.BytesIO()
         base.save(out)
         with zipfile.ZipFile(io.BytesIO(out.getvalue())) as built:
-            self._members = [(info.filename, built.read(info.filename)) for info in built.infolist()]
-        filled = {self._document_member, self._core_member, *self._headers_footers}
-        # The parts no letter changes (styles, numbering, theme: most of the package's bytes) are
-        # compressed once, here; a letter compresses only its own parts.
-        self._packed = {name: _deflate(data) for name, data in self._members if name not in filled}
+            members = [(info.filename, built.read(info.filename)) for info in built.infolist()]
+        document_member = base.part.partname.membername
+        core_member = core_part.partname.membername
+        filled = {document_member, core_member, *headers_footers}
+        return {
+            "format": STATE_FORMAT,
+            "document": document,
+            "headers_footers": headers_footers,
+            "core_codes": core_codes,
+            "core_static": core_static,
+            "core_blob": core_part.blob,
+            "core_partname": str(core_part.partname),
+            "core_content_type": core_part.content_type,
+            "core_member": core_member,
+            "document_member": document_member,
+            "body_lines": body_lines,
+            "shell": etree.tostring(self._document_shell(base)),
+            "members": [name for name, _ in members],
+            # The parts no letter changes (styles, numbering, theme: most of the package's bytes)
+            # are compressed once, here; a letter compresses only its own parts.
+            "packed": {name: (p.crc, p.size, p.deflated) for name, data in members if name not in filled
+                       for p in [_deflate(data)]},
+        }
+
+    def _load(self, state: dict, env: Environment) -> None:
+        def template(code) -> Template:
+            return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+        self._document = template(state["document"])
+        self._headers_footers = {member: template(code) for member, code in state["headers_footers"].items()}
+        self._core_templates = {name: template(code) for name, code in state["core_codes"].items()}
+        self._core_state = (state["core_partname"], state["core_content_type"], state["core_blob"])
+        self._core_static = state["core_static"]
+        self._core_part = None  # made from the blob when a letter first needs its properties filled
+        self._core_cache: dict[tuple, bytes] = {}
+        self._core_member, self._document_member = state["core_member"], state["document_member"]
+        self._body_lines = range(*state["body_lines"])
+        self._shell = etree.fromstring(state["shell"])
+        self._members = state["members"]
+        self._packed = {name: _Packed(*packed) for name, packed in state["packed"].items()}
 
     # ----- building
 
@@ -175,9 +239,9 @@ class WordTemplate:
             body.remove(child)
         return root
 
-    def _compile(self, env: Environment, xml: str, path: Path) -> Template:
+    def _compile(self, env: Environment, xml: str, path: Path):
         try:
-            return env.from_string(self._lines(xml))
+            return env.compile(self._lines(xml))
         except Exception as exc:
             raise WordSourceError(path, exc) from None
 
@@ -214,16 +278,23 @@ class WordTemplate:
         except Exception as exc:
             raise WordSourceError(self.base_path, exc) from None
         entries = [(member, self._packed[member] if member in self._packed else _deflate(rendered[member]))
-                   for member, _ in self._members]
+                   for member in self._members]
         checked = [rendered[self._document_member]] + [rendered[m] for m in self._headers_footers]
         return WordLetter(_zip(entries), tuple(checked))
 
     def _core_xml(self, context: dict) -> bytes:
         if not self._core_templates:
-            return self._core_part.blob
+            return self._core_state[2]
         values = tuple((name, t.render(context)) for name, t in self._core_templates.items())
         blob = self._core_cache.get(values)
         if blob is None:
+            if self._core_part is None:
+                from docx.opc.packuri import PackURI
+                from docx.opc.parts.coreprops import CorePropertiesPart
+                partname, content_type, data = self._core_state
+                self._core_part = CorePropertiesPart.load(PackURI(partname), content_type, data, None)
+                for name, value in self._core_static.items():  # "" stays an empty element, not <x/>
+                    setattr(self._core_part.core_properties, name, value)
             for name, value in values:
                 setattr(self._core_part.core_properties, name, value)
             blob = self._core_part.blob

@@ -33,6 +33,21 @@ BASE = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """The suite keeps what it compiles in a cache folder of its own (never the user's), shared by
+    the whole session and by the commands the tests run."""
+    import os
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("CORRESPONDENCE_CACHE")
+    os.environ["CORRESPONDENCE_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("CORRESPONDENCE_CACHE", None)
+    else:
+        os.environ["CORRESPONDENCE_CACHE"] = before
+
+
 @pytest.fixture(scope="session")
 def book():
     return load_rulebook(RULES)[0]

@@ -261,6 +261,14 @@ def test_table_header_cells_carry_a_scope_and_the_references_are_not_a_table(boo
     assert table_headers(renderer.render("hampshire", "acknowledgement", ctx, ("pdf",)).pdf) == []
 
 
+def test_a_header_that_starts_a_row_of_data_is_a_row_header(renderer):
+    html = ("<html lang='en-GB'><head><title>t</title></head><body><table>"
+            "<tr><th>Point</th><th>Finding</th></tr>"
+            "<tr><th scope='row'>1</th><td>Upheld</td></tr>"
+            "<tr><th scope='row'>2</th><td>Not upheld</td></tr></table></body></html>")
+    assert table_headers(renderer.render_pdf(html)) == ["Column", "Column", "Row", "Row"]
+
+
 def test_the_word_templates_are_the_ones_built_from_the_html_templates(tmp_path):
     """The Word and PDF letters carry the same words: after editing an HTML template, rebuild the
     Word ones with 'python -m correspondence.wordtemplates'."""

@@ -116,7 +116,8 @@ def test_the_template_is_built_once_and_again_when_a_file_changes(tmp_path, all_
         all_specimens, "solihull", "extension")))["word/document.xml"]
 
 
-def test_the_prepare_hook_changes_the_built_document_once(tmp_path, all_specimens):
+def test_the_prepare_hook_changes_the_built_document_once(tmp_path, monkeypatch, all_specimens):
+    monkeypatch.setenv("CORRESPONDENCE_CACHE", str(tmp_path / "cache"))
     calls = []
 
     class Titled(Renderer):
@@ -133,6 +134,12 @@ def test_the_prepare_hook_changes_the_built_document_once(tmp_path, all_specimen
         letter = renderer.render_docx("luton", "outcome", ctx)
     assert calls == [("luton", "outcome", bool(ctx["large_print"]))]
     assert f"<dc:title>{ctx['council']['name']}: outcome</dc:title>".encode() in members(letter)["docProps/core.xml"]
+
+    # The next process (a new renderer) takes the compiled template from the cache: no rebuild,
+    # the same letter.
+    again = Titled(ROOT / "templates").render_docx("luton", "outcome", ctx)
+    assert calls == [("luton", "outcome", bool(ctx["large_print"]))]
+    assert_same_letter(letter, again)
 
 
 @pytest.mark.parametrize("council,kind", [("warwickshire", "outcome"), ("code-2024", "extension"),

@@ -1,0 +1,179 @@
+"""A folder of things worked out once and kept between runs: compiled Word templates, compiled
+HTML templates, the England bank holidays the ``holidays`` package gives for a year.
+
+Nothing here is a source of truth. Each entry is derived from files (templates, a library's own
+code) and stored under a key that names every input it was derived from; when an input changes,
+the key changes and the entry is worked out again. An entry that cannot be read back exactly
+(torn, truncated, from another version) counts as absent. Any failure to read or write the
+folder (no home folder, a read-only or full disk) leaves the program doing the work itself: the
+cache only ever makes things faster.
+
+Where: ``CORRESPONDENCE_CACHE`` if set (``off`` turns the cache off), else systemd's
+``CACHE_DIRECTORY`` (``CacheDirectory=`` in a unit file), else ``$XDG_CACHE_HOME/correspondence``
+or ``~/.cache/correspondence``. Entries hold compiled code, so, as Jinja does with its own
+bytecode cache, the folder is used only if it belongs to this user and no one else may write to it
+(it is created mode 0700).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+ENV = "CORRESPONDENCE_CACHE"
+OFF = ("off", "0", "no", "false", "none")
+MAGIC = b"correspondence-cache/1\n"
+MAX_ENTRIES = 512  # per kind; the oldest beyond this are removed when a new one is written
+
+
+def _default_folder() -> Path | None:
+    chosen = os.environ.get(ENV)
+    if chosen is not None:
+        return None if chosen.strip().lower() in OFF or not chosen.strip() else Path(chosen)
+    systemd = os.environ.get("CACHE_DIRECTORY")
+    if systemd:
+        return Path(systemd.split(":")[0])
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "correspondence"
+    try:
+        home = Path.home()
+    except (KeyError, RuntimeError):  # no home folder for this user
+        return None
+    return home / ".cache" / "correspondence"
+
+
+def _trusted(path: Path) -> bool:
+    """A real folder (not a link) of this user's that no one else can write to."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+@lru_cache(maxsize=None)
+def _folder(kind: str, where: str | None) -> Path | None:
+    if where is None:
+        return None
+    folder = Path(where) / kind
+    try:
+        Path(where).mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(Path(where)):
+            return None
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return folder if _trusted(folder) else None
+
+
+def folder(kind: str) -> Path | None:
+    """This kind's folder in the cache, made if need be; None when there is no usable cache."""
+    where = _default_folder()
+    return _folder(kind, str(where) if where is not None else None)
+
+
+def key_of(*parts: object) -> str:
+    """A key for an entry: the SHA-256 of everything it was derived from, in order."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def _name(key: str) -> str:
+    """The entry's file name (two checksums of the key; the key itself is checked on reading)."""
+    data = key.encode("utf-8")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}.bin"
+
+
+def _checksum(body: bytes) -> bytes:
+    return zlib.crc32(body).to_bytes(4, "big")
+
+
+def read(kind: str, key: str) -> bytes | None:
+    """The entry stored under ``key``, or None (absent, unreadable, or not exactly as written)."""
+    where = folder(kind)
+    if where is None:
+        return None
+    try:
+        data = (where / _name(key)).read_bytes()
+    except OSError:
+        return None
+    head = MAGIC + key.encode("utf-8") + b"\n"
+    if not data.startswith(head) or len(data) < len(head) + 4:
+        return None
+    body, check = data[len(head):-4], data[-4:]
+    if _checksum(body) != check:  # torn or damaged: work it out again
+        return None
+    return body
+
+
+def write(kind: str, key: str, body: bytes) -> bool:
+    """Store ``body`` under ``key`` (whole or not at all); False if the cache cannot take it."""
+    where = folder(kind)
+    if where is None:
+        return False
+    import tempfile
+
+    data = MAGIC + key.encode("utf-8") + b"\n" + body + _checksum(body)
+    target = where / _name(key)
+    try:
+        fd, temp = tempfile.mkstemp(dir=where, prefix=".", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, target)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        return False
+    _prune(where)
+    return True
+
+
+def _prune(where: Path) -> None:
+    try:
+        entries = [(e.stat().st_mtime_ns, e.path) for e in os.scandir(where) if e.name.endswith(".bin")]
+    except OSError:
+        return
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort()
+    for _, path in entries[:len(entries) - MAX_ENTRIES]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def clear() -> int:
+    """Remove every entry (``letters cache clear``); how many were removed."""
+    where = _default_folder()
+    if where is None or not where.is_dir():
+        return 0
+    removed = 0
+    for sub in where.iterdir():
+        if sub.is_dir() and not sub.is_symlink():
+            for entry in sub.iterdir():
+                if entry.name.endswith((".bin", ".part")):
+                    try:
+                        entry.unlink()
+                        removed += 1
+                    except OSError:
+                        pass
+    return removed

@@ -1,0 +1,153 @@
+"""The cache between runs (cache.py): compiled Word templates are built once and then read back,
+the letters they make are docxtpl's; whatever happens to the cache folder (damaged entries, a
+folder others can write to, no folder at all, a full or read-only disk) the letters are the same
+and nothing fails."""
+
+import os
+import stat
+from datetime import date
+
+import pytest
+
+from conftest import ROOT
+from correspondence import cache
+from correspondence.context import build_context
+from correspondence.render import Renderer
+from correspondence.word import WordTemplate
+from test_word import assert_same_letter, members, uncompiled_docx
+
+AS_OF = date(2026, 11, 20)
+
+
+def context_for(all_specimens, council, kind):
+    s = all_specimens[(council, kind)]
+    return build_context(s.case, s.policy, s.result, s.letter, AS_OF)
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(folder))
+    return folder
+
+
+def no_building(monkeypatch):
+    def refuse(self, env, prepare):
+        raise AssertionError("built again although the cache holds it")
+    monkeypatch.setattr(WordTemplate, "_build", refuse)
+
+
+def test_every_letter_from_a_template_read_back_from_the_cache_is_docxtpls(fresh_cache, all_specimens, monkeypatch):
+    first = Renderer(ROOT / "templates")
+    for council, kind in sorted(all_specimens):  # builds each template once and keeps it
+        first.render_docx(council, kind, context_for(all_specimens, council, kind))
+    assert len(list((fresh_cache / "word").glob("*.bin"))) >= 10
+
+    reference = Renderer(ROOT / "templates")
+    expected = {(c, k): uncompiled_docx(reference, c, k, context_for(all_specimens, c, k)) for c, k in all_specimens}
+    no_building(monkeypatch)
+    second = Renderer(ROOT / "templates")  # a new process, as far as the renderer knows
+    for council, kind in sorted(all_specimens):
+        letter = second.render_docx(council, kind, context_for(all_specimens, council, kind))
+        assert_same_letter(expected[(council, kind)], letter)
+
+
+def test_a_changed_template_is_built_again_even_with_its_old_modification_time(fresh_cache, tmp_path, all_specimens):
+    templates = tmp_path / "templates"
+    import shutil
+    shutil.copytree(ROOT / "templates", templates)
+    ctx = context_for(all_specimens, "luton", "extension")
+    Renderer(templates).render_docx("luton", "extension", ctx)
+
+    from docxtpl import DocxTemplate
+    body = templates / "docx" / "extension.docx"
+    before = body.stat()
+    doc = DocxTemplate(str(body)).get_docx()
+    doc.add_paragraph("A sentence added to the shared extension letter.")
+    doc.save(str(body))
+    os.utime(body, ns=(before.st_atime_ns, before.st_mtime_ns))  # copied back with its old time
+    letter = Renderer(templates).render_docx("luton", "extension", ctx)
+    assert b"A sentence added to the shared extension letter." in members(letter)["word/document.xml"]
+
+
+def test_a_damaged_entry_is_built_again_and_replaced(fresh_cache, all_specimens):
+    ctx = context_for(all_specimens, "hampshire", "outcome")
+    good = Renderer(ROOT / "templates").render_docx("hampshire", "outcome", ctx)
+    for entry in (fresh_cache / "word").glob("*.bin"):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2])  # torn
+    again = Renderer(ROOT / "templates").render_docx("hampshire", "outcome", ctx)
+    assert_same_letter(good, again)
+    for entry in (fresh_cache / "word").glob("*.bin"):
+        data = entry.read_bytes()
+        entry.write_bytes(data[:-10] + bytes(10))  # flipped bytes at the end, length kept
+    assert_same_letter(good, Renderer(ROOT / "templates").render_docx("hampshire", "outcome", ctx))
+
+
+def test_a_folder_others_can_write_to_is_not_used(fresh_cache, all_specimens, monkeypatch):
+    fresh_cache.mkdir(mode=0o700)
+    os.chmod(fresh_cache, 0o777)  # anyone could plant compiled code here
+    ctx = context_for(all_specimens, "solihull", "acknowledgement")
+    letter = Renderer(ROOT / "templates").render_docx("solihull", "acknowledgement", ctx)
+    assert_same_letter(uncompiled_docx(Renderer(ROOT / "templates"), "solihull", "acknowledgement", ctx), letter)
+    assert not (fresh_cache / "word").exists()
+    assert cache.folder("word") is None
+
+
+def test_off_writes_nothing(tmp_path, monkeypatch, all_specimens):
+    monkeypatch.setenv(cache.ENV, "off")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    Renderer(ROOT / "templates").render_docx("luton", "outcome", context_for(all_specimens, "luton", "outcome"))
+    assert cache.folder("word") is None
+    assert not (tmp_path / "home").exists() and not (tmp_path / "xdg").exists()
+
+
+def test_where_the_cache_lives(tmp_path, monkeypatch):
+    monkeypatch.delenv(cache.ENV, raising=False)
+    monkeypatch.delenv("CACHE_DIRECTORY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.folder("word") == tmp_path / "xdg" / "correspondence" / "word"
+    monkeypatch.setenv("CACHE_DIRECTORY", str(tmp_path / "systemd"))  # a unit's CacheDirectory=
+    assert cache.folder("word") == tmp_path / "systemd" / "word"
+    assert stat.S_IMODE((tmp_path / "systemd").stat().st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+def test_a_read_only_cache_folder_only_costs_time(fresh_cache, all_specimens):
+    (fresh_cache / "word").mkdir(parents=True, mode=0o700)
+    os.chmod(fresh_cache / "word", 0o500)
+    try:
+        ctx = context_for(all_specimens, "luton", "outcome")
+        assert_same_letter(Renderer(ROOT / "templates").render_docx("luton", "outcome", ctx),
+                           Renderer(ROOT / "templates").render_docx("luton", "outcome", ctx))
+        assert not list((fresh_cache / "word").iterdir())
+    finally:
+        os.chmod(fresh_cache / "word", 0o700)
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(fresh_cache, all_specimens, monkeypatch):
+    """A full disk (or any failure to write) leaves the letter as it would be without a cache."""
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("tempfile.mkstemp", full)
+    ctx = context_for(all_specimens, "warwickshire", "outcome")
+    letter = Renderer(ROOT / "templates").render_docx("warwickshire", "outcome", ctx)
+    assert_same_letter(uncompiled_docx(Renderer(ROOT / "templates"), "warwickshire", "outcome", ctx), letter)
+    assert not list((fresh_cache / "word").glob("*.bin"))
+
+
+def test_entries_are_whole_or_absent(fresh_cache):
+    key = cache.key_of("test", 1)
+    assert cache.read("word", key) is None
+    assert cache.write("word", key, b"payload")
+    assert cache.read("word", key) == b"payload"
+    assert cache.read("word", cache.key_of("test", 2)) is None  # another key never reads it
+    assert not list((fresh_cache / "word").glob(".*.part"))  # no temporary file left behind
+
+
+def test_the_cache_stays_bounded(fresh_cache, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 5)
+    for i in range(12):
+        cache.write("word", cache.key_of("entry", i), b"x")
+    assert len(list((fresh_cache / "word").glob("*.bin"))) == 5
