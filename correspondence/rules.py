@@ -352,6 +352,7 @@ class RuleBook:
     ombudsmen_text: str = ""
     required_content: dict[str, list[dict]] = field(default_factory=dict)
     floor: dict[str, Entry] = field(default_factory=dict)  # hos-2024.toml, for housing complaints
+    _policies: dict[tuple, "Policy"] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def councils(self) -> list[str]:
@@ -367,7 +368,14 @@ class RuleBook:
 
         For a housing complaint the Housing Ombudsman Code is the floor: its clocks go in
         ``floor`` (the engine takes the earlier date), its stricter fixed values replace the
-        council's (kept in ``floor_replaced``)."""
+        council's (kept in ``floor_replaced``). A Policy is immutable: each is worked out once."""
+        key = (council, procedure, bool(housing_tenancy), bool(cse))
+        policy = self._policies.get(key)
+        if policy is None:
+            policy = self._policies[key] = self._policy_for(council, procedure, housing_tenancy, cse)
+        return policy
+
+    def _policy_for(self, council: str, procedure: str, housing_tenancy: bool, cse: bool) -> Policy:
         entries = dict(_resolve_base(self, council))
         rf = self.files[council]
         if procedure != "corporate":
