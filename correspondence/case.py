@@ -137,6 +137,52 @@ def _validator() -> Draft202012Validator:
     return cls(schema(), format_checker=FormatChecker())
 
 
+@lru_cache(maxsize=1)
+def _fast_validator() -> Any:
+    """The same schema compiled by jsonschema-rs (a validator in Rust: it imports and checks in
+    a fraction of jsonschema's time), or None where it is not installed."""
+    try:
+        import jsonschema_rs
+        return jsonschema_rs.validator_for(schema(), validate_formats=True)
+    except Exception:  # not installed, or a version that cannot read the schema: jsonschema alone
+        return None
+
+
+_INT64 = range(-(2 ** 63), 2 ** 63)
+
+
+def _plain(value: Any) -> bool:
+    """Only what both validators read alike: text, whole numbers within 64 bits, true, false,
+    null, lists and objects. (A float is left to jsonschema: here 6.0 is not a whole number.)"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is int:
+            if item not in _INT64:
+                return False
+        elif not (kind is str or kind is bool or item is None):
+            return False
+    return True
+
+
+def surely_valid(record: Any) -> bool:
+    """True when jsonschema-rs finds ``record`` valid (and it holds nothing the two validators
+    read differently). A record it doubts goes to jsonschema, which decides and words the
+    problems; ``tests/test_case_schema_fast.py`` holds the two to the same verdicts."""
+    fast = _fast_validator()
+    if fast is None or not _plain(record):
+        return False
+    try:
+        return bool(fast.is_valid(record))
+    except Exception:
+        return False
+
+
 def _path(parts: Iterable[Any]) -> str:
     return path_text(tuple(parts))
 
@@ -312,6 +358,8 @@ def _schema_sentences(source: str, record: Any, skip: set[tuple], wanted: int) -
     Errors are drawn lazily, so a record of 50,000 wrong items costs only what the first
     ``wanted`` and a bounded count of the rest cost.
     """
+    if not skip and surely_valid(record):  # the common case, without importing jsonschema
+        return [], 0, False
     said: set = set(skip)  # one sentence per field: its first problem says what to fix
     shown: list[tuple[tuple, str]] = []
     more = 0
