@@ -133,3 +133,40 @@ def test_england_alone_is_loaded_and_gives_the_packages_days():
             "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- the kept table
+
+def _in_fresh_process(cache_folder, code: str) -> str:
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "CORRESPONDENCE_CACHE": str(cache_folder)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return done.stdout.strip()
+
+
+ASK = ("import sys; from datetime import date; from correspondence.calendar import is_bank_holiday as h; "
+       "print(h(date(2026, 12, 28)), h(date(2027, 12, 28)), h(date(2026, 12, 29)), 'holidays' in sys.modules)")
+
+
+def test_a_later_process_reads_the_kept_table_and_never_imports_the_package(tmp_path):
+    # Observed days: Boxing Day 2026 (Sat) -> Mon 28 Dec; 2027 Christmas Sat/Boxing Sun -> Mon 27, Tue 28.
+    assert _in_fresh_process(tmp_path, ASK) == "True True False True"   # first: asks the package
+    assert _in_fresh_process(tmp_path, ASK) == "True True False False"  # then: the kept table only
+
+
+def test_a_damaged_table_is_asked_of_the_package_again(tmp_path):
+    _in_fresh_process(tmp_path, ASK)
+    for entry in (tmp_path / "holidays").glob("*.bin"):
+        entry.write_bytes(entry.read_bytes()[:-7])
+    assert _in_fresh_process(tmp_path, ASK) == "True True False True"
+
+
+def test_the_kept_table_is_the_packages_answer(tmp_path):
+    code = ("from correspondence import calendar as c; from datetime import date; "
+            "c.is_bank_holiday(date(2026, 1, 1)); "
+            "print(all(c._TABLE[y] == c._from_package(y) for y in range(2016, 2037)))")
+    _in_fresh_process(tmp_path, "from datetime import date; from correspondence.calendar import is_bank_holiday as h; "
+                                "h(date(2026, 1, 1))")
+    assert _in_fresh_process(tmp_path, code) == "True"
