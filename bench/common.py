@@ -61,9 +61,11 @@ def letters_cmd(*args: str) -> list[str]:
     return [PYTHON, "-m", "correspondence.cli", *args]
 
 
-def run_timed(cmd: list[str], code_root: Path | None = None, **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+def run_timed(cmd: list[str], code_root: Path | None = None, extra_env: dict | None = None,
+              **kwargs) -> tuple[float, subprocess.CompletedProcess]:
     """Wall time of one command; ``code_root`` runs another version of the package."""
     env = dict(os.environ)
+    env.update(extra_env or {})
     env["PYTHONPATH"] = str(code_root or ROOT)
     kwargs.setdefault("cwd", str(code_root or ROOT))  # `python -m` puts the working folder first on the path
     start = time.perf_counter()

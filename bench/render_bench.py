@@ -1,6 +1,6 @@
 """End to end: `letters process` against the bare-library ceiling, on the same letters, interleaved.
 
-    .venv/bin/python bench/render_bench.py [--records 40] [--rounds 5] [--workers 1] [--before REV] [--json]
+    .venv/bin/python bench/render_bench.py [--records 40] [--rounds 5] [--workers 1] [--before REV] [--cold] [--json]
 
 Arm A, this project: `letters process` (a fresh process) over --records records (the bundled
 examples under new case ids) into an empty outbox, every check on: validation, case store,
@@ -15,6 +15,11 @@ Jinja environment, the same pdf/ua-1 variant). No validation, no checks, nothing
 Arm C (with --before REV): `letters process` as it was at REV (its own rules and templates), the
 baseline the issue measured against.
 
+The cache (docs/service.md): arm A uses a cache folder of the benchmark's own, filled before the
+rounds (untimed), as a service finds it after its first run. With --cold, arm D is arm A with an
+empty cache folder every round: the first run after installing or editing a template, every
+Word template compiled in the process.
+
 Rounds run A B [C] A B [C] ...; each round gives a ratio of letters per second (A/B, C/B); the
 median ratio and its spread are reported. Both arms start a Python process and import their
 libraries, in every round. --workers N runs both arms with N processes.
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import re
 import shutil
@@ -114,14 +120,16 @@ def ceiling_main(jobs_file: str, templates: str, workers: int) -> None:
 
 # --------------------------------------------------------------------------- rounds
 
-def process_arm(records_dir: Path, work: Path, workers: int, code_root: Path | None, home: Path) -> tuple[float, int]:
+def process_arm(records_dir: Path, work: Path, workers: int, code_root: Path | None, home: Path,
+                cache: Path | None = None) -> tuple[float, int]:
     if work.exists():
         shutil.rmtree(work)
     inbox, outbox = work / "inbox", work / "outbox"
     shutil.copytree(records_dir, inbox)
     seconds, done = run_timed(letters_cmd("process", "--rules", str(home / "rules"), "--templates",
                                           str(home / "templates"), "--inbox", str(inbox), "--outbox", str(outbox),
-                                          "--as-of", AS_OF.isoformat(), "--workers", str(workers)), code_root)
+                                          "--as-of", AS_OF.isoformat(), "--workers", str(workers)), code_root,
+                              extra_env={"CORRESPONDENCE_CACHE": str(cache)} if cache else None)
     found = re.search(r"(\d+) letters? written", done.stdout)
     if not found:
         raise SystemExit(f"letters process failed: {done.stdout}{done.stderr[-2000:]}")
@@ -143,6 +151,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--before", default=None, help="also run `letters process` as it was at this git revision")
+    parser.add_argument("--cold", action="store_true", help="also run `letters process` with an empty cache each round")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ceiling", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -153,20 +162,27 @@ def main() -> None:
         tmp = Path(tmp)
         records_dir = tmp / "records"
         paths = write_records(records_dir, records(args.records))
+        warm = tmp / "cache"
+        os.environ["CORRESPONDENCE_CACHE"] = str(warm)  # capture_jobs renders every letter: it fills it
         jobs = capture_jobs(paths, tmp / "scratch")
+        process_arm(records_dir, tmp / "a", args.workers, None, ROOT, warm)  # and one whole run, untimed
         jobs_file = tmp / "jobs.pickle"
         jobs_file.write_bytes(pickle.dumps(jobs))
         before = checkout(args.before, tmp / "before") if args.before else None
 
         rows = []
         for _ in range(args.rounds):
-            a_s, a_n = process_arm(records_dir, tmp / "a", args.workers, None, ROOT)
+            a_s, a_n = process_arm(records_dir, tmp / "a", args.workers, None, ROOT, warm)
             b_s, b_n = ceiling_arm(jobs_file, args.workers)
             row = {"process_s": a_s, "process_letters": a_n, "ceiling_s": b_s, "ceiling_letters": b_n,
                    "ratio": (a_n / a_s) / (b_n / b_s)}
             if before is not None:
                 c_s, c_n = process_arm(records_dir, tmp / "c", args.workers, before, before)
                 row.update(before_s=c_s, before_letters=c_n, before_ratio=(c_n / c_s) / (b_n / b_s))
+            if args.cold:
+                cold = tmp / f"cache-cold-{len(rows)}"
+                d_s, d_n = process_arm(records_dir, tmp / "d", args.workers, None, ROOT, cold)
+                row.update(cold_s=d_s, cold_letters=d_n, cold_ratio=(d_n / d_s) / (b_n / b_s))
             rows.append(row)
             if not args.json:
                 print("  round: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
@@ -179,6 +195,8 @@ def main() -> None:
         "process_letters_per_s": spread([r["process_letters"] / r["process_s"] for r in rows]),
         "ceiling_letters_per_s": spread([r["ceiling_letters"] / r["ceiling_s"] for r in rows]),
     }
+    if args.cold:
+        result["cold_cache_per_ceiling"] = spread([r["cold_ratio"] for r in rows])
     if args.before:
         result["before"] = args.before
         result["before_per_ceiling"] = spread([r["before_ratio"] for r in rows])
