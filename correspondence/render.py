@@ -23,6 +23,7 @@ from typing import Any, Hashable
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
+from . import pdflib
 from .word import WordLetter, WordSourceError, WordTemplate
 
 BASE = "_base"
@@ -43,7 +44,8 @@ def _undefined_name(error: UndefinedError) -> str:
 
 @lru_cache(maxsize=None)
 def _font_config():
-    """One FontConfiguration for the whole process (WeasyPrint is imported only here)."""
+    """One FontConfiguration for the whole process (WeasyPrint is imported only when needed)."""
+    pdflib.load()
     from weasyprint.text.fonts import FontConfiguration
     return FontConfiguration()
 
@@ -51,6 +53,7 @@ def _font_config():
 @lru_cache(maxsize=8)
 def _stylesheet(path: str, mtime_ns: int):
     """The parsed stylesheet, once per process (and again only if the file changes)."""
+    pdflib.load()
     from weasyprint import CSS
     fonts = _font_config()
     return CSS(filename=path, font_config=fonts), fonts
@@ -132,8 +135,8 @@ def _code_stamp(cls: type) -> str:
     import inspect
     import sys
 
-    from . import word, wordtemplates
-    files = {word.__file__, wordtemplates.__file__}
+    here = Path(__file__).resolve().parent
+    files = {str(here / "word.py"), str(here / "wordtemplates.py")}
     for klass in cls.__mro__:
         module = sys.modules.get(klass.__module__)
         if module is not None and getattr(module, "__file__", None) and klass is not object:
@@ -146,20 +149,25 @@ def _code_stamp(cls: type) -> str:
 
 @lru_cache(maxsize=1)
 def _library_versions() -> tuple:
-    """The versions of everything that shapes a compiled Word template's bytes or code."""
+    """The versions of everything that shapes a compiled Word template's bytes or code (a
+    library without a version attribute: its files' sizes and modification times)."""
     import sys
-    from importlib.metadata import PackageNotFoundError, version
 
+    import docx
+    import docxcompose
+    import docxtpl
     import jinja2
     from lxml import etree
 
-    found = []
-    for name in ("docxtpl", "docxcompose", "python-docx"):
-        try:
-            found.append((name, version(name)))
-        except PackageNotFoundError:
-            found.append((name, None))
-    return (sys.version, sys.implementation.cache_tag, jinja2.__version__, etree.LXML_VERSION, *found)
+    def version(module) -> str:
+        found = getattr(module, "__version__", None)
+        if found:
+            return str(found)
+        folder = Path(module.__file__).parent
+        return ",".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(folder.glob("*.py")))
+
+    return (sys.version, sys.implementation.cache_tag, jinja2.__version__, etree.LXML_VERSION,
+            version(docxtpl), version(docxcompose), version(docx))
 
 
 @lru_cache(maxsize=None)
@@ -246,6 +254,7 @@ class Renderer:
 
     def render_pdf_laid_out(self, html: str) -> "PdfLetter":
         """The PDF, and its text and type sizes as laid out (read from the pages, not the bytes)."""
+        pdflib.load()
         from weasyprint import HTML
 
         css, fonts = _stylesheet(str(self.stylesheet_path), self.stylesheet_path.stat().st_mtime_ns)

@@ -225,6 +225,8 @@ def render_html(book: RuleBook, report: Report, templates: Path, public: bool,
 
 
 def render_pdf(html: str, templates: Path) -> bytes:
+    from . import pdflib
+    pdflib.load()
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(templates / "report")).write_pdf(pdf_variant="pdf/ua-1")

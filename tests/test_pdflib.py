@@ -1,0 +1,56 @@
+"""Importing WeasyPrint with the library lookups remembered (pdflib.py): a later process asks the
+system for none of the libraries an earlier one found, the answers are the system's own, and
+Python's find_library is left as it was."""
+
+import json
+import os
+import subprocess
+import sys
+
+from correspondence import cache, pdflib
+
+PROBE = """
+import ctypes.util, json, sys
+asked = []
+original = ctypes.util.find_library
+def counting(name):
+    asked.append(name)
+    return original(name)
+ctypes.util.find_library = counting
+from correspondence import pdflib
+pdflib.load()
+import weasyprint
+print(json.dumps({"asked": asked, "restored": ctypes.util.find_library is counting}))
+"""
+
+
+def in_fresh_process(cache_folder, **env) -> dict:
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True,
+                          env={**os.environ, "CORRESPONDENCE_CACHE": str(cache_folder), **env})
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_later_process_asks_the_system_for_no_library(tmp_path):
+    first = in_fresh_process(tmp_path)
+    assert first["asked"]  # WeasyPrint's Windows and macOS names, looked up and not found
+    assert first["restored"]  # find_library is Python's own again after the import
+    assert in_fresh_process(tmp_path)["asked"] == []
+
+
+def test_the_kept_answers_are_the_systems(tmp_path, monkeypatch):
+    import ctypes.util
+    in_fresh_process(tmp_path)
+    monkeypatch.setenv(cache.ENV, str(tmp_path))
+    kept = json.loads(cache.read(pdflib.CACHE_KIND, pdflib.lookup_key()))
+    assert kept and all(ctypes.util.find_library(name) == found for name, found in kept.items())
+
+
+def test_another_library_path_is_asked_again(tmp_path):
+    in_fresh_process(tmp_path)
+    (tmp_path / "libs").mkdir()
+    assert in_fresh_process(tmp_path, LD_LIBRARY_PATH=str(tmp_path / "libs"))["asked"]
+
+
+def test_without_a_cache_the_import_is_weasyprints_own(tmp_path):
+    assert in_fresh_process("off")["asked"]
+    assert in_fresh_process("off")["asked"]
