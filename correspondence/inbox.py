@@ -365,7 +365,8 @@ def _warm(rules_dir: str, templates_dir: str) -> None:
     """Worker start-up: load the rules and the renderer's libraries once, before the first record."""
     _book(rules_dir)
     _renderer(templates_dir)
-    import weasyprint  # noqa: F401  (the slowest import; paid once per worker)
+    from . import pdflib
+    pdflib.load()  # the slowest import; paid once per worker
     import docxtpl  # noqa: F401
 
 
@@ -451,15 +452,25 @@ class Service:
                 progress(1)  # rejected or waiting: done with, as far as this pass goes
         # Only an accepted record replaces its case's snapshot; of several, the latest (file order) wins.
         previous: dict[str, bytes | None] = {}  # put back if the new record's letters cannot be written
+        latest: dict[str, bytes] = {}
         for case_id, paths in list(cases.items()):
             try:
                 snapshot = store.stored_path(self.outbox, case_id)
                 previous[case_id] = snapshot.read_bytes() if snapshot.is_file() else None
-                store.save(self.outbox, case_id, read_claimed(paths[-1], sources[paths[-1]]))
+                latest[case_id] = read_claimed(paths[-1], sources[paths[-1]])
             except Exception as exc:
                 del cases[case_id]
                 for path in paths:
                     self._fail(report, path, exc)
+        try:  # all together (one sync); if that fails, one by one, so only what cannot be kept fails
+            store.save_all(self.outbox, list(latest.items()))
+        except Exception:
+            for case_id, data in latest.items():
+                try:
+                    store.save(self.outbox, case_id, data)
+                except Exception as exc:
+                    for path in cases.pop(case_id):
+                        self._fail(report, path, exc)
 
         jobs = [c for c in cases if wants[cases[c][-1]]]
         renders = self.pool.map(render_case, [(str(self.rules_dir), str(self.templates), str(self.outbox), c, as_of)

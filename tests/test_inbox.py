@@ -289,3 +289,38 @@ def test_kill_9_mid_batch_then_restart_gives_every_letter_exactly_once(dirs):
         out = letters("due", f"K-{i:03d}", "--as-of", time.strftime("%Y-%m-%d"), "--json", inbox=inbox, outbox=outbox)
         data = json.loads(out.stdout)
         assert all(x["status"] == "issued" for x in data["letters"]) or not data["letters"], data
+
+
+def test_snapshots_are_kept_together_and_one_that_cannot_be_kept_fails_alone(dirs, monkeypatch):
+    """The batch's snapshots are saved with one sync; when that fails (a disk filling up), each is
+    saved on its own, and only the record whose snapshot cannot be kept waits for a retry."""
+    import errno
+    from datetime import date
+
+    from correspondence import store
+    from correspondence.inbox import process_inbox
+    from correspondence.rules import load_rulebook
+
+    inbox, outbox = dirs
+    write(inbox / "a.json", record("twc-2026-0142.json"))
+    write(inbox / "b.json", record("twc-2026-0201.json"))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_save = store.save
+
+    def save(outbox_dir, case_id, data):
+        if case_id == "TWC-2026-0142":
+            full()
+        return real_save(outbox_dir, case_id, data)
+
+    monkeypatch.setattr(store, "atomic_write_all", full)
+    monkeypatch.setattr(store, "save", save)
+    report = process_inbox(load_rulebook(RULES)[0], RULES, ROOT / "templates", inbox, outbox, date(2026, 11, 20),
+                           workers=1)
+    assert report.waiting == ["a.json"] and report.accepted == ["b.json"]
+    assert list((inbox / ".work").glob("*/a.json"))  # still claimed, for the next run
+    assert (inbox / ".done" / "b.json").exists()
+    assert not (outbox / ".cases" / "TWC-2026-0142.json").exists()
+    assert [row[0] for row in ledger(outbox)] == ["TWC-2026-0201"] * len(ledger(outbox)) and ledger(outbox)
