@@ -20,7 +20,7 @@ from typing import Callable
 
 import click
 
-from . import ledger, store
+from . import ledger
 from .case import Case, CaseError, case_from_record, load_case, parse_record, read_record_bytes
 from .due import Determination, determine
 from .rules import RuleBook, RulesError, load_rulebook, verification_warning
@@ -125,6 +125,7 @@ def read_record(path: Path, councils: dict[str, list[str]]) -> tuple[Case, bytes
 
 
 def stored_case(book: RuleBook, paths: Paths, case_id: str) -> Case:
+    from . import store
     if not store.safe_case_id(case_id):
         fail(f"CASE-ID {case_id!r} is not a valid case id: expected 1 to 64 letters, digits, '.', '_' or '-', "
              f"starting with a letter or digit.", 2)
@@ -220,6 +221,8 @@ def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
 
     Nothing is rendered: this loads a backlog so that 'letters due --all' can show it.
     """
+    from . import store
+
     book = load_rules(paths)
     councils = known_councils(book)
     bad = 0
@@ -247,6 +250,7 @@ def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
 @folder_options
 def render(case_id: str | None, case_file: Path | None, only: str | None, dry_run: bool, as_of, paths: Paths) -> None:
     """Write every letter that is due and not yet issued as .docx, .pdf and a .json manifest."""
+    from . import store
     from .issuing import issue_due_letters
     from .render import Renderer, TemplateProblem
 

@@ -457,10 +457,36 @@ def _read_toml(path: Path, problems: list[str]) -> tuple[dict | None, str]:
         problems.append(f"{path}: cannot be read ({exc.strerror}).")
         return None, ""
     try:
-        return tomllib.loads(text), text
+        return _parsed(text), text
     except tomllib.TOMLDecodeError as exc:
         problems.append(f"{path}: is not valid TOML ({exc}).")
         return None, text
+
+
+TOML_KIND = "toml"
+
+
+def _parsed(text: str) -> dict:
+    """``tomllib.loads(text)``, kept in the cache (``cache.py``) under the text itself, so a later
+    process reads the parsed tables back instead of parsing the files again. Only text that
+    parses is kept; the key is the whole text, so any edit is parsed afresh."""
+    import pickle
+    import sys
+
+    from . import cache
+
+    key = f"{TOML_KIND}/1/{sys.version_info[:2]}/{text}"
+    kept = cache.read(TOML_KIND, key)
+    if kept is not None:
+        try:
+            data = pickle.loads(kept)
+            if isinstance(data, dict):
+                return data
+        except Exception:  # damaged or from another version: parse again
+            pass
+    data = tomllib.loads(text)
+    cache.write(TOML_KIND, key, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    return data
 
 
 def _load_ombudsmen(path: Path, problems: list[str]) -> tuple[dict[str, Ombudsman], date, tuple[str, ...], str]:
