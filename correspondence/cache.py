@@ -147,10 +147,22 @@ def write(kind: str, key: str, body: bytes) -> bool:
 
 
 def _prune(where: Path) -> None:
+    """Keep at most MAX_ENTRIES entries (the newest); remove what a process killed while writing
+    left behind (a temporary file over an hour old)."""
+    import time
+
     try:
-        entries = [(e.stat().st_mtime_ns, e.path) for e in os.scandir(where) if e.name.endswith(".bin")]
+        found = [(e.name, e.stat().st_mtime_ns, e.path) for e in os.scandir(where)]
     except OSError:
         return
+    stale = time.time_ns() - 3600 * 10**9
+    for name, mtime, path in found:
+        if name.endswith(".part") and mtime < stale:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    entries = [(mtime, path) for name, mtime, path in found if name.endswith(".bin")]
     if len(entries) <= MAX_ENTRIES:
         return
     entries.sort()
@@ -159,21 +171,3 @@ def _prune(where: Path) -> None:
             os.unlink(path)
         except OSError:
             pass
-
-
-def clear() -> int:
-    """Remove every entry (``letters cache clear``); how many were removed."""
-    where = _default_folder()
-    if where is None or not where.is_dir():
-        return 0
-    removed = 0
-    for sub in where.iterdir():
-        if sub.is_dir() and not sub.is_symlink():
-            for entry in sub.iterdir():
-                if entry.name.endswith((".bin", ".part")):
-                    try:
-                        entry.unlink()
-                        removed += 1
-                    except OSError:
-                        pass
-    return removed

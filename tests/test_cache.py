@@ -151,3 +151,14 @@ def test_the_cache_stays_bounded(fresh_cache, monkeypatch):
     for i in range(12):
         cache.write("word", cache.key_of("entry", i), b"x")
     assert len(list((fresh_cache / "word").glob("*.bin"))) == 5
+
+
+def test_what_a_killed_writer_left_is_removed_once_it_is_old(fresh_cache):
+    cache.write("word", cache.key_of("first"), b"x")
+    old = fresh_cache / "word" / ".abandoned.part"
+    old.write_bytes(b"half")
+    os.utime(old, (0, 0))
+    new = fresh_cache / "word" / ".writing.part"
+    new.write_bytes(b"half")  # another process may be writing it now
+    cache.write("word", cache.key_of("second"), b"y")
+    assert not old.exists() and new.exists()
