@@ -113,6 +113,11 @@ def setup_styles(doc) -> None:
         doc.styles[name].font.size = Pt(size)
         doc.styles[name].paragraph_format.space_after = Pt(0)
         doc.styles[name].paragraph_format.line_spacing = 1.15
+        # Word's default stops (centre 82.55 mm, right 165.1 mm) would catch "Page N of M" mid-line:
+        # the footer's one stop is its own, right-aligned at the right margin.
+        stops = doc.styles[name].paragraph_format.tab_stops
+        for stop in list(stops):
+            stops._pPr.tabs.remove(stop._tab)
     address = doc.styles.add_style("Address", WD_STYLE_TYPE.PARAGRAPH)
     address.base_style = doc.styles["Normal"]
     address.font.size = Pt(10)
@@ -499,11 +504,12 @@ def large_print(doc) -> None:
     for part in parts:
         for rpr in part.iter(_w("rPr")):
             raise_size(rpr, None)
-    # The footer's page number goes on its own line: at 16pt the line is too long for a tab.
+    # The footer's page number goes on a line of its own (at 16pt the line is too long for both),
+    # still at the right margin: a break before the tab.
     for part in parts[1:]:
         for tab in list(part.iter(_w("tab"))):
             if tab.getparent().tag == _w("r"):
-                tab.getparent().replace(tab, OxmlElement("w:br"))
+                tab.addprevious(OxmlElement("w:br"))
 
 
 def _save(doc, path: Path) -> None:

@@ -7,6 +7,7 @@ and read back the same way."""
 
 import copy
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -245,9 +246,14 @@ def test_word_letters_opened_in_libreoffice_fit_notify_and_break_well(tmp_path, 
         fonts = {str(f.get_object()["/BaseFont"]) for p in PdfReader(io.BytesIO(pdf)).pages
                  for f in p["/Resources"]["/Font"].values()}
         assert all("Liberation-Sans" in f or "LiberationSans" in f for f in fonts), (where, fonts)
+        lines = text_lines(pdf)[0]
         if where[2]:
-            sizes = {line.size for line in text_lines(pdf)[0]}
+            sizes = {line.size for line in lines}
             assert min(sizes) >= 16 - 0.1, (where, min(sizes))
+        # The footer's "Page N of M" ends at the right margin (210 - 20 mm), as in the PDF letters,
+        # clear of the reference however long it is.
+        pages = [line for line in lines if re.search(r"Page\s*\d+\s*of\s*\d+$", line.text)]
+        assert pages and all(188 <= line.box[2] <= 190.5 for line in pages), (where, [(l.text, l.box) for l in pages])
 
 
 # --------------------------------------------------------------------------- PDF/UA
