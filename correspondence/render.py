@@ -20,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Hashable
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
+from jinja2 import (ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound, UndefinedError)
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import pdflib
@@ -170,16 +171,38 @@ def _library_versions() -> tuple:
             version(docxtpl), version(docxcompose), version(docx))
 
 
-@lru_cache(maxsize=None)
-def _bytecode_cache(settings: tuple):
-    """Jinja's own bytecode cache, in a folder of the cache for environments with these settings
+class _OnlySavesTime(FileSystemBytecodeCache):
+    """Jinja's bytecode cache, except that a folder that cannot be read or written (a full disk)
+    only means the template is compiled in this process, as with no cache at all."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+_BYTECODE_CACHES: dict[str, _OnlySavesTime] = {}
+
+
+def _bytecode_cache(settings: tuple) -> _OnlySavesTime | None:
+    """Jinja's bytecode cache, in a folder of the cache for environments with these settings
     (Jinja keys compiled templates by file and source, not by the settings they were compiled
     with); None when there is no usable cache."""
-    from jinja2 import FileSystemBytecodeCache
-
     from . import cache
+
     folder = cache.folder("jinja-" + cache.key_of(settings)[:16])
-    return FileSystemBytecodeCache(str(folder)) if folder is not None else None
+    if folder is None:
+        return None
+    if str(folder) not in _BYTECODE_CACHES:
+        _BYTECODE_CACHES[str(folder)] = _OnlySavesTime(str(folder))
+    return _BYTECODE_CACHES[str(folder)]
 
 
 def _env_settings(env) -> tuple:

@@ -127,14 +127,27 @@ def test_a_read_only_cache_folder_only_costs_time(fresh_cache, all_specimens):
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(fresh_cache, all_specimens, monkeypatch):
-    """A full disk (or any failure to write) leaves the letter as it would be without a cache."""
-    def full(*args, **kwargs):
-        raise OSError(28, "No space left on device")
-    monkeypatch.setattr("tempfile.mkstemp", full)
+    """A full disk under the cache folder (every way a file is made there fails with ENOSPC)
+    leaves both letters as they would be without a cache, and nothing fails."""
+    import errno
+    import tempfile
+
+    def refusing(make):
+        def made(*args, **kwargs):
+            where = kwargs.get("dir") or (args[2] if len(args) > 2 else None)
+            if where is not None and str(fresh_cache) in str(where):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return make(*args, **kwargs)
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", refusing(tempfile.mkstemp))  # our entries
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refusing(tempfile.NamedTemporaryFile))  # Jinja's
     ctx = context_for(all_specimens, "warwickshire", "outcome")
-    letter = Renderer(ROOT / "templates").render_docx("warwickshire", "outcome", ctx)
-    assert_same_letter(uncompiled_docx(Renderer(ROOT / "templates"), "warwickshire", "outcome", ctx), letter)
-    assert not list((fresh_cache / "word").glob("*.bin"))
+    letter = Renderer(ROOT / "templates").render("warwickshire", "outcome", ctx)
+    assert_same_letter(uncompiled_docx(Renderer(ROOT / "templates"), "warwickshire", "outcome", ctx), letter.docx)
+    assert not [p for p in fresh_cache.rglob("*") if p.is_file()]
+    monkeypatch.setenv(cache.ENV, "off")
+    assert letter.pdf_lines == Renderer(ROOT / "templates").render("warwickshire", "outcome", ctx, ("pdf",)).pdf_lines
 
 
 def test_entries_are_whole_or_absent(fresh_cache):
