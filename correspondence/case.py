@@ -143,17 +143,33 @@ def _fast_validator() -> Any:
     a fraction of jsonschema's time), or None where it is not installed."""
     try:
         import jsonschema_rs
-        return jsonschema_rs.validator_for(schema(), validate_formats=True)
+        return jsonschema_rs.validator_for(schema(), validate_formats=True, formats={"date": _is_date})
     except Exception:  # not installed, or a version that cannot read the schema: jsonschema alone
         return None
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _is_date(value: str) -> bool:
+    """``format: date`` as jsonschema reads it (Python's calendar: years 1 to 9999), for the fast
+    validator too: left to itself, jsonschema-rs takes 0000-01-01 for a date."""
+    try:
+        return bool(_ISO_DATE.fullmatch(value) and date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
 _INT64 = range(-(2 ** 63), 2 ** 63)
+# Characters the two read differently in a pattern's \s (the email pattern): Python's takes
+# U+001C to U+001F and U+0085 for spaces, ECMAScript's (jsonschema-rs) takes U+FEFF instead.
+_READ_DIFFERENTLY = re.compile("[\x1c-\x1f\x85\ufeff]")
 
 
 def _plain(value: Any) -> bool:
-    """Only what both validators read alike: text, whole numbers within 64 bits, true, false,
-    null, lists and objects. (A float is left to jsonschema: here 6.0 is not a whole number.)"""
+    """Only what both validators read alike: text (without a character their patterns read
+    differently), whole numbers within 64 bits, true, false, null, lists and objects. (A float is
+    left to jsonschema: here 6.0 is not a whole number.)"""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -165,7 +181,10 @@ def _plain(value: Any) -> bool:
         elif kind is int:
             if item not in _INT64:
                 return False
-        elif not (kind is str or kind is bool or item is None):
+        elif kind is str:
+            if _READ_DIFFERENTLY.search(item):
+                return False
+        elif not (kind is bool or item is None):
             return False
     return True
 

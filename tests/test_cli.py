@@ -102,6 +102,18 @@ def test_bad_record_is_one_sentence_and_exit_1(runner, tmp_path):
                                      f"telford-wrekin, warwickshire; got text (not quoted: it may be personal).")
 
 
+def test_a_record_dated_year_0000_is_one_sentence_not_a_traceback(runner, tmp_path):
+    record = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())
+    record["complaint"]["received"] = "0000-01-01"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(record))
+    for command in (["due", "--case-file", str(bad)], ["store", str(bad)]):
+        result = invoke(runner, *command, outbox=tmp_path)
+        assert result.exit_code == 1, result.output
+        assert result.output.strip() == (
+            f'{bad}: field complaint.received: expected a real calendar date (YYYY-MM-DD); got "0000-01-01".')
+
+
 def test_store_refuses_bad_records_and_keeps_good_ones(runner, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{")

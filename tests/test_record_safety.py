@@ -159,6 +159,15 @@ def test_a_date_with_a_trailing_newline_is_not_a_date():
         "inbox/r.json: field complaint.received: expected a date written YYYY-MM-DD; got " + NOT_QUOTED + ".")
 
 
+def test_year_0000_is_no_date_wherever_it_is():
+    # Python's calendar runs from year 1: a record dated 0000-01-01 is refused in one sentence, as
+    # 2026-02-30 is (the fast validator once let it through to a traceback further on).
+    assert one(make(received="0000-01-01")) == (
+        'inbox/r.json: field complaint.received: expected a real calendar date (YYYY-MM-DD); got "0000-01-01".')
+    assert one(make(events=[ev("e1", "extension", "0000-01-01", stage=1, reason="Waiting.")])) == (
+        'inbox/r.json: field events[0].date: expected a real calendar date (YYYY-MM-DD); got "0000-01-01".')
+
+
 @pytest.mark.parametrize("event_id", ["../x", "../../TWC-2026-0142/2026-11-05_acknowledgement-s1_complaint",
                                       "a/b", ".hidden", "e 1", "e1\n", "", "x" * 65])
 def test_event_ids_have_the_safe_pattern_and_a_length_limit(event_id):
