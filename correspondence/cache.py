@@ -60,9 +60,8 @@ def _trusted(path: Path) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _folder(kind: str, where: str | None) -> Path | None:
-    if where is None:
-        return None
+def _made(kind: str, where: str) -> Path | None:
+    """The kind's folder, made once per process if need be (None if it cannot be made)."""
     folder = Path(where) / kind
     try:
         Path(where).mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -71,13 +70,33 @@ def _folder(kind: str, where: str | None) -> Path | None:
         folder.mkdir(mode=0o700, exist_ok=True)
     except OSError:
         return None
-    return folder if _trusted(folder) else None
+    return folder
 
 
 def folder(kind: str) -> Path | None:
-    """This kind's folder in the cache, made if need be; None when there is no usable cache."""
+    """This kind's folder in the cache, made if need be; None when there is no usable cache.
+    Whether it is still safe is asked each time (a folder swapped for another while the process
+    runs is not used); each entry is checked again when it is read (``read``)."""
     where = _default_folder()
-    return _folder(kind, str(where) if where is not None else None)
+    if where is None:
+        return None
+    made = _made(kind, str(where))
+    if made is None or not (_trusted(made.parent) and _trusted(made)):
+        return None
+    return made
+
+
+def _read_own(path: Path) -> bytes | None:
+    """The file's bytes if it is a regular file of this user's that no one else may write to
+    (checked on the open file itself, so nothing can be swapped in between)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return None
+        return handle.read()
 
 
 def key_of(*parts: object) -> str:
@@ -107,8 +126,10 @@ def read(kind: str, key: str) -> bytes | None:
     if where is None:
         return None
     try:
-        data = (where / _name(key)).read_bytes()
+        data = _read_own(where / _name(key))
     except OSError:
+        return None
+    if data is None:
         return None
     head = MAGIC + key.encode("utf-8") + b"\n"
     if not data.startswith(head) or len(data) < len(head) + 4:

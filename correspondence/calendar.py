@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from . import filestamp
+
 
 @lru_cache(maxsize=1)
 def _united_kingdom():
@@ -77,8 +79,7 @@ def _cache_key() -> str | None:
             with os.scandir(os.path.join(root, folder)) as entries:
                 for entry in entries:
                     if entry.name.endswith(".py") and (folder != "countries" or entry.name == "united_kingdom.py"):
-                        st = entry.stat()
-                        stamps.append(f"{folder}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+                        stamps.append(f"{folder}/{entry.name}:{filestamp.text(entry.path)}")
     except OSError:
         return None
     stamps.sort()

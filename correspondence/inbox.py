@@ -34,7 +34,7 @@ from typing import Callable, Iterable
 from .actions import log_open_actions
 from .case import FORMAT, MAX_RECORD_BYTES, CaseError, case_from_record, display_name, parse_record
 from .rules import RuleBook
-from . import store
+from . import filestamp, store
 
 log = logging.getLogger("correspondence")
 
@@ -347,7 +347,7 @@ def _book(rules_dir: str) -> RuleBook:
     from .rules import load_rulebook
 
     folder = Path(rules_dir)
-    key = (rules_dir, tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file())))
+    key = (rules_dir, tuple(sorted((p.name, filestamp.stamp(p)) for p in folder.iterdir() if p.is_file())))
     if key not in _BOOKS:
         _BOOKS.clear()
         _BOOKS[key] = load_rulebook(rules_dir)[0]

@@ -19,17 +19,15 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
+from . import filestamp
+
 CACHE_KIND = "libraries"
 SYSTEM_CACHE = "/etc/ld.so.cache"
 _SEARCH_PATHS = ("LD_LIBRARY_PATH", "LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FALLBACK_LIBRARY_PATH")
 
 
 def _stamp(path: str) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return "-"
-    return f"{st.st_size}:{st.st_mtime_ns}"
+    return filestamp.text(path)
 
 
 def lookup_key() -> str:

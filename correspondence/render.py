@@ -20,11 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Hashable
 
-from jinja2 import (ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateNotFound, UndefinedError)
+from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import pdflib
+from . import filestamp, pdflib
 from .word import WordLetter, WordSourceError, WordTemplate
 
 BASE = "_base"
@@ -52,8 +51,8 @@ def _font_config():
 
 
 @lru_cache(maxsize=8)
-def _stylesheet(path: str, mtime_ns: int):
-    """The parsed stylesheet, once per process (and again only if the file changes)."""
+def _stylesheet(path: str, stamp: tuple):
+    """The parsed stylesheet, once per process (and again only if the file's stamp changes)."""
     pdflib.load()
     from weasyprint import CSS
     fonts = _font_config()
@@ -115,13 +114,12 @@ def laid_out_text(document) -> tuple[list[str], set[float]]:
     return lines, sizes
 
 
-_HASHES: dict[tuple[str, int, int], str] = {}
+_HASHES: dict[tuple, str] = {}
 
 
 def sha256_file(path: Path) -> str:
-    """The file's SHA-256, computed again only when its modification time or size changes."""
-    st = os.stat(path)
-    key = (str(path), st.st_mtime_ns, st.st_size)
+    """The file's SHA-256, computed again only when its stamp changes (``filestamp.py``)."""
+    key = (str(path), filestamp.stamp(path))
     digest = _HASHES.get(key)
     if digest is None:
         digest = _HASHES[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -165,44 +163,94 @@ def _library_versions() -> tuple:
         if found:
             return str(found)
         folder = Path(module.__file__).parent
-        return ",".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(folder.glob("*.py")))
+        return ",".join(f"{p.name}:{filestamp.text(p)}" for p in sorted(folder.glob("*.py")))
 
     return (sys.version, sys.implementation.cache_tag, jinja2.__version__, etree.LXML_VERSION,
             version(docxtpl), version(docxcompose), version(docx))
 
 
-class _OnlySavesTime(FileSystemBytecodeCache):
-    """Jinja's bytecode cache, except that a folder that cannot be read or written (a full disk)
-    only means the template is compiled in this process, as with no cache at all."""
+class _KeptBytecode(BytecodeCache):
+    """The HTML templates' compiled code, kept between runs as any other entry of the cache
+    (``cache.py``): written whole, checked on reading (a damaged entry is compiled again, never
+    run), at most 512 kept; a folder that cannot be read or written only costs the compiling.
+    Jinja's own ``FileSystemBytecodeCache`` checks none of this: one changed byte in its file
+    could change a letter's words or crash the worker."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
 
     def load_bytecode(self, bucket) -> None:
+        from . import cache
+
+        data = cache.read(self.kind, bucket.key)
+        if data is None:
+            return
         try:
-            super().load_bytecode(bucket)
-        except (OSError, EOFError, ValueError, TypeError):
+            bucket.bytecode_from_string(data)  # Jinja checks its version and the source's checksum
+        except Exception:
             bucket.reset()
 
     def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+        from . import cache
+
+        if bucket.code is not None:
+            cache.write(self.kind, bucket.key, bucket.bytecode_to_string())
 
 
-_BYTECODE_CACHES: dict[str, _OnlySavesTime] = {}
+_BYTECODE_CACHES: dict[str, _KeptBytecode] = {}
 
 
-def _bytecode_cache(settings: tuple) -> _OnlySavesTime | None:
-    """Jinja's bytecode cache, in a folder of the cache for environments with these settings
-    (Jinja keys compiled templates by file and source, not by the settings they were compiled
-    with); None when there is no usable cache."""
+def _bytecode_cache(settings: tuple) -> _KeptBytecode | None:
+    """The bytecode cache for environments with these settings (Jinja keys compiled code by
+    template, file and source, not by the settings or the Jinja it was compiled with); None when
+    there is no usable cache."""
+    import jinja2
+
     from . import cache
 
-    folder = cache.folder("jinja-" + cache.key_of(settings)[:16])
-    if folder is None:
+    kind = "html-" + cache.key_of(settings, jinja2.__version__)[:16]
+    if cache.folder(kind) is None:
         return None
-    if str(folder) not in _BYTECODE_CACHES:
-        _BYTECODE_CACHES[str(folder)] = _OnlySavesTime(str(folder))
-    return _BYTECODE_CACHES[str(folder)]
+    if kind not in _BYTECODE_CACHES:
+        _BYTECODE_CACHES[kind] = _KeptBytecode(kind)
+    return _BYTECODE_CACHES[kind]
+
+
+class _TemplateFolders(BaseLoader):
+    """The HTML templates: the council's folder first, then the shared one. A template read is
+    out of date (and read again) when its file's stamp changes (``filestamp.py``: an edit that
+    keeps the modification time too), and when a folder before it now holds a file of the same
+    name: a council's override added while the service runs is used from its next letter."""
+
+    def __init__(self, folders: list[str]):
+        self.folders = folders
+
+    def get_source(self, environment, template: str):
+        from jinja2.loaders import split_template_path
+
+        pieces = split_template_path(template)
+        for index, folder in enumerate(self.folders):
+            filename = os.path.normpath(os.path.join(folder, *pieces))
+            try:
+                before = filestamp.stamp(filename)  # before reading: a later edit then shows
+                if not os.path.isfile(filename):
+                    continue
+                with open(filename, encoding="utf-8") as handle:
+                    source = handle.read()
+            except OSError:
+                continue
+            earlier = [os.path.join(f, *pieces) for f in self.folders[:index]]
+
+            def uptodate(filename=filename, before=before, earlier=earlier) -> bool:
+                try:
+                    if filestamp.stamp(filename) != before:
+                        return False
+                except OSError:
+                    return False
+                return not any(os.path.isfile(path) for path in earlier)
+
+            return source, filename, uptodate
+        raise TemplateNotFound(template)
 
 
 def _env_settings(env) -> tuple:
@@ -249,8 +297,7 @@ class Renderer:
     def html_env(self, council: str) -> SandboxedEnvironment:
         env = self._html_envs.get(council)
         if env is None:
-            loader = ChoiceLoader([FileSystemLoader(str(self.templates / "html" / council)),
-                                   FileSystemLoader(str(self.templates / "html"))])
+            loader = _TemplateFolders([str(self.templates / "html" / council), str(self.templates / "html")])
             env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
                                        trim_blocks=True, lstrip_blocks=True)
             env.bytecode_cache = _bytecode_cache(_env_settings(env))
@@ -280,7 +327,7 @@ class Renderer:
         pdflib.load()
         from weasyprint import HTML
 
-        css, fonts = _stylesheet(str(self.stylesheet_path), self.stylesheet_path.stat().st_mtime_ns)
+        css, fonts = _stylesheet(str(self.stylesheet_path), filestamp.stamp(self.stylesheet_path))
         document = HTML(string=html, base_url=str(self.templates / "html")).render(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
         lines, sizes = laid_out_text(document)
@@ -306,12 +353,12 @@ class Renderer:
 
     def word_template(self, council: str, kind: str, variant: Hashable = None) -> WordTemplate:
         """The compiled Word template for ``kind``, built once per process and again only when
-        one of its files changes (keyed by the files' paths and modification times)."""
+        one of its files changes (keyed by the files' paths and stamps, ``filestamp.py``)."""
         body_path, base_path = self.path("docx", council, kind), self.path("docx", council, BASE)
         stamps = []
         for path in (base_path, body_path):
             try:
-                stamps.append(path.stat().st_mtime_ns)
+                stamps.append(filestamp.stamp(path))
             except FileNotFoundError:
                 raise TemplateProblem(f"{path}: no Word template for {kind} letters.") from None
         key = (str(base_path), str(body_path), *stamps, variant)

@@ -32,6 +32,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
+from . import filestamp
 from .case import MAX_RECORD_BYTES
 from .inbox import Service, is_candidate, pending, shown
 from .rules import RuleBook
@@ -119,7 +120,7 @@ class Watcher:
             for root, _dirs, files in os.walk(folder):
                 for name in files:
                     try:
-                        stamps.append((root, name, os.stat(os.path.join(root, name)).st_mtime_ns))
+                        stamps.append((root, name, filestamp.stamp(os.path.join(root, name))))
                     except OSError:
                         pass
         return tuple(sorted(stamps))

@@ -1,0 +1,34 @@
+"""Whether a file may have changed since it was last read, from one ``stat``.
+
+What a process keeps while it runs (compiled templates, the rules, a template's hash) is worked
+out again when its file's stamp changes. The modification time alone would miss an edit that sets
+it back: ``cp -p``, ``rsync -a``, ``tar`` and ``touch -r`` all do. So the stamp also holds the
+file's change time, which every write and every ``touch`` moves forward and no program can set,
+and its inode, which is new when a file is replaced by a rename (as editors, ``rsync`` and
+deployment tools do).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Union
+
+Stamp = tuple  # (device, inode, size, modification time ns, change time ns)
+
+
+def of_stat(st: os.stat_result) -> Stamp:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def stamp(path: Union[str, os.PathLike]) -> Stamp:
+    """The file's stamp (``OSError`` if it cannot be read, as ``os.stat``)."""
+    return of_stat(os.stat(path))
+
+
+def text(path: Union[str, os.PathLike]) -> str:
+    """The stamp as text for a key kept between runs (without the device, which a container's
+    file system may number afresh each time it is mounted); ``-`` if the file cannot be read."""
+    try:
+        return ":".join(str(part) for part in stamp(path)[1:])
+    except OSError:
+        return "-"
