@@ -43,11 +43,16 @@ def lookup_key() -> str:
 @contextmanager
 def remembered_lookups() -> Iterator[None]:
     """``ctypes.util.find_library`` answers from the cache while the block runs (and new answers
-    are kept when it ends)."""
+    are kept when it ends without an error). Only where the system has a library cache that
+    installing a library renews (glibc's ``/etc/ld.so.cache``): elsewhere (macOS, musl) nothing
+    would tell a kept "not found" from a library installed since, so every lookup is made."""
     import ctypes.util
 
     from . import cache
 
+    if not os.path.isfile(SYSTEM_CACHE):
+        yield
+        return
     key = lookup_key()
     kept: dict[str, str | None] = {}
     data = cache.read(CACHE_KIND, key)
@@ -76,8 +81,8 @@ def remembered_lookups() -> Iterator[None]:
         yield
     finally:
         ctypes.util.find_library = original
-        if learned:
-            cache.write(CACHE_KIND, key, json.dumps(kept, sort_keys=True).encode("utf-8"))
+    if learned:  # not after an import that failed: the library it lacked may be installed next
+        cache.write(CACHE_KIND, key, json.dumps(kept, sort_keys=True).encode("utf-8"))
 
 
 def load() -> None:

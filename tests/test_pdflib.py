@@ -54,3 +54,36 @@ def test_another_library_path_is_asked_again(tmp_path):
 def test_without_a_cache_the_import_is_weasyprints_own(tmp_path):
     assert in_fresh_process("off")["asked"]
     assert in_fresh_process("off")["asked"]
+
+
+def test_without_a_library_cache_to_key_on_every_lookup_is_made(tmp_path, monkeypatch):
+    # macOS and musl have no /etc/ld.so.cache: nothing would tell a kept "not found" from a
+    # library installed since, so nothing is kept.
+    import ctypes.util
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(pdflib, "SYSTEM_CACHE", str(tmp_path / "no-ld.so.cache"))
+    asked = []
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: asked.append(name))
+    for _ in range(2):
+        with pdflib.remembered_lookups():
+            ctypes.util.find_library("pango-1.0-not-installed")
+    assert asked == ["pango-1.0-not-installed"] * 2
+    assert not list((tmp_path / "cache").rglob("*.bin"))
+
+
+def test_an_import_that_fails_keeps_nothing(tmp_path, monkeypatch):
+    # The library it lacked is the next thing someone installs; a kept "not found" would outlive it
+    # wherever installing does not renew the system's library cache.
+    import ctypes.util
+
+    import pytest
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    with pytest.raises(OSError):
+        with pdflib.remembered_lookups():
+            ctypes.util.find_library("pango-1.0-not-installed")
+            raise OSError("cannot load library 'pango-1.0-not-installed'")
+    assert cache.read(pdflib.CACHE_KIND, pdflib.lookup_key()) is None
+    with pdflib.remembered_lookups():
+        ctypes.util.find_library("pango-1.0-not-installed")
+    assert json.loads(cache.read(pdflib.CACHE_KIND, pdflib.lookup_key())) == {"pango-1.0-not-installed": None}
