@@ -239,6 +239,11 @@ class _TemplateFolders(BaseLoader):
                     source = handle.read()
             except OSError:
                 continue
+            except UnicodeDecodeError as exc:  # saved in another encoding: one sentence naming it
+                problem = TemplateError(f"is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
+                                        "expected a template saved as UTF-8")
+                problem.filename = filename
+                raise problem from None
             earlier = [os.path.join(f, *pieces) for f in self.folders[:index]]
 
             def uptodate(filename=filename, before=before, earlier=earlier) -> bool:

@@ -27,6 +27,10 @@ def _html_problems(renderer: Renderer) -> list[str]:
         except TemplateSyntaxError as exc:
             problems.append(f"{path}: line {exc.lineno}: {exc.message}.")
             continue
+        except UnicodeDecodeError as exc:
+            problems.append(f"{path}: is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
+                            "expected a template saved as UTF-8.")
+            continue
         for name in sorted(names - ALLOWED):
             problems.append(f"{path}: uses {name!r}, which the letter context does not provide.")
     return problems

@@ -142,6 +142,25 @@ def test_templates_check_names_a_bad_html_template(tmp_path):
     assert f"{path}: uses 'hold_reason', which the letter context does not provide." in result.output
 
 
+def test_a_template_saved_in_another_encoding_is_one_sentence(tmp_path):
+    # A council's own template saved as Windows-1252 ("café" is one byte, 0xE9): the file and what
+    # was expected, from render and from templates check; never a traceback.
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    own = templates / "html" / "telford-wrekin"
+    own.mkdir()
+    path = own / "outcome.html"
+    path.write_bytes('{% extends "_base.html" %}{% block body %}<p>Caf\u00e9.</p>{% endblock %}'.encode("cp1252"))
+    sentence = f"{path}: is not UTF-8 text (byte 49 cannot be read); expected a template saved as UTF-8."
+    result = invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20",
+                    outbox=tmp_path / "outbox", templates=templates)
+    assert result.exit_code == 1 and result.output.strip() == sentence, result.output
+    assert not list((tmp_path / "outbox").glob("*/*.pdf"))
+    result = invoke("templates", "check", outbox=tmp_path / "outbox", templates=templates)
+    assert result.exit_code == 1 and result.output.splitlines()[0] == sentence, result.output
+    assert "Traceback" not in result.output
+
+
 def test_templates_check_names_a_bad_word_template_and_accepts_curly_quotes(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
