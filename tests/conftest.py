@@ -110,6 +110,21 @@ def all_specimens(book):
     return specimens(book, EXAMPLES, date(2026, 11, 20))
 
 
+def context_for(all_specimens, council: str, kind: str) -> dict:
+    """The template context of one specimen letter, as of 20 November 2026."""
+    from correspondence.context import build_context
+    s = all_specimens[(council, kind)]
+    return build_context(s.case, s.policy, s.result, s.letter, date(2026, 11, 20))
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch):
+    """An empty cache folder of the test's own (not yet made)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CORRESPONDENCE_CACHE", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def renderer():
     """The renderer over the project's templates (compiled templates kept for the module)."""

@@ -5,30 +5,15 @@ and nothing fails."""
 
 import os
 import stat
-from datetime import date
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, context_for
 from correspondence import cache
-from correspondence.context import build_context
 from correspondence.render import Renderer
 from correspondence.word import WordTemplate
 from test_word import assert_same_letter, members, uncompiled_docx
 
-AS_OF = date(2026, 11, 20)
-
-
-def context_for(all_specimens, council, kind):
-    s = all_specimens[(council, kind)]
-    return build_context(s.case, s.policy, s.result, s.letter, AS_OF)
-
-
-@pytest.fixture
-def fresh_cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV, str(folder))
-    return folder
 
 
 def no_building(monkeypatch):

@@ -6,30 +6,15 @@ entry in the cache folder is never run."""
 
 import os
 import shutil
-from datetime import date
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, context_for
 from correspondence import cache, inbox, render
-from correspondence.context import build_context
 from correspondence.render import Renderer
 from test_word import members
 
-AS_OF = date(2026, 11, 20)
 SHARED = "You can contact the Ombudsman:"
-
-
-def context_for(all_specimens, council, kind):
-    s = all_specimens[(council, kind)]
-    return build_context(s.case, s.policy, s.result, s.letter, AS_OF)
-
-
-@pytest.fixture
-def fresh_cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.ENV, str(folder))
-    return folder
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, context_for
 from correspondence.check import compact, pdf_font_sizes, pdf_text
 from correspondence.context import build_context
 from correspondence.render import Renderer
@@ -54,11 +54,6 @@ def assert_same_letter(old: bytes, new: bytes) -> None:
     assert list(a) == list(b)  # the same parts, in the same order
     for name in a:  # document.xml, styles.xml, numbering.xml, headers, footers, properties...
         assert a[name] == b[name], f"{name} differs"
-
-
-def context_for(all_specimens, council, kind):
-    s = all_specimens[(council, kind)]
-    return build_context(s.case, s.policy, s.result, s.letter, AS_OF)
 
 
 def test_every_word_letter_is_the_one_docxtpl_makes_from_the_files(all_specimens, renderer):
