@@ -81,6 +81,9 @@ def folder(kind: str) -> Path | None:
     if where is None:
         return None
     made = _made(kind, str(where))
+    if made is not None and not os.path.lexists(made):  # deleted while the process runs: made again
+        _made.cache_clear()
+        made = _made(kind, str(where))
     if made is None or not (_trusted(made.parent) and _trusted(made)):
         return None
     return made
@@ -89,7 +92,8 @@ def folder(kind: str) -> Path | None:
 def _read_own(path: Path) -> bytes | None:
     """The file's bytes if it is a regular file of this user's that no one else may write to
     (checked on the open file itself, so nothing can be swapped in between)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)  # without waiting, should a FIFO stand where an entry should be
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(handle.fileno())
         if not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):

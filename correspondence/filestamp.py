@@ -11,6 +11,7 @@ deployment tools do).
 from __future__ import annotations
 
 import os
+import stat
 from typing import Union
 
 Stamp = tuple  # (device, inode, size, modification time ns, change time ns)
@@ -32,3 +33,27 @@ def text(path: Union[str, os.PathLike]) -> str:
         return ":".join(str(part) for part in stamp(path)[1:])
     except OSError:
         return "-"
+
+
+class NotAFile(OSError):
+    """The path is something other than a regular file (a folder, a FIFO, a device)."""
+
+
+def read(path: Union[str, os.PathLike]) -> tuple[Stamp, bytes]:
+    """A regular file's stamp and bytes, from one open: the stamp is taken before the bytes are
+    read, so an edit made meanwhile shows as a changed stamp next time. Anything but a regular
+    file raises ``NotAFile`` at once (a FIFO is opened without waiting for a writer)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFile(f"{os.fspath(path)} is not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            return of_stat(st), handle.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)

@@ -47,7 +47,8 @@ def rules_sources(book: RuleBook, council: str) -> dict[str, str]:
     rf = book.files[council]
     paths = [rf.path] + ([book.files[rf.inherits].path] if rf.inherits else []) + [
         book.directory / OMBUDSMEN_FILE, book.directory / REQUIRED_CONTENT_FILE]
-    return {f"rules/{p.name}": sha256_file(p) for p in paths}
+    # The bytes the book was read from (a file saved since does not change what the letter used).
+    return {f"rules/{p.name}": book.digests.get(p.name) or sha256_file(p) for p in paths}
 
 
 def delivery_for(result: Determination) -> str:

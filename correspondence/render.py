@@ -50,13 +50,33 @@ def _font_config():
     return FontConfiguration()
 
 
-@lru_cache(maxsize=8)
-def _stylesheet(path: str, stamp: tuple):
-    """The parsed stylesheet, once per process (and again only if the file's stamp changes)."""
+_STYLESHEETS: dict[str, tuple] = {}
+
+
+def _stylesheet(path: Path) -> tuple[Any, Any, str]:
+    """The parsed stylesheet, its FontConfiguration and the SHA-256 of the bytes it was parsed
+    from: once per process, and again when the file's stamp changes. It must be UTF-8 text (as
+    the templates): WeasyPrint would read other bytes as something, silently."""
+    kept = _STYLESHEETS.get(str(path))
+    try:
+        if kept is not None and kept[0] == filestamp.stamp(path):
+            return kept[1:]
+        stamp, data = filestamp.read(path)
+    except filestamp.NotAFile:
+        raise TemplateProblem(f"{path}: is not a file; expected the letters' stylesheet.") from None
+    except FileNotFoundError:
+        raise TemplateProblem(f"{path}: no such file; expected the letters' stylesheet.") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TemplateProblem(f"{path}: is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
+                              "expected a stylesheet saved as UTF-8.") from None
     pdflib.load()
     from weasyprint import CSS
     fonts = _font_config()
-    return CSS(filename=path, font_config=fonts), fonts
+    css = CSS(string=text, base_url=str(path), font_config=fonts)
+    _STYLESHEETS[str(path)] = (stamp, css, fonts, hashlib.sha256(data).hexdigest())
+    return css, fonts, _STYLESHEETS[str(path)][3]
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,7 @@ class PdfLetter:
     data: bytes
     lines: tuple[str, ...]
     sizes: frozenset[float]
+    stylesheet_sha256: str = ""  # of the stylesheet's bytes it was laid out with
 
 
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; a PDF point is 4/3 of one
@@ -122,7 +143,8 @@ def sha256_file(path: Path) -> str:
     key = (str(path), filestamp.stamp(path))
     digest = _HASHES.get(key)
     if digest is None:
-        digest = _HASHES[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        stamp, data = filestamp.read(path)
+        digest = _HASHES[(str(path), stamp)] = hashlib.sha256(data).hexdigest()
     return digest
 
 
@@ -216,6 +238,19 @@ def _bytecode_cache(settings: tuple) -> _KeptBytecode | None:
     return _BYTECODE_CACHES[kind]
 
 
+class _HtmlEnvironment(SandboxedEnvironment):
+    """The HTML templates' sandbox; while ``used`` is a list, every template a render asks for
+    (the letter's, then the base it extends) is added to it, as compiled."""
+
+    used: list | None = None
+
+    def get_template(self, name, parent=None, globals=None):
+        template = super().get_template(name, parent, globals)
+        if self.used is not None:
+            self.used.append(template)
+        return template
+
+
 class _TemplateFolders(BaseLoader):
     """The HTML templates: the council's folder first, then the shared one. A template read is
     out of date (and read again) when its file's stamp changes (``filestamp.py``: an edit that
@@ -224,6 +259,14 @@ class _TemplateFolders(BaseLoader):
 
     def __init__(self, folders: list[str]):
         self.folders = folders
+        self._digests: dict[str, str] = {}  # file -> SHA-256 of the bytes last read, until loaded
+
+    def load(self, environment, name, globals=None):
+        """The template, carrying the SHA-256 of the very bytes it was compiled from (``sha256``):
+        what a letter's manifest records, whatever happens to the file afterwards."""
+        template = super().load(environment, name, globals)
+        template.sha256 = self._digests.pop(template.filename, None)
+        return template
 
     def get_source(self, environment, template: str):
         from jinja2.loaders import split_template_path
@@ -232,18 +275,17 @@ class _TemplateFolders(BaseLoader):
         for index, folder in enumerate(self.folders):
             filename = os.path.normpath(os.path.join(folder, *pieces))
             try:
-                before = filestamp.stamp(filename)  # before reading: a later edit then shows
-                if not os.path.isfile(filename):
-                    continue
-                with open(filename, encoding="utf-8") as handle:
-                    source = handle.read()
-            except OSError:
+                before, data = filestamp.read(filename)  # the stamp before the bytes: a later edit shows
+            except OSError:  # absent, a folder or a FIFO: the next folder's
                 continue
+            try:
+                source = data.decode("utf-8")
             except UnicodeDecodeError as exc:  # saved in another encoding: one sentence naming it
                 problem = TemplateError(f"is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
                                         "expected a template saved as UTF-8")
                 problem.filename = filename
                 raise problem from None
+            self._digests[filename] = hashlib.sha256(data).hexdigest()
             earlier = [os.path.join(f, *pieces) for f in self.folders[:index]]
 
             def uptodate(filename=filename, before=before, earlier=earlier) -> bool:
@@ -282,10 +324,16 @@ class Renderer:
         return own if own.is_file() else self.templates / fmt / f"{name}{suffix}"
 
     def sources(self, council: str, kind: str) -> dict[str, str]:
+        """The files a letter of ``kind`` would be made from now, with their SHA-256 (a letter
+        rendered carries its own, of the bytes it was made from: ``Rendered.sources``)."""
         paths = [self.path("docx", council, BASE), self.path("docx", council, kind),
                  self.path("html", council, BASE), self.path("html", council, kind), self.stylesheet_path]
-        return {str(p.relative_to(self.templates.parent) if p.is_relative_to(self.templates.parent) else p):
-                sha256_file(p) for p in paths if p.is_file()}
+        return {self._shown(p): sha256_file(p) for p in paths if p.is_file()}
+
+    def _shown(self, path: Path) -> str:
+        """A template's path as a manifest records it: from the project folder (templates/...)."""
+        path = Path(path)
+        return str(path.relative_to(self.templates.parent) if path.is_relative_to(self.templates.parent) else path)
 
     @property
     def stylesheet_path(self) -> Path:
@@ -303,8 +351,8 @@ class Renderer:
         env = self._html_envs.get(council)
         if env is None:
             loader = _TemplateFolders([str(self.templates / "html" / council), str(self.templates / "html")])
-            env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
-                                       trim_blocks=True, lstrip_blocks=True)
+            env = _HtmlEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
+                                   trim_blocks=True, lstrip_blocks=True)
             env.bytecode_cache = _bytecode_cache(_env_settings(env))
             self._html_envs[council] = env
         return env
@@ -312,9 +360,17 @@ class Renderer:
     # ----- HTML and PDF
 
     def render_html(self, council: str, kind: str, context: dict[str, Any]) -> str:
+        return self.render_html_from(council, kind, context)[0]
+
+    def render_html_from(self, council: str, kind: str, context: dict[str, Any]) -> tuple[str, dict[Path, str]]:
+        """The letter's HTML, and each template file it was made from with the SHA-256 of the
+        bytes compiled (not of the file as it is now: it may have been saved again since)."""
         name = f"{kind}.html"
+        env = self.html_env(council)
+        env.used = []
         try:
-            return self.html_env(council).get_template(name).render(context)
+            html = env.get_template(name).render(context)
+            return html, {Path(t.filename): t.sha256 for t in env.used if getattr(t, "sha256", None)}
         except UndefinedError as exc:
             raise TemplateProblem(f"{self.path('html', council, kind)}: uses {_undefined_name(exc)!r}, "
                                   f"which the letter's context does not provide.") from None
@@ -323,6 +379,8 @@ class Renderer:
         except TemplateError as exc:
             where = getattr(exc, "filename", None) or self.path("html", council, kind)
             raise TemplateProblem(f"{where}: {str(exc).rstrip('.')}.") from None
+        finally:
+            env.used = None
 
     def render_pdf(self, html: str) -> bytes:
         return self.render_pdf_laid_out(html).data
@@ -332,7 +390,7 @@ class Renderer:
         pdflib.load()
         from weasyprint import HTML
 
-        css, fonts = _stylesheet(str(self.stylesheet_path), filestamp.stamp(self.stylesheet_path))
+        css, fonts, stylesheet_sha256 = _stylesheet(self.stylesheet_path)
         document = HTML(string=html, base_url=str(self.templates / "html")).render(
             stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1")
         lines, sizes = laid_out_text(document)
@@ -340,7 +398,7 @@ class Renderer:
         if "<th" in html:  # PDF/UA: header cells carry a scope (WeasyPrint writes none)
             from .pdftags import scope_table_headers as finisher
         data = document.write_pdf(pdf_variant="pdf/ua-1", finisher=finisher)
-        return PdfLetter(data, tuple(lines), frozenset(sizes))
+        return PdfLetter(data, tuple(lines), frozenset(sizes), stylesheet_sha256)
 
     # ----- Word
 
@@ -360,34 +418,52 @@ class Renderer:
         """The compiled Word template for ``kind``, built once per process and again only when
         one of its files changes (keyed by the files' paths and stamps, ``filestamp.py``)."""
         body_path, base_path = self.path("docx", council, kind), self.path("docx", council, BASE)
-        stamps = []
-        for path in (base_path, body_path):
-            try:
-                stamps.append(filestamp.stamp(path))
-            except FileNotFoundError:
-                raise TemplateProblem(f"{path}: no Word template for {kind} letters.") from None
-        key = (str(base_path), str(body_path), *stamps, variant)
+        try:
+            key = (str(base_path), str(body_path), filestamp.stamp(base_path), filestamp.stamp(body_path), variant)
+        except OSError:
+            key = None  # missing or unreadable: said below, when it is read
         compiled = self._word.get(key)
         if compiled is None:
+            # Each file read once: the key, the build and the manifest's hash all come from the
+            # same bytes, however often the file is saved meanwhile.
+            read = {path: self._read_word(path, kind) for path in (base_path, body_path)}
+            key = (str(base_path), str(body_path), read[base_path][0], read[body_path][0], variant)
+            digests = {path: hashlib.sha256(data).hexdigest() for path, (_, data) in read.items()}
+
             def prepare(document):
                 self.prepare_word(document, council, kind, variant)
             try:
                 compiled = WordTemplate(base_path, body_path, self.docx_env(), prepare,
-                                        cache_key=self.word_cache_key(base_path, body_path, council, kind, variant))
+                                        cache_key=self.word_cache_key(digests[base_path], digests[body_path],
+                                                                      council, kind, variant),
+                                        base_data=read[base_path][1], body_data=read[body_path][1])
             except WordSourceError as exc:
                 raise _word_problem(exc) from None
+            compiled.sources = digests
             self._word = {k: v for k, v in self._word.items() if k[:2] != key[:2] or k[4] != variant}
             self._word[key] = compiled
         return compiled
 
-    def word_cache_key(self, base_path: Path, body_path: Path, council: str, kind: str, variant: Hashable) -> str:
+    @staticmethod
+    def _read_word(path: Path, kind: str) -> tuple[tuple, bytes]:
+        try:
+            return filestamp.read(path)
+        except FileNotFoundError:
+            raise TemplateProblem(f"{path}: no Word template for {kind} letters.") from None
+        except filestamp.NotAFile:
+            raise TemplateProblem(f"{path}: is not a file; expected a Word template (.docx).") from None
+        except OSError as exc:
+            raise TemplateProblem(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+
+    def word_cache_key(self, base_sha256: str, body_sha256: str, council: str, kind: str, variant: Hashable) -> str:
         """What a compiled Word template kept between runs (``cache.py``) is derived from: the two
-        files' contents, the variant, the code that builds it (this renderer's class and
-        ``prepare_word`` included), the environment's settings and the libraries' versions."""
+        files' contents (the SHA-256 of the bytes it is built from), the variant, the code that
+        builds it (this renderer's class and ``prepare_word`` included), the environment's
+        settings and the libraries' versions."""
         from . import cache
         return cache.key_of("word", type(self).__module__, type(self).__qualname__, _code_stamp(type(self)),
                             _library_versions(), _env_settings(self.docx_env()),
-                            sha256_file(base_path), sha256_file(body_path), council, kind, variant)
+                            base_sha256, body_sha256, council, kind, variant)
 
     def render_word(self, council: str, kind: str, context: dict[str, Any]) -> WordLetter:
         compiled = self.word_template(council, kind, self.word_variant(context))
@@ -402,9 +478,24 @@ class Renderer:
     # ----- both
 
     def render(self, council: str, kind: str, context: dict[str, Any], formats: tuple[str, ...] = ("docx", "pdf")) -> Rendered:
-        word = self.render_word(council, kind, context) if "docx" in formats else None
-        pdf = self.render_pdf_laid_out(self.render_html(council, kind, context)) if "pdf" in formats else None
-        return Rendered(word.data if word else None, pdf.data if pdf else None, self.sources(council, kind),
+        """The letter in each format, with the template files it was made from and the SHA-256 of
+        the bytes each was made from (for its manifest)."""
+        used: dict[Path, str] = {}
+        word = pdf = None
+        if "docx" in formats:
+            compiled = self.word_template(council, kind, self.word_variant(context))
+            try:
+                word = compiled.render(context)
+            except WordSourceError as exc:
+                raise _word_problem(exc) from None
+            used.update(compiled.sources)
+        if "pdf" in formats:
+            html, html_sources = self.render_html_from(council, kind, context)
+            pdf = self.render_pdf_laid_out(html)
+            used.update(html_sources)
+            used[self.stylesheet_path] = pdf.stylesheet_sha256
+        return Rendered(word.data if word else None, pdf.data if pdf else None,
+                        {self._shown(path): digest for path, digest in used.items()},
                         docx_parts=word.parts if word else (),
                         pdf_lines=pdf.lines if pdf else (), pdf_sizes=pdf.sizes if pdf else frozenset())
 

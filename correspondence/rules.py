@@ -352,6 +352,7 @@ class RuleBook:
     ombudsmen_text: str = ""
     required_content: dict[str, list[dict]] = field(default_factory=dict)
     floor: dict[str, Entry] = field(default_factory=dict)  # hos-2024.toml, for housing complaints
+    digests: dict[str, str] = field(default_factory=dict)  # file name -> SHA-256 of the bytes read
     _policies: dict[tuple, "Policy"] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -450,12 +451,28 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _read_toml(path: Path, problems: list[str]) -> tuple[dict | None, str]:
+def _read_toml(path: Path, problems: list[str], digests: dict[str, str] | None = None) -> tuple[dict | None, str]:
+    """The file's tables and text (None and a sentence in ``problems`` if it cannot be read);
+    ``digests`` gets the SHA-256 of the bytes read, under the file's name (for manifests)."""
+    import hashlib
+
+    from . import filestamp
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = filestamp.read(path)[1]
+        text = data.decode("utf-8")
+    except filestamp.NotAFile:  # a folder or a FIFO (which would wait for a writer for ever)
+        problems.append(f"{path}: is not a file; expected a rules file (TOML).")
+        return None, ""
     except OSError as exc:
         problems.append(f"{path}: cannot be read ({exc.strerror}).")
         return None, ""
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
+                        "expected a rules file saved as UTF-8.")
+        return None, ""
+    if digests is not None:
+        digests[path.name] = hashlib.sha256(data).hexdigest()
     try:
         return _parsed(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -489,8 +506,9 @@ def _parsed(text: str) -> dict:
     return data
 
 
-def _load_ombudsmen(path: Path, problems: list[str]) -> tuple[dict[str, Ombudsman], date, tuple[str, ...], str]:
-    data, text = _read_toml(path, problems)
+def _load_ombudsmen(path: Path, problems: list[str], digests: dict[str, str] | None = None
+                    ) -> tuple[dict[str, Ombudsman], date, tuple[str, ...], str]:
+    data, text = _read_toml(path, problems, digests)
     if data is None:
         return {}, date.min, (), text
     bodies: dict[str, Ombudsman] = {}
@@ -533,8 +551,8 @@ def _load_ombudsmen(path: Path, problems: list[str]) -> tuple[dict[str, Ombudsma
     return bodies, verified, retired_t, text
 
 
-def _load_rules_file(path: Path, problems: list[str]) -> RulesFile | None:
-    data, text = _read_toml(path, problems)
+def _load_rules_file(path: Path, problems: list[str], digests: dict[str, str] | None = None) -> RulesFile | None:
+    data, text = _read_toml(path, problems, digests)
     if data is None:
         return None
     where = str(path)
@@ -625,11 +643,11 @@ def _check_file(book: RuleBook, rf: RulesFile, problems: list[str]) -> None:
             problems.append(f"{where}: holds an out-of-date Ombudsman detail ({stale!r}, listed under retired in ombudsmen.toml).")
 
 
-def _load_floor(path: Path, problems: list[str]) -> dict[str, Entry]:
+def _load_floor(path: Path, problems: list[str], digests: dict[str, str] | None = None) -> dict[str, Entry]:
     """The Housing Ombudsman Code's values (``hos-2024.toml``); an absent file means no floor."""
     if not path.exists():
         return {}
-    data, text = _read_toml(path, problems)
+    data, text = _read_toml(path, problems, digests)
     if data is None:
         return {}
     where = str(path)
@@ -664,25 +682,26 @@ def load_rulebook(directory: Path | str, *, strict: bool = True) -> tuple[RuleBo
     problems: list[str] = []
     if not directory.is_dir():
         raise RulesError([f"{directory}: the rules folder does not exist."])
-    bodies, verified, retired, otext = _load_ombudsmen(directory / OMBUDSMEN_FILE, problems)
+    digests: dict[str, str] = {}  # file name -> SHA-256 of the bytes read
+    bodies, verified, retired, otext = _load_ombudsmen(directory / OMBUDSMEN_FILE, problems, digests)
     files: dict[str, RulesFile] = {}
-    floor = _load_floor(directory / FLOOR_FILE, problems)
+    floor = _load_floor(directory / FLOOR_FILE, problems, digests)
     for path in sorted(directory.glob("*.toml")):
         if path.name in (OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE, FLOOR_FILE):
             continue
-        rf = _load_rules_file(path, problems)
+        rf = _load_rules_file(path, problems, digests)
         if rf is not None:
             files[rf.id] = rf
     from .requirements import spec_problems
 
-    required, _ = _read_toml(directory / REQUIRED_CONTENT_FILE, problems)
+    required, _ = _read_toml(directory / REQUIRED_CONTENT_FILE, problems, digests)
     if required is not None:
         problems.extend(spec_problems(str(directory / REQUIRED_CONTENT_FILE), required))
     if required is not None and not any(p.startswith(str(directory / REQUIRED_CONTENT_FILE)) for p in problems):
         sources = {rf.policy.file: rf.cited_as for rf in files.values() if rf.policy.file}
         required = {section: [dict(rule, cite=for_people(rule["cite"], sources)) for rule in rules]
                     for section, rules in required.items()}
-    book = RuleBook(directory, files, bodies, verified, retired, otext, required or {}, floor)
+    book = RuleBook(directory, files, bodies, verified, retired, otext, required or {}, floor, digests)
     if not files:
         problems.append(f"{directory}: holds no council rules files (*.toml).")
     for rf in files.values():

@@ -3,11 +3,13 @@ and renders for every letter kind and council against the example records."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, meta
 
+from . import filestamp
 from .context import CONTEXT_NAMES, build_context
 from .render import Renderer, TemplateProblem
 from .rules import RuleBook
@@ -23,7 +25,10 @@ def _html_problems(renderer: Renderer) -> list[str]:
     env = renderer.html_env("")
     for path in sorted((renderer.templates / "html").rglob("*.html")):
         try:
-            names = meta.find_undeclared_variables(env.parse(path.read_text(encoding="utf-8")))
+            names = meta.find_undeclared_variables(env.parse(filestamp.read(path)[1].decode("utf-8")))
+        except filestamp.NotAFile:
+            problems.append(f"{path}: is not a file; expected an HTML template.")
+            continue
         except TemplateSyntaxError as exc:
             problems.append(f"{path}: line {exc.lineno}: {exc.message}.")
             continue
@@ -42,7 +47,11 @@ def _docx_problems(renderer: Renderer) -> list[str]:
     problems: list[str] = []
     for path in sorted((renderer.templates / "docx").rglob("*.docx")):
         try:
-            names = DocxTemplate(str(path)).get_undeclared_template_variables(renderer.docx_env())
+            names = DocxTemplate(io.BytesIO(filestamp.read(path)[1])).get_undeclared_template_variables(
+                renderer.docx_env())
+        except filestamp.NotAFile:
+            problems.append(f"{path}: is not a file; expected a Word template (.docx).")
+            continue
         except TemplateSyntaxError as exc:
             problems.append(f"{path}: {exc.message} (a tag is broken; Word may have split or restyled it).")
             continue

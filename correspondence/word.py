@@ -100,15 +100,20 @@ class WordTemplate:
     """One (base, body) pair, built and compiled; ``render(context)`` makes a letter."""
 
     def __init__(self, base_path: Path, body_path: Path, env: Environment,
-                 prepare: Callable[[Any], None] | None = None, cache_key: str | None = None):
+                 prepare: Callable[[Any], None] | None = None, cache_key: str | None = None, *,
+                 base_data: bytes | None = None, body_data: bytes | None = None):
         """Build and compile (base, body); with ``cache_key``, take the compiled template from the
         cache when it holds one under that key (the key must name everything it is built from:
         the files' contents, ``prepare``, ``env``'s settings, the libraries) and store it there
-        when it does not."""
+        when it does not. ``base_data`` and ``body_data``: the files' bytes, already read (the
+        ones the key was made from); else the files are read here."""
         from docxtpl import DocxTemplate
 
         self.base_path, self.body_path = Path(base_path), Path(body_path)
-        self._tpl = DocxTemplate(str(base_path))  # docxtpl's XML patching, listings, tables
+        self._base_data = base_data if base_data is not None else self.base_path.read_bytes()
+        self._body_data = body_data if body_data is not None else self.body_path.read_bytes()
+        self.sources: dict[Path, str] = {}  # file -> SHA-256 of the bytes built from (set by the renderer)
+        self._tpl = self._open(DocxTemplate, self.base_path, self._base_data)  # docxtpl's XML patching
         self._env = env
         state = self._cached(cache_key) if cache_key else None
         if state is None:
@@ -117,6 +122,18 @@ class WordTemplate:
                 from . import cache
                 cache.write(CACHE_KIND, cache_key, marshal.dumps(state))
         self._load(state, env)
+        self._base_data = self._body_data = None  # built: the bytes are not needed again
+
+    @staticmethod
+    def _open(opener, path: Path, data: bytes):
+        """A Word package from its bytes; one that is not a whole .docx (a file still being
+        written, another kind of file) is a WordSourceError naming it."""
+        try:
+            return opener(io.BytesIO(data))
+        except Exception:
+            raise WordSourceError(path, ValueError(
+                "cannot be read as a Word document; expected a .docx file saved whole by Word or "
+                "LibreOffice")) from None
 
     @staticmethod
     def _cached(key: str) -> dict | None:
@@ -136,8 +153,8 @@ class WordTemplate:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         from docxtpl.subdoc import SubdocComposer
 
-        base = Document(str(self.base_path))
-        body = Document(str(self.body_path))
+        base = self._open(Document, self.base_path, self._base_data)
+        body = self._open(Document, self.body_path, self._body_data)
         # The body's styles, numbering and parts join the base (docxtpl's sub-document step).
         SubdocComposer(base).attach_parts(body)
         if prepare is not None:

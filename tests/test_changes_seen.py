@@ -157,3 +157,119 @@ def test_a_cache_folder_made_unsafe_while_running_is_no_longer_used(fresh_cache)
     assert cache.folder("word") is None and cache.read("word", key) is None
     os.chmod(fresh_cache / "word", 0o700)
     assert cache.read("word", key) == b"compiled"
+
+
+def saved_as(path, text_from, text_to):
+    """Save ``path`` as an editor does (a new file renamed over it), with one text changed."""
+    data = path.read_bytes()
+    assert text_from.encode() in data
+    temp = path.with_name(path.name + ".saving")
+    temp.write_bytes(data.replace(text_from.encode(), text_to.encode()))
+    os.replace(temp, path)
+
+
+def test_a_word_template_saved_while_it_is_compiled_is_built_from_one_version(fresh_cache, templates, all_specimens,
+                                                                             monkeypatch):
+    """A save that lands while a Word template is being built: the letter, its manifest's hash
+    and the entry kept for later processes all come from the bytes read once, never a mix."""
+    import hashlib
+    import io
+    import zipfile
+    from correspondence.word import WordTemplate
+
+    ctx = context_for(all_specimens, "warwickshire", "escalation-refusal")
+    base = templates / "docx" / "_base.docx"
+    original = base.read_bytes()
+
+    def edited(data: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                part = src.read(item.filename)
+                if item.filename == "word/document.xml":
+                    part = part.replace(b"You can contact the Ombudsman:", b"You may contact the Ombudsman:")
+                dst.writestr(item, part)
+        return out.getvalue()
+
+    build = WordTemplate._build
+
+    def saved_meanwhile(self, env, prepare):
+        temp = base.with_name("_base.docx.saving")
+        temp.write_bytes(edited(original))
+        os.replace(temp, base)  # the council's save lands now
+        return build(self, env, prepare)
+
+    monkeypatch.setattr(WordTemplate, "_build", saved_meanwhile)
+    rendered = Renderer(templates).render("warwickshire", "escalation-refusal", ctx, ("docx",))
+    monkeypatch.setattr(WordTemplate, "_build", build)
+    document = members(rendered.docx)["word/document.xml"]
+    assert b"You can contact the Ombudsman:" in document and b"You may contact" not in document
+    assert rendered.sources["templates/docx/_base.docx"] == hashlib.sha256(original).hexdigest()
+
+    base.write_bytes(original)  # reverted: a later process must not find the edited build under this key
+    again = members(Renderer(templates).render_docx("warwickshire", "escalation-refusal", ctx))["word/document.xml"]
+    assert b"You can contact the Ombudsman:" in again and b"You may contact" not in again
+
+
+def test_an_html_template_saved_after_the_letter_is_made_does_not_change_its_manifest(fresh_cache, templates,
+                                                                                     all_specimens, monkeypatch):
+    import hashlib
+
+    ctx = context_for(all_specimens, "hampshire", "outcome")
+    base = templates / "html" / "_base.html"
+    original = base.read_bytes()
+    renderer = Renderer(templates)
+    lay_out = renderer.render_pdf_laid_out
+
+    def saved_meanwhile(html):
+        saved_as(base, SHARED, "You may contact the Ombudsman:")
+        return lay_out(html)
+
+    monkeypatch.setattr(renderer, "render_pdf_laid_out", saved_meanwhile)
+    rendered = renderer.render("hampshire", "outcome", ctx, ("pdf",))
+    assert SHARED in " ".join(rendered.pdf_lines)
+    assert rendered.sources["templates/html/_base.html"] == hashlib.sha256(original).hexdigest()
+    assert rendered.sources["templates/html/_base.html"] != hashlib.sha256(base.read_bytes()).hexdigest()
+    assert set(rendered.sources) == {"templates/html/_base.html", "templates/html/outcome.html",
+                                     "templates/html/letter.css"}
+
+
+def test_a_fifo_where_an_entry_should_be_is_passed_over_at_once(fresh_cache):
+    key = cache.key_of("test", "fifo")
+    assert cache.write("word", key, b"compiled")
+    entry = next((fresh_cache / "word").glob("*.bin"))
+    entry.unlink()
+    os.mkfifo(entry, 0o600)  # opening it for reading would wait for a writer for ever
+    import threading
+    found = []
+    reader = threading.Thread(target=lambda: found.append(cache.read("word", key)), daemon=True)
+    reader.start()
+    reader.join(20)
+    if reader.is_alive():  # let it go (a writer that opens and closes), then fail
+        os.close(os.open(entry, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("reading the cache waited on a FIFO")
+    assert found == [None]
+
+
+def test_a_cache_folder_deleted_while_running_is_made_again(fresh_cache):
+    assert cache.write("word", cache.key_of("test", 1), b"x")
+    shutil.rmtree(fresh_cache)
+    assert cache.write("word", cache.key_of("test", 2), b"y")
+    assert cache.read("word", cache.key_of("test", 2)) == b"y"
+
+
+def test_a_manifest_records_the_rules_as_they_were_read(tmp_path):
+    """Rules saved after the book was read (and before the letter's manifest is written): the
+    manifest holds the hash of what the letter's dates came from."""
+    import hashlib
+    from correspondence.issuing import rules_sources
+    from correspondence.rules import load_rulebook
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    before = (rules / "luton.toml").read_bytes()
+    book = load_rulebook(rules)[0]
+    saved_as(rules / "luton.toml", "# ", "#  ")
+    assert rules_sources(book, "luton")["rules/luton.toml"] == hashlib.sha256(before).hexdigest()
+    assert rules_sources(book, "luton")["rules/ombudsmen.toml"] == hashlib.sha256(
+        (rules / "ombudsmen.toml").read_bytes()).hexdigest()

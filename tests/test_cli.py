@@ -163,6 +163,25 @@ def test_rules_validate_fails_on_a_broken_file(runner, tmp_path):
     assert "holds an out-of-date Ombudsman detail ('08456021983'" in result.output
 
 
+@pytest.mark.parametrize("what", ["fifo", "latin-1"])
+def test_a_rules_file_that_is_a_fifo_or_not_utf8_is_one_sentence(tmp_path, what):
+    import shutil
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    path = rules / "luton.toml"
+    if what == "fifo":  # reading it would wait for a writer for ever
+        path.unlink()
+        os.mkfifo(path)
+        expected = f"{path}: is not a file; expected a rules file (TOML)."
+    else:
+        path.write_bytes(("# \u00a9 Luton Council\n" + path.read_text(encoding="utf-8")).encode("latin-1"))
+        expected = f"{path}: is not UTF-8 text (byte 3 cannot be read); expected a rules file saved as UTF-8."
+    done = subprocess.run([sys.executable, "-m", "correspondence.cli", "rules", "validate", "--rules", str(rules)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and expected in done.stdout + done.stderr, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_due_does_not_import_pdf_or_word_libraries(tmp_path):
     code = ("import sys; from correspondence.cli import main; sys.argv=['letters','due','--case-file',"
             f"{str(EXAMPLES / 'twc-2026-0142.json')!r},'--rules',{str(RULES)!r},'--outbox',{str(tmp_path)!r},'--json'];\n"

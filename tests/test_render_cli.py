@@ -161,6 +161,61 @@ def test_a_template_saved_in_another_encoding_is_one_sentence(tmp_path):
     assert "Traceback" not in result.output
 
 
+def render_hcc(templates, outbox):
+    """letters render in a process of its own, given a minute: a template that blocks it fails the test."""
+    import sys
+    done = subprocess.run([sys.executable, "-m", "correspondence.cli", "render", "--case-file",
+                           str(EXAMPLES / "hcc-2026-1120.json"), "--as-of", "2026-11-20", "--rules", str(RULES),
+                           "--templates", str(templates), "--outbox", str(outbox)],
+                          capture_output=True, text=True, timeout=60)
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("what", ["fifo", "folder"])
+@pytest.mark.parametrize("name", ["docx/_base.docx", "docx/not-accepted.docx", "html/letter.css"])
+def test_a_shared_template_that_is_not_a_file_is_one_sentence_not_a_hang(tmp_path, name, what):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / name
+    path.unlink()
+    os.mkfifo(path) if what == "fifo" else path.mkdir()
+    code, output = render_hcc(templates, tmp_path / "outbox")
+    expected = "the letters' stylesheet" if name.endswith(".css") else "a Word template (.docx)"
+    assert code == 1 and output.strip() == f"{path}: is not a file; expected {expected}.", output
+    assert not list((tmp_path / "outbox").glob("HCC-2026-1120/*"))  # no letter, whole or half
+    if not name.endswith(".css"):
+        result = invoke("templates", "check", outbox=tmp_path / "outbox", templates=templates)
+        assert result.exit_code == 1 and result.output.splitlines()[0] == f"{path}: is not a file; expected {expected}."
+
+
+def test_a_word_template_half_written_is_one_sentence(tmp_path):
+    # Saved in place by a slow copy: the first 40% of the package so far.
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "docx" / "_base.docx"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 5])
+    code, output = render_hcc(templates, tmp_path / "outbox")
+    assert code == 1, output
+    assert output.strip() == (f"{path}: cannot be read as a Word document; expected a .docx file saved whole "
+                              "by Word or LibreOffice."), output
+
+
+def test_a_stylesheet_saved_in_another_encoding_is_one_sentence(tmp_path):
+    # Latin-1: WeasyPrint would read the footer's "\u00a9" as something else, silently.
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "html" / "letter.css"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(("/* \u00a9 the council */\n" + text).encode("latin-1"))
+    code, output = render_hcc(templates, tmp_path / "outbox")
+    assert code == 1 and output.strip() == (
+        f"{path}: is not UTF-8 text (byte 4 cannot be read); expected a stylesheet saved as UTF-8."), output
+    path.write_bytes(("\ufeff/* \u00a9 the council */\n" + text).encode("utf-8"))  # UTF-8 with a BOM is UTF-8
+    code, output = render_hcc(templates, tmp_path / "outbox")
+    assert code == 0, output
+
+
 def test_templates_check_names_a_bad_word_template_and_accepts_curly_quotes(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
