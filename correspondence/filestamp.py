@@ -57,3 +57,9 @@ def read(path: Union[str, os.PathLike]) -> tuple[Stamp, bytes]:
     finally:
         if fd >= 0:
             os.close(fd)
+
+
+def not_utf8(error: UnicodeDecodeError, what: str) -> str:
+    """The words for a file that is not UTF-8 text (after its name): where it stops being UTF-8,
+    and what was expected, such as "a template"."""
+    return f"is not UTF-8 text (byte {error.start + 1:,} cannot be read); expected {what} saved as UTF-8"

@@ -26,17 +26,13 @@ SYSTEM_CACHE = "/etc/ld.so.cache"
 _SEARCH_PATHS = ("LD_LIBRARY_PATH", "LIBRARY_PATH", "DYLD_LIBRARY_PATH", "DYLD_FALLBACK_LIBRARY_PATH")
 
 
-def _stamp(path: str) -> str:
-    return filestamp.text(path)
-
-
 def lookup_key() -> str:
     """What ``find_library`` answers from: the platform, the system's library cache and every
     folder a search path names (and when each last changed)."""
-    parts = [sys.platform, sys.implementation.cache_tag, f"{SYSTEM_CACHE}={_stamp(SYSTEM_CACHE)}"]
+    parts = [sys.platform, sys.implementation.cache_tag, f"{SYSTEM_CACHE}={filestamp.text(SYSTEM_CACHE)}"]
     for name in _SEARCH_PATHS:
         value = os.environ.get(name, "")
-        parts.append(f"{name}={value}:" + ",".join(_stamp(f) for f in value.split(os.pathsep) if f))
+        parts.append(f"{name}={value}:" + ",".join(filestamp.text(f) for f in value.split(os.pathsep) if f))
     return "find-library/1/" + "/".join(parts).replace("\n", " ")
 
 

@@ -69,14 +69,13 @@ def _stylesheet(path: Path) -> tuple[Any, Any, str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TemplateProblem(f"{path}: is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
-                              "expected a stylesheet saved as UTF-8.") from None
+        raise TemplateProblem(f"{path}: {filestamp.not_utf8(exc, 'a stylesheet')}.") from None
     pdflib.load()
     from weasyprint import CSS
     fonts = _font_config()
-    css = CSS(string=text, base_url=str(path), font_config=fonts)
-    _STYLESHEETS[str(path)] = (stamp, css, fonts, hashlib.sha256(data).hexdigest())
-    return css, fonts, _STYLESHEETS[str(path)][3]
+    kept = (stamp, CSS(string=text, base_url=str(path), font_config=fonts), fonts, hashlib.sha256(data).hexdigest())
+    _STYLESHEETS[str(path)] = kept
+    return kept[1:]
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,6 @@ def sha256_file(path: Path) -> str:
 def _code_stamp(cls: type) -> str:
     """The SHA-256 of the source of the modules that build a compiled Word template: ``word.py``,
     ``wordtemplates.py`` (large print) and the module of every class ``cls`` is made of."""
-    import hashlib
     import inspect
     import sys
 
@@ -281,8 +279,7 @@ class _TemplateFolders(BaseLoader):
             try:
                 source = data.decode("utf-8")
             except UnicodeDecodeError as exc:  # saved in another encoding: one sentence naming it
-                problem = TemplateError(f"is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
-                                        "expected a template saved as UTF-8")
+                problem = TemplateError(filestamp.not_utf8(exc, "a template"))
                 problem.filename = filename
                 raise problem from None
             self._digests[filename] = hashlib.sha256(data).hexdigest()
@@ -466,7 +463,10 @@ class Renderer:
                             base_sha256, body_sha256, council, kind, variant)
 
     def render_word(self, council: str, kind: str, context: dict[str, Any]) -> WordLetter:
-        compiled = self.word_template(council, kind, self.word_variant(context))
+        return self._fill_word(self.word_template(council, kind, self.word_variant(context)), context)
+
+    @staticmethod
+    def _fill_word(compiled: WordTemplate, context: dict[str, Any]) -> WordLetter:
         try:
             return compiled.render(context)
         except WordSourceError as exc:
@@ -484,10 +484,7 @@ class Renderer:
         word = pdf = None
         if "docx" in formats:
             compiled = self.word_template(council, kind, self.word_variant(context))
-            try:
-                word = compiled.render(context)
-            except WordSourceError as exc:
-                raise _word_problem(exc) from None
+            word = self._fill_word(compiled, context)
             used.update(compiled.sources)
         if "pdf" in formats:
             html, html_sources = self.render_html_from(council, kind, context)

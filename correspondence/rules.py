@@ -19,6 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from . import filestamp
 from .calendar import WorkingCalendar
 from .citations import PolicySource, for_people, policy_source
 
@@ -456,8 +457,6 @@ def _read_toml(path: Path, problems: list[str], digests: dict[str, str] | None =
     ``digests`` gets the SHA-256 of the bytes read, under the file's name (for manifests)."""
     import hashlib
 
-    from . import filestamp
-
     try:
         data = filestamp.read(path)[1]
         text = data.decode("utf-8")
@@ -468,8 +467,7 @@ def _read_toml(path: Path, problems: list[str], digests: dict[str, str] | None =
         problems.append(f"{path}: cannot be read ({exc.strerror}).")
         return None, ""
     except UnicodeDecodeError as exc:
-        problems.append(f"{path}: is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
-                        "expected a rules file saved as UTF-8.")
+        problems.append(f"{path}: {filestamp.not_utf8(exc, 'a rules file')}.")
         return None, ""
     if digests is not None:
         digests[path.name] = hashlib.sha256(data).hexdigest()

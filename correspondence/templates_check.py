@@ -33,8 +33,7 @@ def _html_problems(renderer: Renderer) -> list[str]:
             problems.append(f"{path}: line {exc.lineno}: {exc.message}.")
             continue
         except UnicodeDecodeError as exc:
-            problems.append(f"{path}: is not UTF-8 text (byte {exc.start + 1:,} cannot be read); "
-                            "expected a template saved as UTF-8.")
+            problems.append(f"{path}: {filestamp.not_utf8(exc, 'a template')}.")
             continue
         for name in sorted(names - ALLOWED):
             problems.append(f"{path}: uses {name!r}, which the letter context does not provide.")

@@ -123,7 +123,7 @@ def test_england_alone_is_loaded_and_gives_the_packages_days():
 
     import holidays
 
-    from correspondence.calendar import _england_bank_holidays
+    from correspondence.bank_holidays import england as _england_bank_holidays
 
     expected = holidays.country_holidays("GB", subdiv="ENG", years=range(1995, 2046), observed=True)
     ours = set().union(*(_england_bank_holidays(y) for y in range(1995, 2046)))
@@ -164,8 +164,8 @@ def test_a_damaged_table_is_asked_of_the_package_again(tmp_path):
 
 
 def test_the_kept_table_is_the_packages_answer(tmp_path):
-    code = ("from correspondence import calendar as c; from datetime import date; "
-            "c.is_bank_holiday(date(2026, 1, 1)); "
+    code = ("from correspondence import bank_holidays as c, calendar; from datetime import date; "
+            "calendar.is_bank_holiday(date(2026, 1, 1)); "
             "print(all(c._TABLE[y] == c._from_package(y) for y in range(2016, 2037)))")
     _in_fresh_process(tmp_path, "from datetime import date; from correspondence.calendar import is_bank_holiday as h; "
                                 "h(date(2026, 1, 1))")
