@@ -8,13 +8,13 @@ with the load while ratios of neighbouring runs hold much better.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tarfile
-import io
 import time
 from pathlib import Path
 

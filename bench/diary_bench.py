@@ -23,8 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import (PYTHON, ROOT, checkout, example_records, letters_cmd, load, records,  # noqa: E402
-                    run_timed, spread)
+from common import PYTHON, ROOT, checkout, example_records, letters_cmd, load, records, run_timed, spread  # noqa: E402
 
 AS_OF = "2026-11-20"
 
@@ -45,9 +44,9 @@ def readable_by(code_root: Path, examples: list[dict], tmp: Path) -> list[dict]:
 
 def fill_store(outbox: Path, count: int, examples: list[dict]) -> None:
     """``count`` validated records kept in the case store, as `letters store` keeps them."""
-    from correspondence import store
-    from correspondence.case import case_from_record
-    from correspondence.rules import load_rulebook
+    from correspondence.engine.case import case_from_record
+    from correspondence.engine.rules import load_rulebook
+    from correspondence.service import case_store as store
 
     book = load_rulebook(ROOT / "rules")[0]
     councils = {c: book.procedures(c) for c in book.councils}

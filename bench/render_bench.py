@@ -51,10 +51,10 @@ AS_OF = date(2026, 11, 20)
 def capture_jobs(record_paths: list[Path], scratch: Path) -> list[tuple[str, str, dict]]:
     """(council, kind, context) of every letter `letters process` renders for these records: found
     by issuing them once (untimed) through a renderer that notes what it is asked for."""
-    from correspondence.case import load_case
-    from correspondence.issuing import issue_due_letters
-    from correspondence.render import Renderer
-    from correspondence.rules import load_rulebook
+    from correspondence.engine.case import load_case
+    from correspondence.engine.rules import load_rulebook
+    from correspondence.letters.render import Renderer
+    from correspondence.service.issuing import issue_due_letters
 
     class Noting(Renderer):
         def __init__(self, templates):

@@ -8,7 +8,7 @@ and a ledger holding one acknowledgement for every third case, in a temporary ou
 interleaved for --rounds rounds, it times:
 
 * ``diary``: the baseline, ``letters due --all``'s work over the same store
-  (``correspondence.diary``): read every stamped snapshot, the ledger once, run the engine;
+  (``correspondence.engine.diary``): read every stamped snapshot, the ledger once, run the engine;
 * ``figures``: the report's figures for 2026Q4 (read the store, read the ledger once, run the
   engine as of the period's end, count);
 * ``csv,json`` and ``html,pdf``: the whole ``letters report`` command in those formats (a fresh
@@ -36,11 +36,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from correspondence import ledger, store  # noqa: E402
-from correspondence.diary import diary as stored_diary  # noqa: E402
-from correspondence.report import Period, build_report  # noqa: E402
-from correspondence.report_output import stored_cases  # noqa: E402
-from correspondence.rules import load_rulebook  # noqa: E402
+from correspondence.engine.rules import load_rulebook  # noqa: E402
+from correspondence.reporting.outputs import stored_cases  # noqa: E402
+from correspondence.reporting.report import Period, build_report  # noqa: E402
+from correspondence.service import case_store as store  # noqa: E402
+from correspondence.service import ledger
+from correspondence.service.case_store import diary as stored_diary  # noqa: E402
 
 DATE = re.compile(r'"(\d{4}-\d{2}-\d{2})"')
 AS_OF = date(2026, 12, 31)

@@ -34,9 +34,9 @@ from common import ROOT, checkout, example_records, letters_cmd, load, percentil
 
 def record_with_a_letter_today() -> dict:
     """An example record that has a letter due today (the service dates its letters today)."""
-    from correspondence.case import case_from_record
-    from correspondence.due import determine
-    from correspondence.rules import load_rulebook
+    from correspondence.engine.case import case_from_record
+    from correspondence.engine.due import determine
+    from correspondence.engine.rules import load_rulebook
 
     book = load_rulebook(ROOT / "rules")[0]
     councils = {c: book.procedures(c) for c in book.councils}

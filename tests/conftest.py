@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from correspondence.case import case_from_record
-from correspondence.due import Determination, Issued, determine
-from correspondence.rules import load_rulebook
+from correspondence.engine.case import case_from_record
+from correspondence.engine.due import Determination, Issued, determine
+from correspondence.engine.rules import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -106,13 +106,13 @@ def issued(letter: str, stage, day: str, trigger=None, delivery=None) -> Issued:
 @pytest.fixture(scope="module")
 def all_specimens(book):
     """A context for every (council, letter kind), from the example records, as of 20 November 2026."""
-    from correspondence.specimens import specimens
+    from correspondence.letters.specimens import specimens
     return specimens(book, EXAMPLES, date(2026, 11, 20))
 
 
 def context_for(all_specimens, council: str, kind: str) -> dict:
     """The template context of one specimen letter, as of 20 November 2026."""
-    from correspondence.context import build_context
+    from correspondence.letters.context import build_context
     s = all_specimens[(council, kind)]
     return build_context(s.case, s.policy, s.result, s.letter, date(2026, 11, 20))
 
@@ -128,5 +128,5 @@ def fresh_cache(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def renderer():
     """The renderer over the project's templates (compiled templates kept for the module)."""
-    from correspondence.render import Renderer
+    from correspondence.letters.render import Renderer
     return Renderer(ROOT / "templates")

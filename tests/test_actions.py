@@ -7,10 +7,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
-from correspondence.actions import actions_needed, need_words
-from correspondence.cli import cli
 from conftest import EXAMPLES, ROOT, RULES
+
+from correspondence.cli import cli
+from correspondence.service.format_needs import actions_needed, need_words
 
 TEMPLATES = ROOT / "templates"
 

@@ -7,13 +7,12 @@ import os
 import stat
 
 import pytest
-
 from conftest import ROOT, context_for
-from correspondence import cache
-from correspondence.render import Renderer
-from correspondence.word import WordTemplate
 from test_word import assert_same_letter, members, uncompiled_docx
 
+from correspondence.common import cache
+from correspondence.letters.render import Renderer
+from correspondence.letters.word_render import WordTemplate
 
 
 def no_building(monkeypatch):

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from correspondence.calendar import ENGLAND, WorkingCalendar, add_months, is_bank_holiday
+from correspondence.engine.working_days import ENGLAND, WorkingCalendar, add_months, is_bank_holiday
 
 D = date.fromisoformat
 
@@ -123,12 +123,12 @@ def test_england_alone_is_loaded_and_gives_the_packages_days():
 
     import holidays
 
-    from correspondence.bank_holidays import england as _england_bank_holidays
+    from correspondence.engine.bank_holidays import england as _england_bank_holidays
 
     expected = holidays.country_holidays("GB", subdiv="ENG", years=range(1995, 2046), observed=True)
     ours = set().union(*(_england_bank_holidays(y) for y in range(1995, 2046)))
     assert ours == set(expected.keys())
-    code = ("import sys; from datetime import date; from correspondence.calendar import is_bank_holiday;"
+    code = ("import sys; from datetime import date; from correspondence.engine.working_days import is_bank_holiday;"
             "assert is_bank_holiday(date(2026, 12, 28));"  # Boxing Day 2026 falls on a Saturday: Monday 28th
             "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -146,7 +146,7 @@ def _in_fresh_process(cache_folder, code: str) -> str:
     return done.stdout.strip()
 
 
-ASK = ("import sys; from datetime import date; from correspondence.calendar import is_bank_holiday as h; "
+ASK = ("import sys; from datetime import date; from correspondence.engine.working_days import is_bank_holiday as h; "
        "print(h(date(2026, 12, 28)), h(date(2027, 12, 28)), h(date(2026, 12, 29)), 'holidays' in sys.modules)")
 
 
@@ -164,9 +164,9 @@ def test_a_damaged_table_is_asked_of_the_package_again(tmp_path):
 
 
 def test_the_kept_table_is_the_packages_answer(tmp_path):
-    code = ("from correspondence import bank_holidays as c, calendar; from datetime import date; "
+    code = ("from correspondence.engine import bank_holidays as c, working_days as calendar; from datetime import date; "
             "calendar.is_bank_holiday(date(2026, 1, 1)); "
             "print(all(c._TABLE[y] == c._from_package(y) for y in range(2016, 2037)))")
-    _in_fresh_process(tmp_path, "from datetime import date; from correspondence.calendar import is_bank_holiday as h; "
+    _in_fresh_process(tmp_path, "from datetime import date; from correspondence.engine.working_days import is_bank_holiday as h; "
                                 "h(date(2026, 1, 1))")
     assert _in_fresh_process(tmp_path, code) == "True"

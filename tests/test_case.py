@@ -3,9 +3,9 @@
 import json
 
 import pytest
-
-from correspondence.case import CaseError, case_from_record, load_case, parse_record
 from conftest import EXAMPLES, ev, make
+
+from correspondence.engine.case import CaseError, case_from_record, load_case, parse_record
 
 COUNCILS = {"telford-wrekin": ["corporate"], "warwickshire": ["corporate", "adult-social-care", "childrens"], "luton": ["corporate"],
             "code-2024": ["corporate"], "hampshire": ["corporate"], "solihull": ["corporate"]}

@@ -9,10 +9,12 @@ import copy
 import json
 import os
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import EXAMPLES, ev, make
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import EXAMPLES, make, ev
-from correspondence import case, safe_json
+from correspondence.common import safe_json
+from correspondence.engine import case
 
 RECORDS = int(os.environ.get("FUZZ_RECORDS", "2000"))
 EXAMPLE_RECORDS = [json.loads(p.read_text()) for p in sorted(EXAMPLES.glob("*.json"))]

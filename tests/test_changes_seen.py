@@ -8,11 +8,13 @@ import os
 import shutil
 
 import pytest
-
 from conftest import ROOT, context_for
-from correspondence import cache, inbox, render
-from correspondence.render import Renderer
 from test_word import members
+
+from correspondence.common import cache
+from correspondence.letters import render
+from correspondence.letters.render import Renderer
+from correspondence.service import inbox
 
 SHARED = "You can contact the Ombudsman:"
 
@@ -175,7 +177,8 @@ def test_a_word_template_saved_while_it_is_compiled_is_built_from_one_version(fr
     import hashlib
     import io
     import zipfile
-    from correspondence.word import WordTemplate
+
+    from correspondence.letters.word_render import WordTemplate
 
     ctx = context_for(all_specimens, "warwickshire", "escalation-refusal")
     base = templates / "docx" / "_base.docx"
@@ -262,8 +265,9 @@ def test_a_manifest_records_the_rules_as_they_were_read(tmp_path):
     """Rules saved after the book was read (and before the letter's manifest is written): the
     manifest holds the hash of what the letter's dates came from."""
     import hashlib
-    from correspondence.issuing import rules_sources
-    from correspondence.rules import load_rulebook
+
+    from correspondence.engine.rules import load_rulebook
+    from correspondence.service.issuing import rules_sources
 
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)

@@ -6,10 +6,10 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT, RULES
 from docx import Document
 
 from correspondence.cli import cli
-from conftest import EXAMPLES, ROOT, RULES
 
 TEMPLATES = ROOT / "templates"
 

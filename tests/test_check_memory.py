@@ -7,16 +7,23 @@ import shutil
 from datetime import date
 
 import pytest
-
 from conftest import EXAMPLES, ROOT
-from correspondence import check as check_module
-from correspondence.case import case_from_record
-from correspondence.check import check_manifest, check_texts, docx_text, docx_xml_text, flat, pdf_text
-from correspondence.context import build_context
-from correspondence.due import determine
-from correspondence.issuing import check_rendered, manifest_for, policy_for
-from correspondence.outbox import stem_for
-from correspondence.render import Renderer
+
+from correspondence.engine.case import case_from_record
+from correspondence.engine.due import determine
+from correspondence.letters import content_check as check_module
+from correspondence.letters.content_check import (
+    check_manifest,
+    check_texts,
+    docx_text,
+    docx_xml_text,
+    flat,
+    pdf_text,
+)
+from correspondence.letters.context import build_context
+from correspondence.letters.render import Renderer
+from correspondence.service.issuing import check_rendered, manifest_for, policy_for
+from correspondence.service.outbox import stem_for
 
 AS_OF = date(2026, 11, 20)
 

@@ -1,16 +1,16 @@
 """The letters command: the contract JSON for every example, tables, the diary, exit codes."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, EXPECTED, ROOT, RULES
 
 from correspondence.cli import cli
-from conftest import EXAMPLES, EXPECTED, ROOT, RULES
 
 
 @pytest.fixture

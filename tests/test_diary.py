@@ -9,11 +9,12 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import EXAMPLES, RULES
-from correspondence import case as case_module
-from correspondence import ledger, store
+
 from correspondence.cli import cli
+from correspondence.engine import case as case_module
+from correspondence.service import case_store as store
+from correspondence.service import ledger
 
 
 def invoke(*args, outbox):

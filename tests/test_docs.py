@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from correspondence import docs_build
+from correspondence.maintainer import docs_build
 
 ROOT = Path(__file__).resolve().parent.parent
-REGENERATE = ".venv/bin/python -m correspondence.docs_build"
+REGENERATE = ".venv/bin/python -m correspondence.maintainer.docs_build"
 
 
 @pytest.fixture(scope="module")

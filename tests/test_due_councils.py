@@ -5,9 +5,9 @@ Fri 25 Dec, Mon 28 Dec (Boxing Day observed); 2027: Fri 1 Jan.
 """
 
 import pytest
-
-from correspondence.case import CaseError
 from conftest import deadline, ev, issued, letter, make, rows, run
+
+from correspondence.engine.case import CaseError
 
 # A stage decision, so that an escalation request after it is not premature.
 DECIDED = dict(outcome="upheld", findings=[], remedies=[], outstanding_actions=[])

@@ -5,9 +5,9 @@ Dates use Telford & Wrekin (ack 2 WD; response 10 WD after the ack) and Warwicks
 """
 
 import pytest
-
-from correspondence.case import CaseError
 from conftest import deadline, ev, issued, letter, make, rows, run
+
+from correspondence.engine.case import CaseError
 
 DECISION = dict(outcome="upheld", findings=[{"point": "p", "finding": "f"}], remedies=["r"],
                 outstanding_actions=[{"action": "a", "by": "2026-12-01"}])

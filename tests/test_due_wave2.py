@@ -6,9 +6,9 @@ Boxing Day substitute); no other bank holiday falls in these weeks.
 """
 
 import pytest
+from conftest import deadline, ev, issued, letter, make, run
 
-from correspondence.case import CaseError
-from conftest import deadline, ev, issued, letter, make, rows, run
+from correspondence.engine.case import CaseError
 
 DECISION = dict(outcome="upheld", findings=[{"point": "p", "finding": "f"}], remedies=["r"],
                 outstanding_actions=[])
@@ -404,8 +404,8 @@ def test_rules_show_marks_the_housing_codes_values(runner_rules_show):
 @pytest.fixture
 def runner_rules_show():
     from click.testing import CliRunner
-
     from conftest import RULES
+
     from correspondence.cli import cli
 
     def show(*args):
@@ -430,8 +430,8 @@ def decision_with(*points):
 
 
 def test_unanswered_points_by_text_or_number():
-    from correspondence.case import case_from_record
-    from correspondence.points import unanswered_points
+    from correspondence.engine.case import case_from_record
+    from correspondence.engine.points import unanswered_points
     rec = make(complaint=POINTS, events=[decision_with("bins missed on 2, 9 and  16 October", "3")])
     case = case_from_record(rec, "r.json")
     # point 1 by its text (case and spacing aside), point 3 by its number: point 2 is unanswered
@@ -456,8 +456,8 @@ def test_the_manifest_warns_of_unanswered_points(tmp_path):
     import json
 
     from click.testing import CliRunner
-
     from conftest import ROOT, RULES
+
     from correspondence.cli import cli
     record = tmp_path / "r.json"
     record.write_text(json.dumps(make(complaint=POINTS, events=[decision_with("1", "3")])))
@@ -505,10 +505,10 @@ def test_the_not_accepted_letter_prints_the_policys_terms(tmp_path):
     import json
 
     from click.testing import CliRunner
-
     from conftest import ROOT, RULES
-    from correspondence.check import flat, pdf_text
+
     from correspondence.cli import cli
+    from correspondence.letters.content_check import flat, pdf_text
     record = tmp_path / "r.json"
     record.write_text(json.dumps(make("hampshire", complaint={"first_aware": "2025-10-01"})))
     outbox = tmp_path / "outbox"
@@ -526,8 +526,8 @@ def test_letters_check_prints_the_manifest_warning_and_passes(tmp_path):
     import json
 
     from click.testing import CliRunner
-
     from conftest import ROOT, RULES
+
     from correspondence.cli import cli
     record = tmp_path / "r.json"
     record.write_text(json.dumps(make(complaint=POINTS, events=[decision_with("1", "3")])))

@@ -9,12 +9,13 @@ import stat
 from datetime import date
 
 import pytest
-
 from conftest import EXAMPLES, ROOT, RULES
-from correspondence import ledger, render
-from correspondence.case import case_from_record
-from correspondence.issuing import issue_due_letters
-from correspondence.render import Renderer, sha256_file
+
+from correspondence.engine.case import case_from_record
+from correspondence.letters import render
+from correspondence.letters.render import Renderer, sha256_file
+from correspondence.service import ledger
+from correspondence.service.issuing import issue_due_letters
 
 AS_OF = date(2026, 11, 20)
 
@@ -110,7 +111,7 @@ def test_a_forked_worker_opens_its_own_connection(tmp_path):
 
 
 def test_files_written_together_land_in_order_or_not_at_all(tmp_path, monkeypatch):
-    from correspondence import store
+    from correspondence.service import case_store as store
 
     folder = tmp_path / "case"
     written = []

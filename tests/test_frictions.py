@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
 from conftest import EXAMPLES, ROOT, RULES, make, run
+
 from correspondence.cli import cli
-from correspondence.words import british_dates, language_name, parse_day
+from correspondence.common.wording import british_dates, language_name, parse_day
 
 TWC = EXAMPLES / "twc-2026-0142.json"
 

@@ -14,15 +14,15 @@ the set is the same every run, so CI is repeatable).
 import copy
 import json
 import os
-from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from correspondence.case import CaseError, case_from_record, parse_record
-from correspondence.rules import load_rulebook
 from conftest import EXAMPLES, RULES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_inbox import letters
 from test_privacy import leaves, replaced
+
+from correspondence.engine.case import CaseError, case_from_record, parse_record
+from correspondence.engine.rules import load_rulebook
 
 RECORDS = int(os.environ.get("FUZZ_RECORDS", "2000"))
 EXAMPLE_RECORDS = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]

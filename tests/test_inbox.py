@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, ROOT, RULES
 
 LETTERS = [sys.executable, "-m", "correspondence.cli"]
@@ -297,9 +296,9 @@ def test_snapshots_are_kept_together_and_one_that_cannot_be_kept_fails_alone(dir
     import errno
     from datetime import date
 
-    from correspondence import store
-    from correspondence.inbox import process_inbox
-    from correspondence.rules import load_rulebook
+    from correspondence.engine.rules import load_rulebook
+    from correspondence.service import case_store as store
+    from correspondence.service.inbox import process_inbox
 
     inbox, outbox = dirs
     write(inbox / "a.json", record("twc-2026-0142.json"))

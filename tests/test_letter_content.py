@@ -4,14 +4,14 @@ escalation-refusal and outcome rows, Formats: large print), and checks that do n
 from datetime import date
 
 import pytest
-
-from correspondence.case import case_from_record
-from correspondence.check import check_texts, compact, docx_text, flat, pdf_text
-from correspondence.context import build_context, keep_together, salutation, window_lines
-from correspondence.due import determine
-from correspondence.render import Renderer
-from correspondence.requirements import required_items
 from conftest import ROOT, ev, make
+
+from correspondence.engine.case import case_from_record
+from correspondence.engine.due import determine
+from correspondence.engine.required_content import required_items
+from correspondence.letters.content_check import check_texts, compact, docx_text, flat, pdf_text
+from correspondence.letters.context import build_context, keep_together, salutation, window_lines
+from correspondence.letters.render import Renderer
 
 DECISION = {"outcome": "not-upheld", "findings": [{"point": "Bins missed", "finding": "The crew missed one street."}],
             "remedies": [], "outstanding_actions": []}
@@ -194,7 +194,7 @@ def test_required_text_is_found_however_the_pdf_wraps_it():
 
 
 def test_a_long_hyphenated_name_and_a_point_over_a_page_break_pass_their_checks(book, renderer):
-    from correspondence.issuing import check_rendered
+    from correspondence.service.issuing import check_rendered
 
     long_point = ("The council failed to collect the recycling from the communal bins on every one of the "
                   "seven collection days in October, despite three separate reports by residents. ") * 6

@@ -15,18 +15,18 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT, RULES
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from correspondence.check import compact, docx_smallest_size
 from correspondence.cli import cli
-from correspondence.context import WINDOW_LINES, build_context, keep_together, window_lines
-from correspondence.layout import layout_problems, text_lines
-from correspondence.pdftags import table_headers
-from correspondence.render import Renderer
-from correspondence.specimens import LETTER_KINDS
-from conftest import EXAMPLES, ROOT, RULES
+from correspondence.letters.content_check import compact, docx_smallest_size
+from correspondence.letters.context import WINDOW_LINES, build_context, keep_together, window_lines
+from correspondence.letters.fit_to_post import layout_problems, text_lines
+from correspondence.letters.pdf_tags import table_headers
+from correspondence.letters.render import Renderer
+from correspondence.letters.specimens import LETTER_KINDS
 
 AS_OF = date(2026, 11, 20)
 POSTAL = ["27 Longbridge Road", "Northfield", "Birmingham", "B31 2TU"]
@@ -277,8 +277,8 @@ def test_a_header_that_starts_a_row_of_data_is_a_row_header(renderer):
 
 def test_the_word_templates_are_the_ones_built_from_the_html_templates(tmp_path):
     """The Word and PDF letters carry the same words: after editing an HTML template, rebuild the
-    Word ones with 'python -m correspondence.wordtemplates'."""
-    from correspondence.wordtemplates import build
+    Word ones with 'python -m correspondence.letters.word_template_builder'."""
+    from correspondence.letters.word_template_builder import build
 
     shutil.copytree(ROOT / "templates" / "html", tmp_path / "html")
     (tmp_path / "docx").mkdir()
@@ -288,7 +288,7 @@ def test_the_word_templates_are_the_ones_built_from_the_html_templates(tmp_path)
             assert a.namelist() == b.namelist(), built.name
             for member in a.namelist():
                 assert canonical(member, a.read(member)) == canonical(member, b.read(member)), (
-                    built.name, member, "stale: run python -m correspondence.wordtemplates")
+                    built.name, member, "stale: run python -m correspondence.letters.word_template_builder")
 
 
 def canonical(member: str, data: bytes) -> bytes:

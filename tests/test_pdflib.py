@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-from correspondence import cache, pdflib
+from correspondence.common import cache
+from correspondence.letters import weasyprint_import as pdflib
 
 PROBE = """
 import ctypes.util, json, sys
@@ -17,7 +18,7 @@ def counting(name):
     asked.append(name)
     return original(name)
 ctypes.util.find_library = counting
-from correspondence import pdflib
+from correspondence.letters import weasyprint_import as pdflib
 pdflib.load()
 import weasyprint
 print(json.dumps({"asked": asked, "restored": ctypes.util.find_library is counting}))

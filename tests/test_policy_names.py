@@ -8,11 +8,11 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import RULES
-from correspondence.citations import for_people
+
 from correspondence.cli import cli
-from correspondence.rules import load_rulebook
+from correspondence.engine.citations import for_people
+from correspondence.engine.rules import load_rulebook
 
 FILE_NAME = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")
 

@@ -5,10 +5,10 @@ import copy
 import json
 
 import pytest
-
-from correspondence.case import CaseError, case_from_record, parse_record
 from conftest import EXAMPLES
 from test_inbox import letters
+
+from correspondence.engine.case import CaseError, case_from_record, parse_record
 
 SOURCE = json.loads((EXAMPLES / "twc-2026-0142.json").read_text(encoding="utf-8"))
 COUNCILS = {"telford-wrekin": ["corporate"], "warwickshire": ["corporate", "childrens"]}

@@ -5,9 +5,9 @@ import json
 import time
 
 import pytest
-
-from correspondence.case import CaseError, case_from_record, display_name, parse_record, safe_case_id
 from conftest import EXAMPLES, ev, make
+
+from correspondence.engine.case import CaseError, case_from_record, display_name, parse_record, safe_case_id
 
 COUNCILS = {"telford-wrekin": ["corporate"], "warwickshire": ["corporate"]}
 NOT_QUOTED = "text (not quoted: it may be personal)"

@@ -10,18 +10,18 @@ import zipfile
 from datetime import date
 
 import pytest
+from conftest import EXAMPLES, ROOT, ev, make
 from docx import Document
 from lxml import etree
 from pypdf import PdfReader
 
-from correspondence.case import case_from_record
-from correspondence.context import build_context
-from correspondence.due import determine
-from correspondence.render import Renderer, TemplateProblem
-from correspondence.requirements import required_items
-from correspondence.specimens import LETTER_KINDS
-from conftest import EXAMPLES, ROOT, ev, make
-from correspondence.check import compact, docx_text, flat, pdf_font_sizes, pdf_text
+from correspondence.engine.case import case_from_record
+from correspondence.engine.due import determine
+from correspondence.engine.required_content import required_items
+from correspondence.letters.content_check import compact, docx_text, flat, pdf_font_sizes, pdf_text
+from correspondence.letters.context import build_context
+from correspondence.letters.render import Renderer, TemplateProblem
+from correspondence.letters.specimens import LETTER_KINDS
 
 TEMPLATES = ROOT / "templates"
 AS_OF = date(2026, 11, 20)
@@ -222,7 +222,7 @@ def test_large_print_uses_at_least_16pt(book, renderer, rendered_all):
 
 
 def test_rendering_does_not_import_weasyprint_until_a_pdf_is_made():
-    code = ("import sys, correspondence.render, correspondence.issuing, correspondence.cli;"
+    code = ("import sys, correspondence.letters.render, correspondence.service.issuing, correspondence.cli;"
             "print([m for m in sys.modules if m.startswith('weasyprint')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

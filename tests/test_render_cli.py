@@ -8,11 +8,11 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT, RULES
 from docx import Document
 
 from correspondence.cli import cli
-from conftest import EXAMPLES, ROOT, RULES
-from correspondence.check import flat, pdf_text
+from correspondence.letters.content_check import flat, pdf_text
 
 TEMPLATES = ROOT / "templates"
 

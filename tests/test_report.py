@@ -17,11 +17,10 @@ import copy
 from datetime import date
 
 import pytest
-
-from correspondence.case import case_from_record
-from correspondence.report import Period, build_report
-
 from conftest import issued
+
+from correspondence.engine.case import case_from_record
+from correspondence.reporting.report import Period, build_report
 
 COMPLAINANT = {
     "title": "Mx", "given_name": "Zebedee", "family_name": "Quillfeather",

@@ -12,13 +12,12 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-
-from correspondence import ledger
-from correspondence.cli import cli
-from correspondence.compare import compare
-
 from conftest import ROOT
 from test_report import PERSONAL, RECORDS
+
+from correspondence.cli import cli
+from correspondence.reporting.compare import compare
+from correspondence.service import ledger
 
 STEM = "complaints-report-2026-10-01-to-2026-12-31"
 

@@ -3,9 +3,9 @@
 import shutil
 
 import pytest
-
-from correspondence.rules import RulesError, load_rulebook
 from conftest import RULES
+
+from correspondence.engine.rules import RulesError, load_rulebook
 
 
 @pytest.fixture
@@ -137,6 +137,6 @@ def test_required_content_file_is_validated(rules_copy):
 
 def test_required_content_names_every_letter_kind():
     book = load_rulebook(RULES)[0]
-    from correspondence.specimens import LETTER_KINDS
+    from correspondence.letters.specimens import LETTER_KINDS
     assert set(LETTER_KINDS) <= set(book.required_content)
     assert all(rule["cite"] for rules in book.required_content.values() for rule in rules)

@@ -4,7 +4,6 @@ at once, a full disk, a corrupt ledger, umasks, killed services, renamed files, 
 import json
 import os
 import resource
-import signal
 import sqlite3
 import stat
 import subprocess
@@ -13,12 +12,23 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, ROOT
-from test_inbox import BASE, LETTERS, dirs, ledger, letter_files, letters, record, start_watch, stop, wait_for, write  # noqa: F401
+from test_inbox import (  # noqa: F401
+    BASE,
+    LETTERS,
+    dirs,
+    ledger,
+    letter_files,
+    letters,
+    record,
+    start_watch,
+    stop,
+    wait_for,
+    write,
+)
 
-from correspondence.inbox import Claims, place, short_name, shown
-from correspondence.workers import Pool
+from correspondence.service.inbox import Claims, place, short_name, shown
+from correspondence.service.workers import Pool
 
 
 def done_and_rejected(inbox):
@@ -89,7 +99,7 @@ def test_place_never_replaces_a_file(tmp_path):
 # --------------------------------------------------------------------------- bounded work
 
 def test_a_fifo_renamed_over_a_claimed_record_is_rejected_not_waited_on(dirs, monkeypatch):
-    from correspondence import inbox as inbox_module
+    from correspondence.service import inbox as inbox_module
 
     inbox, outbox = dirs
     write(inbox / "a.json", record())
@@ -103,9 +113,11 @@ def test_a_fifo_renamed_over_a_claimed_record_is_rejected_not_waited_on(dirs, mo
         return claimed
 
     monkeypatch.setattr(Claims, "take", take_then_swap)
-    from conftest import RULES
-    from correspondence.rules import load_rulebook
     from datetime import date
+
+    from conftest import RULES
+
+    from correspondence.engine.rules import load_rulebook
     book = load_rulebook(RULES)[0]
     report = inbox_module.process_inbox(book, RULES, ROOT / "templates", inbox, outbox, date(2026, 11, 20),
                                         workers=1, time_limit=60)
@@ -136,7 +148,7 @@ def test_a_worker_that_overruns_its_time_or_dies_fails_its_task_alone():
         outcomes = pool.map(_die, [()]) + pool.map(_boom, [()]) + pool.map(_sleep, [(0,)])
         assert [(o.status, o.detail) for o in outcomes] == [("died", "exit 7"), ("error", "RecursionError"), ("ok", "")]
     # workers that cannot even start are the service's failure, not a record's
-    from correspondence.workers import WorkerStartError
+    from correspondence.service.workers import WorkerStartError
     with Pool(1, time_limit=30, initializer=_die) as pool, pytest.raises(WorkerStartError):
         pool.map(_sleep, [(0,)])
 
@@ -200,13 +212,13 @@ def test_a_live_claim_is_never_adopted_and_a_dead_one_is(tmp_path):
 
 
 def test_the_ledger_switch_to_wal_waits_for_a_busy_ledger(tmp_path):
-    from correspondence import ledger as ledger_module
+    from correspondence.service import ledger as ledger_module
 
     path = tmp_path / "ledger.sqlite3"
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("CREATE TABLE t (x)")
     holder.execute("BEGIN EXCLUSIVE")  # another process holds the file while this one opens it
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from correspondence import ledger; "
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from correspondence.service import ledger; "
                              "ledger.connect(sys.argv[1]).close(); print('ok')", str(tmp_path)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
@@ -399,7 +411,7 @@ def test_record_text_that_looks_like_template_syntax_never_blocks_a_letter(dirs)
 
 
 def test_template_leftovers_still_fail_when_the_record_holds_the_same_marks():
-    from correspondence.check import check_texts, from_record
+    from correspondence.letters.content_check import check_texts, from_record
 
     manifest = {"letter": "outcome", "stage": 1, "trigger": "e7", "required_content": []}
     text = "Dear Ms {{2}} Khan, your complaint {{ leftover }} about None"
@@ -488,7 +500,7 @@ def test_poison_pills_fail_alone_and_the_records_around_them_go_on(dirs):
 def test_no_letter_path_leaves_its_folder(tmp_path):
     from datetime import date
 
-    from correspondence.outbox import Filing, UnsafePath, file_letter, inside
+    from correspondence.service.outbox import Filing, UnsafePath, file_letter, inside
 
     for bad in ("../../x", "a/../../b", "/etc/passwd", "e\x001"):
         filing = Filing("C-1", "withdrawal-confirmation", None, bad, date(2026, 11, 20), "email",
@@ -505,7 +517,7 @@ def test_no_letter_path_leaves_its_folder(tmp_path):
 def test_the_watcher_never_reads_a_file_over_5_mb(tmp_path, monkeypatch):
     import builtins
 
-    from correspondence import watch
+    from correspondence.service import watcher as watch
 
     big = tmp_path / "big.json"
     with open(big, "wb") as handle:

@@ -10,14 +10,14 @@ import zipfile
 from datetime import date
 
 import pytest
+from conftest import EXAMPLES, ROOT, context_for
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from conftest import EXAMPLES, ROOT, context_for
-from correspondence.check import compact, pdf_font_sizes, pdf_text
-from correspondence.context import build_context
-from correspondence.render import Renderer
+from correspondence.letters.content_check import compact, pdf_font_sizes, pdf_text
+from correspondence.letters.context import build_context
+from correspondence.letters.render import Renderer
 
 AS_OF = date(2026, 11, 20)
 
@@ -153,8 +153,9 @@ def test_pdfs_read_the_same_and_the_laid_out_text_is_the_pdfs(all_specimens, ren
 
 def test_large_print_sizes_are_read_from_the_layout(book, renderer):
     import json
-    from correspondence.case import case_from_record
-    from correspondence.due import determine
+
+    from correspondence.engine.case import case_from_record
+    from correspondence.engine.due import determine
 
     record = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())  # asks for large print
     case = case_from_record(record, "x", {c: book.procedures(c) for c in book.councils})

@@ -1,0 +1,72 @@
+"""Who receives a case's letters, and by which channel (letters.md "Who receives it")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Mapping
+
+from correspondence.engine.case import Case
+from correspondence.engine.rules import Policy
+
+
+@dataclass(frozen=True)
+class Recipient:
+    role: str  # complainant or representative
+    channel: str  # email or post
+    on_behalf: bool  # a representative writing for the complainant
+
+
+def has_consent(case: Case, as_of: date) -> bool:
+    """The representative's written consent is given by ``as_of`` (a later date is not yet given)."""
+    rep = case.representative
+    given = rep.get("written_consent") if rep else None
+    return bool(given) and date.fromisoformat(given) <= as_of
+
+
+def may_act_for(case: Case, policy: Policy, as_of: date) -> bool:
+    """The representative may receive the letters: written consent, or a relationship the policy
+    exempts (Luton Part 1 §15: councillors and MPs), never without consent in a CSE case."""
+    rep = case.representative
+    if not rep:
+        return False
+    if has_consent(case, as_of):
+        return True
+    return not case.cse and rep.get("relationship") in policy.value("representatives.consent_exempt")
+
+
+def channel_of(person: Mapping[str, Any]) -> str:
+    """How a letter to ``person`` travels (policy-matrix.md "How a letter travels"): email if they
+    have an email address and either prefer email or have no postal address; otherwise post."""
+    prefers_email = person.get("preferred_contact") == "email"
+    return "email" if person.get("email") and (prefers_email or not person.get("address")) else "post"
+
+
+def recipient_for(case: Case, policy: Policy, as_of: date) -> tuple[Recipient | None, list[str]]:
+    """Who receives the case's letters, and the notes that explain it."""
+    notes: list[str] = []
+    if case.anonymous:
+        return None, ["Anonymous complaint: no letter can be sent, but the deadlines still apply to the investigation."]
+    rep = case.representative
+    preferred = case.complainant.get("preferred_contact")
+    person, role = case.complainant, "complainant"
+    if rep:
+        if may_act_for(case, policy, as_of):
+            person, role = rep, "representative"
+            if not has_consent(case, as_of):
+                notes.append(f"The representative ({rep.get('relationship')}) has no written consent yet: "
+                             f"{policy.name}'s policy lets letters go to them meanwhile, and a consent request "
+                             f"goes to the complainant.")
+        elif case.cse:
+            notes.append("CSE complaint: the representative has no written consent, so letters go to the complainant only.")
+        else:
+            notes.append(f"The representative ({rep.get('relationship')}) has no written consent: letters go to the "
+                         f"complainant, with a consent request, until consent is given.")
+    if not person.get("address") and not person.get("email"):
+        notes.append(f"The {role} has neither a postal address nor an email address: no letter can be sent.")
+        return None, notes
+    channel = channel_of(person)
+    if preferred in ("phone", "in-person"):
+        notes.append(f"The complainant prefers contact by {preferred.replace('-', ' ')}; letters are still sent "
+                     f"in writing, by {'email' if channel == 'email' else 'post'}.")
+    return Recipient(role, channel, role == "representative"), notes

@@ -1,0 +1,45 @@
+"""Letters about the person's conduct, which run alongside the complaint: warnings,
+restrictions on contact and their reviews."""
+
+from __future__ import annotations
+
+from correspondence.engine.case import Event
+from correspondence.engine.walk.state import Walk
+from correspondence.engine.working_days import add_months
+
+
+def behaviour_warning(w: Walk, event: Event) -> None:
+    w.draft("behaviour-warning", None, event.id, w.notice_due("behaviour_warning", event.date),
+            facts={"behaviours": event.get("behaviours", [])})
+
+
+def restriction(w: Walk, event: Event) -> None:
+    review_months = event.get("review_months")
+    review = (add_months(event.date, review_months) if review_months
+              else w.apply(w.policy.clock("restrictions.review"), event.date))
+    ends = add_months(event.date, event.get("duration_months"))
+    w.restrictions.append({"event": event, "ends": ends, "review": review, "restrictions": event.get("restrictions")})
+    w.draft("restriction-notice", None, event.id, w.apply(w.policy.clock("restrictions.notice"), event.date),
+            ombudsman_required=w.policy.value("ombudsman.in_restriction_notice"),
+            facts={"behaviours": event.get("behaviours"), "restrictions": event.get("restrictions"),
+                   "ends": ends, "review": review, "decided_by": event.get("decided_by"),
+                   "challenge": w.policy.value("restrictions.challenge")})
+
+
+def restriction_review(w: Walk, event: Event) -> None:
+    active = [r for r in w.restrictions if r["review"] is not None]
+    if not active:
+        raise w.fail(event, "type", "a restriction_review needs an earlier restriction event that is still in force.")
+    current = active[-1]
+    outcome = event.get("outcome")
+    restrictions = event.get("restrictions") or current["restrictions"]
+    if outcome == "lifted":
+        next_review = None
+    elif event.get("next_review_months"):
+        next_review = add_months(event.date, event.get("next_review_months"))
+    else:
+        next_review = w.apply(w.policy.clock("restrictions.review"), event.date)
+    current.update(review=next_review, restrictions=restrictions)
+    w.draft("restriction-review", None, event.id, w.notice_due("restriction_review", event.date),
+            facts={"outcome": outcome, "restrictions": restrictions, "next_review": next_review,
+                   "ends": current["ends"]})

@@ -1,0 +1,155 @@
+"""A stage as it runs: extensions, holds, a review panel, and the decision that ends it."""
+
+from __future__ import annotations
+
+from correspondence.engine.case import Event
+from correspondence.engine.points import unanswered_points, unanswered_sentence
+from correspondence.engine.walk import escalation
+from correspondence.engine.walk.state import Walk, paragraph
+
+
+def extension(w: Walk, event: Event) -> None:
+    stage = w.check_stage(event, event.get("stage"))
+    if stage.decision is not None:
+        w.notes.append(f"Extension {event.id} comes after the stage {stage.number} decision; it changes nothing.")
+        return
+    if not w.policy.value(f"stage{stage.number}.extensions"):
+        raise w.fail(event, "type", f"stage {stage.number} of {w.policy.name}'s {w.policy.procedure} procedure "
+                                    f"cannot be extended: its timescales are set by statute and cannot be altered.")
+    if stage.hold_since is not None:
+        raise w.fail(event, "date", f"the stage {stage.number} investigation is on hold since "
+                                    f"{stage.hold_since.isoformat()}; record a resumed event before extending it.")
+    current = stage.response_due
+    new_due = event.date_field("new_due")
+    limit = stage.limit
+    if new_due is None:
+        if limit is None:
+            raise w.fail(event, "new_due", f"is missing; {w.policy.name}'s policy sets no extension "
+                                           f"limit for stage {stage.number}, so an extension must give "
+                                           f"its new response date.")
+        if limit <= current:
+            raise w.fail(event, "new_due", f"is missing; the stage {stage.number} response date "
+                                           f"{current.isoformat()} is already at the policy's limit "
+                                           f"({limit.isoformat()}), so a further extension must give its new date.")
+        new_due = limit
+    elif new_due <= current:
+        raise w.fail(event, "new_due", f"expected a date after the current stage {stage.number} response "
+                                       f"date {current.isoformat()}; got {new_due.isoformat()}.")
+    past_limit = limit is not None and new_due > limit
+    rule = w.policy.value("ombudsman.in_extension")
+    required = rule == "always" or (rule == "past-limit" and past_limit)
+    replaced = w.policy.floor_replaced.get("ombudsman.in_extension")
+    if replaced is not None and required and not (replaced.value == "always" or (replaced.value == "past-limit" and past_limit)):
+        w.notes.append(f"Extension {event.id}: {w.policy.name}'s policy puts the Ombudsman's details in an extension "
+                       f"letter only past its limit; the statutory Housing Ombudsman Code requires them in every "
+                       f"extension{paragraph(w.policy.cite('ombudsman.in_extension'))}, "
+                       f"so this letter carries them.")
+    w.draft("extension", stage.number, event.id, current, ombudsman_required=required,
+            facts={"previous_due": current, "new_due": new_due, "reason": event.get("reason"),
+                   "limit": limit, "past_limit": past_limit})
+    if past_limit:
+        w.notes.append(f"Extension {event.id} goes past the policy's stage {stage.number} limit "
+                       f"({limit.isoformat()}): its letter must give the reason and the Ombudsman's details.")
+    stage.response_due = new_due
+    w.refresh_ack_facts(stage)
+
+
+def on_hold(w: Walk, event: Event) -> None:
+    stage = w.current
+    if stage is None or stage.hold_since is not None or stage.decision is not None:
+        w.notes.append(f"Hold {event.id} does not apply: no investigation is running on {event.date.isoformat()}.")
+        return
+    stage.hold_since = event.date
+    stage.hold_remaining = w.cal.working_days_between(event.date, stage.response_due)
+    # policy-matrix.md "Holds": the hold stops the extension limit as well as the response date
+    stage.hold_limit_remaining = (w.cal.working_days_between(event.date, stage.limit)
+                                  if stage.limit is not None else None)
+    facts = {"reason": event.get("reason"), "other_procedure": event.get("other_procedure"),
+             "expected_resume": event.date_field("expected_resume"), "stage": stage.number}
+    w.draft("holding", None, event.id, w.notice_due("holding", event.date), facts=facts)
+    w.notes.append(f"The stage {stage.number} investigation is on hold since {event.date.isoformat()}; "
+                   f"its response date is suspended until it resumes "
+                   f"({stage.hold_remaining} working days were left).")
+
+
+def resumed(w: Walk, event: Event) -> None:
+    stage = w.current
+    if stage is None or stage.hold_since is None:
+        w.notes.append(f"Resumed event {event.id} has no hold before it; it changes nothing.")
+        return
+    new_due = event.date_field("new_due") or w.cal.add_working_days(event.date, stage.hold_remaining)
+    stage.response_due = new_due
+    if stage.hold_limit_remaining is not None:
+        stage.limit = w.cal.add_working_days(event.date, stage.hold_limit_remaining)
+    stage.hold_since = None
+    w.drop_notes(f"The stage {stage.number} investigation is on hold")
+    w.refresh_ack_facts(stage)
+
+
+def panel_held(w: Walk, event: Event) -> None:
+    """A review panel met: where the rules give the stage a response clock from the panel
+    (Warwickshire's children's stage 3: 5 + 15 WD), the response is due by it."""
+    number = event.get("stage")
+    clock = w.policy.clock(f"stage{number}.response_after_panel") if number <= w.policy.stages else None
+    if clock is None or clock.kind == "none":
+        raise w.fail(event, "type", f"{w.policy.name}'s {w.policy.procedure} procedure holds no review panel "
+                                    f"at stage {number}.")
+    stage = w.check_stage(event, number)
+    if stage.decision is not None:
+        w.notes.append(f"Panel {event.id} comes after the stage {number} decision; it changes nothing.")
+        return
+    stage.response_due = w.apply(clock, event.date)
+    stage.hold_since = None
+    w.refresh_ack_facts(stage)
+    w.notes.append(f"The stage {number} review panel met on {event.date.isoformat()}: the response is due "
+                   f"{clock.describe().replace('the review panel meets', 'it')}, by {stage.response_due.isoformat()}.")
+
+
+def decision(w: Walk, event: Event) -> None:
+    stage = w.check_stage(event, event.get("stage"))
+    if stage.decision is not None:
+        raise w.fail(event, "stage", f"stage {stage.number} already has a decision "
+                                     f"(event {stage.decision.id}); a stage has one outcome.")
+    if stage.hold_since is not None:  # a decision ends the hold
+        stage.hold_since = None
+        w.drop_notes(f"The stage {stage.number} investigation is on hold")
+        stage.response_due = event.date
+    stage.decision = event
+    final = stage.number == w.policy.stages
+    required = w.policy.value("ombudsman.in_final_outcome" if final else "ombudsman.in_stage_outcome")
+    outcome = w.draft("outcome", stage.number, event.id, stage.response_due, ombudsman_required=required,
+                      facts={"final": final})
+    stage.outcome = outcome
+    unanswered = unanswered_sentence(w.case, event, stage.number)
+    if unanswered:
+        outcome.facts.update(unanswered_points=unanswered_points(w.case, event), unanswered=unanswered)
+        w.notes.append(unanswered)
+    if not final:
+        window = w.policy.clock(f"stage{stage.number}.escalation_window")
+        if window.kind != "none":
+            sent = outcome.issued.date if outcome.issued else outcome.due
+            received = w.deemed_receipt(sent, w.delivery(outcome.issued))
+            stage.window_closes = w.apply(window, received)
+            outcome.facts.update(window_closes=stage.window_closes, deemed_receipt=received)
+    else:
+        w.final_given = True
+    escalation.outcome_sent(w, stage)
+
+
+def deadlines(w: Walk) -> list[tuple[str, int | None, object]]:
+    """(kind, stage, date) of every clock still running."""
+    out: list[tuple] = []
+    for number in sorted(w.stages):
+        stage = w.stages[number]
+        if stage.closed:
+            continue
+        if stage.ack is not None and not stage.ack.cancelled:
+            out.append(("acknowledgement", number, stage.ack.due))
+        if stage.hold_since is None and stage.response_due is not None:
+            out.append(("response", number, stage.response_due))
+        if stage.window_closes is not None:
+            out.append(("escalation-window", number, stage.window_closes))
+    for restriction in w.restrictions:
+        if restriction["review"] is not None:
+            out.append(("restriction-review", None, restriction["review"]))
+    return out

@@ -1,0 +1,164 @@
+"""Issuing a case's due letters: determine, build the context, render, file, record.
+
+After each letter is filed the case is determined again, so the next clocks use the letter's
+real date (a stage 1 outcome issued today opens the escalation window today).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from correspondence.engine.case import Case
+from correspondence.engine.due import Determination, Letter, determine
+from correspondence.engine.due import Issued as IssuedLetter
+from correspondence.engine.required_content import required_items
+from correspondence.engine.rules import OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE, Policy, RuleBook
+from correspondence.letters.content_check import check_texts, docx_xml_text, from_record
+from correspondence.letters.context import build_context
+from correspondence.letters.render import Renderer, sha256_file
+from correspondence.service import ledger
+from correspondence.service.format_needs import actions_needed
+from correspondence.service.outbox import Filing, file_failed, file_letter, stem_for
+
+
+@dataclass
+class Filed:
+    letter: Letter
+    stem: str
+    paths: list[Path]
+
+
+@dataclass
+class IssueReport:
+    case_id: str
+    issued: list[Filed] = field(default_factory=list)
+    planned: list[tuple[Letter, str]] = field(default_factory=list)  # --dry-run
+    skipped: list[str] = field(default_factory=list)  # sentences: why a due letter was not written
+    failed: list[tuple[Letter, list[Path], list[str]]] = field(default_factory=list)  # failed its checks
+
+
+def policy_for(book: RuleBook, case: Case) -> Policy:
+    return book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+
+
+def rules_sources(book: RuleBook, council: str) -> dict[str, str]:
+    rf = book.files[council]
+    paths = [rf.path] + ([book.files[rf.inherits].path] if rf.inherits else []) + [
+        book.directory / OMBUDSMEN_FILE, book.directory / REQUIRED_CONTENT_FILE]
+    # The bytes the book was read from (a file saved since does not change what the letter used).
+    return {f"rules/{p.name}": book.digests.get(p.name) or sha256_file(p) for p in paths}
+
+
+def delivery_for(result: Determination) -> str:
+    """How the letter travels (it decides deemed receipt): email, else first-class post."""
+    return "email" if result.recipient and result.recipient.channel == "email" else "first-class"
+
+
+def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, context: dict, result: Determination,
+                 book: RuleBook, template_sources: dict[str, str], formats: tuple[str, ...]) -> dict:
+    recipient = context["recipient"]
+    return {
+        "case_id": case.case_id,
+        "council": case.council,
+        "letter": letter.letter,
+        "stage": letter.stage,
+        "trigger": letter.trigger,
+        "letter_date": letter_date.isoformat(),
+        "due": letter.due.isoformat(),
+        "recipient": {"role": "complainant" if letter.letter == "consent-request" else result.recipient.role,
+                      "name": recipient["name"], "channel": recipient["channel"],
+                      "on_behalf_of": recipient["on_behalf_of"] or None},
+        "delivery": delivery_for(result),
+        "ombudsman_required": letter.ombudsman_required,
+        "large_print": context["large_print"],
+        "actions_needed": actions_needed(case.complainant),  # what a file cannot meet (letters actions)
+        # what the caseworker should look at before sending (points.py: unanswered complaint points)
+        "warnings": [letter.facts["unanswered"]] if letter.facts.get("unanswered") else [],
+        "files": {ext: f"{stem}.{ext}" for ext in formats},
+        "required_content": required_items(context, book.required_content),
+        "rules": rules_sources(book, case.council),
+        "templates": template_sources,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def record_texts(value) -> list[str]:
+    """Every piece of text in a record (it reaches the letter only as data)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in record_texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in record_texts(v)]
+    return []
+
+
+def check_rendered(manifest: dict, rendered, retired, record: tuple[str, ...] = ()) -> list:
+    """The letter's own checks, on the letter about to be filed (letters.md, policy-matrix.md),
+    read from what the renderer holds: the Word XML it filled and the PDF's laid-out text.
+    Template marks the record's own text put there are noted in the manifest (``from_record``),
+    so record text never fails a letter, here or in ``letters check``."""
+    texts, names = {}, {}
+    if rendered.docx is not None:
+        texts["docx"], names["docx"] = docx_xml_text(rendered.docx_parts), manifest["files"]["docx"]
+    if rendered.pdf is not None:
+        texts["pdf"], names["pdf"] = "\n".join(rendered.pdf_lines), manifest["files"]["pdf"]
+    marks = {fmt: found for fmt, text in texts.items() if (found := from_record(text, record))}
+    if marks:
+        manifest["from_record"] = marks
+    return check_texts(manifest, texts, names, retired,
+                       pdf_sizes=rendered.pdf_sizes if rendered.pdf is not None else None)
+
+
+def as_issued(case: Case, policy: Policy, issued: list[IssuedLetter], letter: Letter, letter_date: date,
+              delivery: str) -> Letter:
+    """The letter as it stands once sent on ``letter_date``: the dates it quotes (the response
+    date after an acknowledgement, the escalation window after an outcome) run from that day."""
+    sent = IssuedLetter(letter.letter, letter.stage, letter_date, letter.trigger, delivery)
+    after = determine(case, policy, [*issued, sent], letter_date)
+    return next(x for x in after.letters
+                if (x.letter, x.stage, x.trigger) == (letter.letter, letter.stage, letter.trigger))
+
+
+def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Path, letter_date: date, *,
+                      only: str | None = None, dry_run: bool = False,
+                      formats: tuple[str, ...] = ("docx", "pdf")) -> IssueReport:
+    """Write every letter of ``case`` that is due and not yet issued, dated ``letter_date``."""
+    policy = policy_for(book, case)
+    report = IssueReport(case.case_id)
+    tried: set[tuple] = set()
+    while True:
+        issued = ledger.issued_for(outbox, case.case_id)
+        result = determine(case, policy, issued, letter_date)
+        pending = [x for x in result.pending if (only is None or x.letter == only)
+                   and (x.letter, x.stage, x.trigger) not in tried]
+        if not pending:
+            break
+        letter = pending[0]
+        tried.add((letter.letter, letter.stage, letter.trigger))
+        stem = stem_for(letter.letter, letter.stage, letter.trigger, letter_date)
+        if dry_run:
+            report.planned.append((letter, stem))
+            continue
+        letter = as_issued(case, policy, issued, letter, letter_date, delivery_for(result))
+        context = build_context(case, policy, result, letter, letter_date)
+        rendered = renderer.render(case.council, letter.letter, context, formats)
+        files = {ext: getattr(rendered, ext) for ext in formats}
+        manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
+        filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date,
+                        delivery_for(result), stem)
+        failures = check_rendered(manifest, rendered, book.retired, tuple(record_texts(case.raw)))
+        if failures:
+            sentences = [f.sentence() for f in failures]
+            report.failed.append((letter, file_failed(outbox, filing, files, manifest, sentences), sentences))
+            continue
+        paths = file_letter(outbox, filing, files, manifest)
+        if paths is None:
+            report.skipped.append(f"{case.case_id}: the {letter.letter} letter ({letter.trigger}) is already in the ledger.")
+        else:
+            report.issued.append(Filed(letter, stem, paths))
+    if not result.letters and result.recipient is None:
+        report.skipped.extend(f"{case.case_id}: {note}" for note in result.notes if "no letter can be sent" in note)
+    return report
