@@ -1,0 +1,125 @@
+"""The inbox service and its files: `letters process` (one pass), `letters watch` (the service),
+`letters store` (load records without rendering) and `letters ledger rebuild`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from correspondence.cli.common import (
+    Paths,
+    as_of_option,
+    fail,
+    folder_options,
+    known_councils,
+    load_rules,
+    log_file_option,
+    read_record,
+    service_guard,
+    setup_logging,
+    time_limit_option,
+)
+from correspondence.engine.case import CaseError
+from correspondence.service import ledger
+
+
+@click.command("store")
+@click.argument("records", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@folder_options
+def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
+    """Check records and keep each as its case's latest snapshot in the case store.
+
+    Nothing is rendered: this loads a backlog so that 'letters due --all' can show it.
+    """
+    from correspondence.service import case_store
+
+    book = load_rules(paths)
+    councils = known_councils(book)
+    bad = 0
+    for path in records:
+        try:
+            case, data = read_record(path, councils)
+        except CaseError as exc:
+            bad += 1
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            continue
+        case_store.save(paths.outbox, case.case_id, data)
+        click.echo(f"stored {case.case_id} from {path.name}")
+    sys.exit(1 if bad else 0)
+
+
+
+@click.command()
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Rendering processes (default: one per core).")
+@time_limit_option
+@log_file_option
+@as_of_option
+@folder_options
+@service_guard
+def process(workers: int | None, time_limit: float, log_file: Path | None, as_of, paths: Paths) -> None:
+    """One pass over the inbox: accept or reject each record, and write the letters now due."""
+    from correspondence.service.inbox import pending, process_inbox
+
+    setup_logging(log_file)
+    book = load_rules(paths)
+    as_of_day = as_of.date() if as_of else date.today()
+    waiting = pending(paths.inbox)
+    if sys.stderr.isatty() and waiting:
+        with click.progressbar(length=len(waiting), label="Processing records", file=sys.stderr) as bar:
+            report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day,
+                                   workers=workers, progress=bar.update, time_limit=time_limit)
+    else:
+        report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day,
+                               workers=workers, time_limit=time_limit)
+    click.echo(f"{len(report.accepted)} record{'s' if len(report.accepted) != 1 else ''} processed, "
+               f"{len(report.rejected)} rejected, {report.letters} letter{'s' if report.letters != 1 else ''} written.")
+    if report.waiting:
+        fail(f"The service could not finish: {report.service_problem} {len(report.waiting)} record"
+             f"{'s' if len(report.waiting) != 1 else ''} stay claimed in {paths.inbox / '.work'} for the next run.", 3)
+    sys.exit(1 if report.rejected or report.failures else 0)
+
+
+@click.command()
+@click.option("--polling", is_flag=True, help="Poll the folder instead of OS events (for network shares).")
+@click.option("--rescan", type=click.FloatRange(min=0.5), default=30.0, show_default=True,
+              help="Seconds between full rescans of the inbox (events can be lost).")
+@click.option("--settle", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds a file must stay unchanged before it is read.")
+@click.option("--give-up", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds after which a file that is still not complete JSON is rejected.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Rendering processes (default: one per core).")
+@time_limit_option
+@log_file_option
+@folder_options
+@service_guard
+def watch(polling: bool, rescan: float, settle: float, give_up: float, workers: int | None, time_limit: float,
+          log_file: Path | None, paths: Paths) -> None:
+    """The service: process what is in the inbox, then every record dropped there, until SIGINT or SIGTERM."""
+    from correspondence.service.watcher import Watcher
+
+    setup_logging(log_file)
+    book = load_rules(paths)
+    Watcher(book, paths.rules, paths.templates, paths.inbox, paths.outbox, polling=polling, rescan=rescan,
+            settle=settle, give_up=give_up, workers=workers, time_limit=time_limit).run()
+
+
+# --------------------------------------------------------------------------- ledger
+
+@click.group("ledger")
+def ledger_group() -> None:
+    """Look after the ledger of letters issued."""
+
+
+@ledger_group.command("rebuild")
+@folder_options
+@service_guard
+def ledger_rebuild(paths: Paths) -> None:
+    """Record every letter filed in the outbox (from its manifest) that the ledger lacks, after a
+    lost ledger or one restored from an older backup; a ledger that cannot be read is moved aside."""
+    added = ledger.rebuild(paths.outbox)
+    click.echo(f"{ledger.ledger_path(paths.outbox)}: {added} letter{'s' if added != 1 else ''} added from the "
+               f"manifests in {paths.outbox}.")
