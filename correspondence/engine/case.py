@@ -31,7 +31,7 @@ MAX_PROBLEMS = 20    # sentences listed for one record; the rest are counted
 COUNT_LIMIT = 1000   # beyond this many more, counting stops ("more than 1,000 more")
 CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # matched in full
 # Names the outbox (or a share it sits on) uses for itself: a case folder may not take them.
-RESERVED_CASE_ID = re.compile(r"ledger\.sqlite3.*|failed|reports?|journal|locks?|tmp|cases|inbox|outbox"
+RESERVED_CASE_ID = re.compile(r"(ledger|users)\.sqlite3.*|failed|reports?|journal|locks?|tmp|cases|inbox|outbox"
                               r"|(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?", re.IGNORECASE)
 # Trigger names the engine gives letters that answer no event: an event id may not take one.
 RESERVED_EVENT_IDS = ("complaint",)
