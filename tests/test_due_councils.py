@@ -9,8 +9,13 @@ from conftest import deadline, ev, issued, letter, make, rows, run
 
 from correspondence.engine.case import CaseError
 
-# A stage decision, so that an escalation request after it is not premature.
+# A stage decision; an escalation request is not premature once its outcome is issued (sent()).
 DECIDED = dict(outcome="upheld", findings=[], remedies=[], outstanding_actions=[])
+
+
+def sent(stage: int, day: str) -> dict:
+    """The stage's outcome letter, issued by email on ``day`` (deemed received that day)."""
+    return ev(f"o{stage}", "letter_issued", day, letter="outcome", stage=stage, delivery="email")
 
 
 # --------------------------------------------------------------------------- Telford & Wrekin
@@ -162,12 +167,12 @@ class TestWarwickshire:
         assert not [x for x in r.letters if x.letter == "acknowledgement" and x.stage == 2]
 
     def test_stage_two_extension_needs_a_date(self, book):
-        events = [ev("d1", "decision", "2026-11-02", stage=1, **DECIDED), ev("r2", "escalation_request", "2026-11-02", to_stage=2),
+        events = [ev("d1", "decision", "2026-11-02", stage=1, **DECIDED), sent(1, "2026-11-02"), ev("r2", "escalation_request", "2026-11-02", to_stage=2),
                   ev("x2", "extension", "2026-11-20", stage=2, reason="More time.")]
         with pytest.raises(CaseError) as err:
             run(book, make("warwickshire", "2026-10-01", events), "2026-11-20")
         assert err.value.problems == [
-            "record.json: field events[2].new_due: is missing; Warwickshire County Council's policy sets no extension "
+            "record.json: field events[3].new_due: is missing; Warwickshire County Council's policy sets no extension "
             "limit for stage 2, so an extension must give its new response date."]
 
     @pytest.mark.parametrize("first_aware, letters", [
@@ -202,7 +207,7 @@ class TestSolihull:
         # Request Thu 19 Nov 2026. S2 ack 5 WD (Code): 20 (1), 23-26 (5) -> Thu 26 Nov.
         # Response 10 WD after the request: 20 (1), 23-27 (6), 30, 1, 2, 3 (10) -> Thu 3 Dec.
         # Limit 20 WD: 4 (11), 7-11 (16), 14-17 (20) -> Thu 17 Dec.
-        events = [ev("d1", "decision", "2026-11-19", stage=1, **DECIDED), ev("r2", "escalation_request", "2026-11-19", to_stage=2),
+        events = [ev("d1", "decision", "2026-11-19", stage=1, **DECIDED), sent(1, "2026-11-19"), ev("r2", "escalation_request", "2026-11-19", to_stage=2),
                   ev("x2", "extension", "2026-12-01", stage=2, reason="Advice needed.")]
         r = run(book, make("solihull", "2026-10-05", events), "2026-12-01")
         assert letter(r, "acknowledgement", 2).due.isoformat() == "2026-11-26"
@@ -241,20 +246,29 @@ class TestHampshire:
 
     def test_refusing_stage_three_is_due_with_its_acknowledgement(self, book):
         # Request for stage 3 on Mon 16 Nov 2026, refused; due by the S3 ack: 17-20 (4), Mon 23 (5).
-        events = [ev("d1", "decision", "2026-09-01", stage=1, **DECIDED), ev("r2", "escalation_request", "2026-09-01", to_stage=2),
-                  ev("d2", "decision", "2026-11-16", stage=2, **DECIDED), ev("r3", "escalation_request", "2026-11-16", to_stage=3),
+        events = [ev("d1", "decision", "2026-09-01", stage=1, **DECIDED), sent(1, "2026-09-01"), ev("r2", "escalation_request", "2026-09-01", to_stage=2),
+                  ev("d2", "decision", "2026-11-16", stage=2, **DECIDED), sent(2, "2026-11-16"), ev("r3", "escalation_request", "2026-11-16", to_stage=3),
                   ev("n3", "escalation_refused", "2026-11-18", to_stage=3, reasons=["Stage 2 is still open."])]
         r = run(book, make("hampshire", "2026-07-06", events), "2026-11-18")
         assert letter(r, "escalation-refusal", 3).due.isoformat() == "2026-11-23"
 
-    def test_there_is_no_fourth_stage(self, book):
-        events = [ev("d1", "decision", "2026-09-01", stage=1, **DECIDED), ev("r2", "escalation_request", "2026-09-01", to_stage=2),
-                  ev("d2", "decision", "2026-10-01", stage=2, **DECIDED), ev("r3", "escalation_request", "2026-10-01", to_stage=3),
+    def test_a_fourth_stage_is_refused_not_rejected(self, book):
+        # policy-matrix.md: a request for a stage the procedure lacks is an escalation refusal,
+        # due by the acknowledgement days of its last stage (App. 1: 5 WD). Request Mon 2 Nov
+        # 2026: Tue 3 (1), Wed 4 (2), Thu 5 (3), Fri 6 (4), Mon 9 Nov (5).
+        events = [ev("d1", "decision", "2026-09-01", stage=1, **DECIDED), sent(1, "2026-09-01"),
+                  ev("r2", "escalation_request", "2026-09-01", to_stage=2),
+                  ev("d2", "decision", "2026-10-01", stage=2, **DECIDED), sent(2, "2026-10-01"),
+                  ev("r3", "escalation_request", "2026-10-01", to_stage=3),
+                  ev("d3", "decision", "2026-10-30", stage=3, **DECIDED), sent(3, "2026-10-30"),
                   ev("r4", "escalation_request", "2026-11-02", to_stage=4)]
-        with pytest.raises(CaseError) as err:
-            run(book, make("hampshire", "2026-07-06", events), "2026-11-18")
-        assert err.value.problems == [
-            "record.json: field events[4].to_stage: expected a stage from 2 to 3 (Hampshire County Council has 3 stages); got 4."]
+        r = run(book, make("hampshire", "2026-07-06", events), "2026-11-03")
+        refusal = letter(r, "escalation-refusal", 4)
+        assert (refusal.trigger, refusal.due.isoformat(), refusal.status) == ("r4", "2026-11-09", "due")
+        assert refusal.ombudsman_required
+        assert refusal.facts["reasons"] == [
+            "Our complaints procedure has three stages, and our stage 3 response of 30 October 2026 was final."]
+        assert not [x for x in r.letters if x.stage == 4 and x.letter == "acknowledgement"]
 
     def test_councillors_need_written_consent(self, book):
         rep = {"name": "Cllr A", "relationship": "councillor", "address": ["The Castle", "Winchester"], "written_consent": None}
@@ -276,7 +290,7 @@ class TestLuton:
     def test_stage_two(self, book):
         # Request Mon 2 Nov 2026. Ack 3 WD (§17): 3, 4, Thu 5. Response 25 WD (§20): 3-6 (4), 9-13 (9),
         # 16-20 (14), 23-27 (19), 30 Nov - 4 Dec (24), Mon 7 Dec (25).
-        events = [ev("d1", "decision", "2026-11-02", stage=1, **DECIDED), ev("r2", "escalation_request", "2026-11-02", to_stage=2)]
+        events = [ev("d1", "decision", "2026-11-02", stage=1, **DECIDED), sent(1, "2026-11-02"), ev("r2", "escalation_request", "2026-11-02", to_stage=2)]
         r = run(book, make("luton", "2026-09-21", events), "2026-11-02")
         assert deadline(r, "acknowledgement", 2) == "2026-11-05"
         assert deadline(r, "response", 2) == "2026-12-07"
@@ -335,7 +349,7 @@ class TestCode2024:
         # Request Mon 26 Oct 2026; S2 ack 5 WD: 27-30 (4), Mon 2 Nov (5); issued Fri 30 Oct.
         # Response 20 WD after 30 Oct: 2-6 (5), 9-13 (10), 16-20 (15), 23-27 (20) -> Fri 27 Nov.
         # Limit 40 WD: 30 Nov - 4 Dec (25), 7-11 (30), 14-18 (35), 21-24 (39), [25, 28 Dec], Tue 29 Dec (40).
-        events = [ev("d1", "decision", "2026-10-26", stage=1, **DECIDED), ev("r2", "escalation_request", "2026-10-26", to_stage=2),
+        events = [ev("d1", "decision", "2026-10-26", stage=1, **DECIDED), sent(1, "2026-10-26"), ev("r2", "escalation_request", "2026-10-26", to_stage=2),
                   ev("a2", "letter_issued", "2026-10-30", letter="acknowledgement", stage=2),
                   ev("x2", "extension", "2026-11-25", stage=2, reason="Contractor report awaited.")]
         r = run(book, make("code-2024", "2026-09-01", events), "2026-11-25")
@@ -343,7 +357,7 @@ class TestCode2024:
         assert deadline(r, "response", 2) == "2026-12-29"
 
     def test_final_outcome_for_a_tenant(self, book):
-        events = [ev("d1", "decision", "2026-10-26", stage=1, **DECIDED), ev("r2", "escalation_request", "2026-10-26", to_stage=2),
+        events = [ev("d1", "decision", "2026-10-26", stage=1, **DECIDED), sent(1, "2026-10-26"), ev("r2", "escalation_request", "2026-10-26", to_stage=2),
                   ev("d2", "decision", "2026-11-20", stage=2, outcome="upheld", findings=[], remedies=[], outstanding_actions=[])]
         r = run(book, make("code-2024", "2026-09-01", events, housing_tenancy=True), "2026-11-20")
         outcome = letter(r, "outcome", 2)

@@ -64,7 +64,7 @@ def test_a_letter_issued_that_matches_nothing_is_noted(book):
 def test_extension_new_due_must_be_later(book):
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=1, reason="r", new_due="2026-11-18")])
     assert error(book, rec, "2026-11-10") == (
-        "record.json: field events[0].new_due: expected a date after the current stage 1 response date 2026-11-18; got 2026-11-18.")
+        "record.json: field events[0].new_due: expected a date after the current stage 1 response date 18 November 2026; got 18 November 2026.")
 
 
 def test_second_extension_at_the_limit_needs_a_date(book):
@@ -72,14 +72,14 @@ def test_second_extension_at_the_limit_needs_a_date(book):
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=1, reason="r"),
                        ev("y", "extension", "2026-11-30", stage=1, reason="r")])
     assert error(book, rec, "2026-11-30") == (
-        "record.json: field events[1].new_due: is missing; the stage 1 response date 2026-12-02 is already at the "
-        "policy's limit (2026-12-02), so a further extension must give its new date.")
+        "record.json: field events[1].new_due: is missing; the stage 1 response date 2 December 2026 is already at the "
+        "policy's limit (2 December 2026), so a further extension must give its new date.")
 
 
 def test_extension_for_the_wrong_stage(book):
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=2, reason="r")])
     assert error(book, rec, "2026-11-10") == (
-        "record.json: field events[0].stage: expected 1, the stage the complaint is at on 2026-11-10; got 2.")
+        "record.json: field events[0].stage: expected stage 1, the stage the complaint is at on 10 November 2026; got stage 2.")
 
 
 def test_extension_moves_the_outcome_due_date(book):
@@ -92,7 +92,9 @@ def test_extension_moves_the_outcome_due_date(book):
 # --------------------------------------------------------------------------- decision and outcome
 
 def test_final_outcome_closes_the_procedure(book):
-    events = [ev("d1", "decision", "2026-11-10", stage=1, **DECISION), ev("r2", "escalation_request", "2026-11-12", to_stage=2),
+    events = [ev("d1", "decision", "2026-11-10", stage=1, **DECISION),
+              ev("o1", "letter_issued", "2026-11-10", letter="outcome", stage=1),
+              ev("r2", "escalation_request", "2026-11-12", to_stage=2),
               ev("d2", "decision", "2026-11-20", stage=2, **DECISION)]
     r = run(book, make(events=events), "2026-11-20")
     final = letter(r, "outcome", 2)
@@ -103,7 +105,8 @@ def test_final_outcome_closes_the_procedure(book):
 def test_second_decision_for_a_stage(book):
     events = [ev("d1", "decision", "2026-11-10", stage=1, **DECISION), ev("d2", "decision", "2026-11-11", stage=1, **DECISION)]
     assert error(book, make(events=events), "2026-11-12") == (
-        "record.json: field events[1].stage: stage 1 already has a decision (event d1); a stage has one outcome.")
+        "record.json: field events[1].stage: expected one decision for stage 1 (a stage has one outcome); got a "
+        "second, after event d1.")
 
 
 # --------------------------------------------------------------------------- escalation
@@ -111,7 +114,8 @@ def test_second_decision_for_a_stage(book):
 def test_escalation_must_go_to_the_next_stage(book):
     events = [ev("r", "escalation_request", "2026-11-10", to_stage=3)]
     assert error(book, make("hampshire", events=events), "2026-11-10") == (
-        "record.json: field events[0].to_stage: expected 2, the stage after the one the complaint is at on 2026-11-10; got 3.")
+        "record.json: field events[0].to_stage: expected stage 2, the stage after the one the complaint is at on "
+        "10 November 2026; got stage 3.")
 
 
 def test_refusal_without_a_request_runs_from_the_refusal(book):
@@ -188,10 +192,10 @@ def test_discontinuation_after_three_attempts_by_two_methods(book):
 
 
 @pytest.mark.parametrize("methods, shown", [
-    (("email", "email", "email"), "the record shows 3 unanswered attempts by 1 method up to 2026-11-20."),
-    (("email", "phone"), "the record shows 2 unanswered attempts by 2 methods up to 2026-11-20."),
+    (("email", "email", "email"), "the record shows 3 unanswered attempts by 1 method up to 20 November 2026."),
+    (("email", "phone"), "the record shows 2 unanswered attempts by 2 methods up to 20 November 2026."),
     # email, phone and address known: three different methods are needed (letters.md)
-    (("email", "phone", "phone"), "the record shows 3 unanswered attempts by 2 methods up to 2026-11-20."),
+    (("email", "phone", "phone"), "the record shows 3 unanswered attempts by 2 methods up to 20 November 2026."),
 ])
 def test_discontinuation_without_enough_attempts_is_an_error(book, methods, shown):
     events = attempts(*methods) + [ev("s", "discontinued", "2026-11-20")]
@@ -336,7 +340,7 @@ def test_missing_consent_is_noted(book):
 def test_extension_during_a_hold(book):
     events = [ev("h", "on_hold", "2026-11-05", reason="x"), ev("x", "extension", "2026-11-10", stage=1, reason="r")]
     assert error(book, make("warwickshire", events=events), "2026-11-10") == (
-        "record.json: field events[1].date: the stage 1 investigation is on hold since 2026-11-05; "
+        "record.json: field events[1].date: the stage 1 investigation is on hold since 5 November 2026; "
         "record a resumed event before extending it.")
 
 

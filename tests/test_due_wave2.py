@@ -68,7 +68,7 @@ def test_a_trigger_that_names_no_letter_is_noted(book):
     rec = make(events=[ev("a", "letter_issued", "2026-11-03", letter="acknowledgement", stage=1, trigger="zz")])
     r = run(book, rec, "2026-11-04")
     assert letter(r, "acknowledgement").status == "due"
-    assert ("A acknowledgement letter issued on 3 November 2026 (a) matches no letter this case needs; check the record."
+    assert ("An acknowledgement letter issued on 3 November 2026 (a) matches no letter this case needs; check the record."
             in r.notes)
 
 
@@ -161,8 +161,8 @@ def test_an_escalation_request_before_the_outcome_is_premature(book):
     r = run(book, rec, "2026-11-10")
     assert deadline(r, "response", 1) == "2026-11-30" and deadline(r, "acknowledgement", 2) is None
     assert ("The request to escalate to stage 2 (r2, 10 November 2026) is premature: the stage 1 outcome has not been "
-            "sent, so it starts nothing yet and stage 1 goes on; it will be treated as an escalation once the "
-            "outcome is sent.") in r.notes
+            "issued, so it starts nothing yet and stage 1 goes on; it will be taken as made on the outcome's deemed "
+            "receipt.") in r.notes
 
 
 def test_a_premature_request_counts_once_the_outcome_is_sent(book):
@@ -175,8 +175,9 @@ def test_a_premature_request_counts_once_the_outcome_is_sent(book):
     r = run(book, rec, "2026-11-18")
     assert deadline(r, "acknowledgement", 2) == "2026-11-25"
     assert deadline(r, "response", 2) == "2026-12-16"
-    assert ("The request to escalate to stage 2 (r2, 10 November 2026) came before the stage 1 outcome was sent; it "
-            "is treated as an escalation from the outcome's date, 18 November 2026.") in r.notes
+    # sent by email (the complainant's channel): deemed received the day it is sent
+    assert ("The request to escalate to stage 2 (r2, 10 November 2026) came before the stage 1 outcome was issued on "
+            "18 November 2026; it is taken as made on the outcome's deemed receipt, 18 November 2026.") in r.notes
     assert not any("is premature" in n for n in r.notes)
 
 
@@ -234,13 +235,22 @@ def test_adult_social_care_one_final_stage(book):
     assert deadline(r, "escalation-window", 1) is None
 
 
-def test_adult_social_care_has_no_second_stage(book):
-    rec = make("warwickshire", procedure="adult-social-care",
-               events=[ev("d", "decision", "2026-11-10", stage=1, **DECISION),
-                       ev("r2", "escalation_request", "2026-11-20", to_stage=2)])
-    assert error(book, rec, "2026-11-20") == (
-        "record.json: field events[1].to_stage: Warwickshire County Council's adult-social-care procedure has one "
-        "stage, whose outcome is final; there is no stage 2 to escalate to.")
+def test_adult_social_care_stage_two_is_refused_not_rejected(book):
+    # policy-matrix.md: Warwickshire's adult social care procedure has one stage. Its outcome,
+    # posted by the case system itself on Fri 18 Sep 2026 (no decision recorded), answers it; a
+    # request for stage 2 on Thu 1 Oct is an escalation refusal on the refusal clock, 10 WD after
+    # the request (§3): Fri 2 (1), 5-9 (6), Mon 12 (7), 13, 14, Thu 15 Oct (10). No acknowledgement.
+    rec = make("warwickshire", received="2026-09-04", procedure="adult-social-care",
+               events=[ev("o1", "letter_issued", "2026-09-18", letter="outcome", stage=1),
+                       ev("r2", "escalation_request", "2026-10-01", to_stage=2, reasons=["I disagree."])])
+    r = run(book, rec, "2026-10-02")
+    refusal = letter(r, "escalation-refusal", 2)
+    assert (refusal.trigger, refusal.due.isoformat(), refusal.status) == ("r2", "2026-10-15", "due")
+    assert refusal.ombudsman_required
+    assert refusal.facts["reasons"] == [
+        "Our complaints procedure for adult social care has one stage, and our response of 18 September 2026 was final."]
+    assert not [x for x in r.letters if x.letter == "acknowledgement" and x.stage == 2]
+    assert letter(r, "outcome", 1).status == "issued"
 
 
 CHILDRENS = [

@@ -48,7 +48,7 @@ class Letter:
     stage: int | None
     trigger: str
     due: date
-    status: str  # issued, due, overdue
+    status: str  # issued, due, overdue, superseded (policy-matrix.md: a later fact made it untrue)
     issued_on: date | None = None
     ombudsman_required: bool = False
     facts: Mapping[str, Any] = field(default_factory=dict)
@@ -90,7 +90,20 @@ class Determination:
 
     @property
     def pending(self) -> tuple[Letter, ...]:
-        return tuple(letter for letter in self.letters if letter.status != "issued")
+        """The letters still to send (a superseded letter is not sent)."""
+        return tuple(letter for letter in self.letters if letter.status not in ("issued", "superseded"))
+
+
+def a_letter(kind: str) -> str:
+    """ "an outcome letter", "a holding letter": the letter named as English."""
+    words = kind.replace("-", " ")
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words} letter"
+
+
+def _named(d) -> str:
+    """ "stage 1 acknowledgement", "holding letter": a letter of the walk, for a note."""
+    words = d.letter.replace("-", " ")
+    return f"stage {d.stage} {words}" if d.stage else f"{words} letter"
 
 
 def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: date | None = None) -> Determination:
@@ -115,8 +128,8 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
             notes.append(f"A version of each letter in {language_name(need.split(':', 1)[1])} is needed.")
     notes.extend(w.notes)
     for item in w.unmatched:
-        notes.append(f"A {item.letter} letter issued on {item.date.isoformat()} ({item.source}) matches no letter "
-                     f"this case needs; check the record.")
+        notes.append(f"{a_letter(item.letter).capitalize()} issued on {item.date.isoformat()} ({item.source}) "
+                     f"matches no letter this case needs; check the record.")
 
     letters: list[Letter] = []
     for d in w.drafts:
@@ -124,12 +137,19 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
             continue
         if d.issued is not None:
             status = "issued"
+        elif d.superseded_on is not None:
+            status = "superseded"
+            notes.append(f"The {_named(d)} (due {d.due.isoformat()}) is superseded and not sent: "
+                         f"{d.superseded_by}.")
         elif recipient is None and d.letter != "consent-request":
             continue  # nobody to write to: the notes say why
         else:
             status = "due" if as_of <= d.due else "overdue"
+        facts = dict(d.facts)
+        if status == "superseded":
+            facts["superseded_on"] = d.superseded_on
         letters.append(Letter(d.letter, d.stage, d.trigger, d.due, status,
-                              d.issued.date if d.issued else None, d.ombudsman_required, dict(d.facts)))
+                              d.issued.date if d.issued else None, d.ombudsman_required, facts))
     if recipient is None and case.anonymous:
         letters = [x for x in letters if x.status == "issued"]
     letters.sort(key=lambda x: x.due)

@@ -16,6 +16,7 @@ One module per concept, each event type handled by one small function:
 
 from __future__ import annotations
 
+from correspondence.engine.case import CaseError
 from correspondence.engine.walk import closing, conduct, escalation, stages
 from correspondence.engine.walk.complaint import begin
 from correspondence.engine.walk.issued import IssuedBook
@@ -42,8 +43,10 @@ HANDLERS = {
     "behaviour_warning": conduct.behaviour_warning,
     "restriction": conduct.restriction,
     "restriction_review": conduct.restriction_review,
+    "letter_issued": stages.letter_issued,
 }
-# Read where they are needed, not walked: letter_issued (issued.py), contact_attempt
+# Read where they are needed, not walked: letter_issued (issued.py; walked only for an outcome
+# sent outside the service, stages.letter_issued), contact_attempt
 # (closing.discontinued), time_limit_waived (complaint.py, escalation.py); the Ombudsman's
 # enquiry and decision are for reporting only.
 # Events that still count after the complaint stops: a reopening, and the conduct letters.
@@ -58,35 +61,44 @@ def walk(case, policy, issued, as_of, channel: str = "post") -> Walk:
     """Walk ``case`` up to ``as_of``; the result holds the drafts, notes, stages and restrictions.
 
     Letters already issued are matched to the drafts of one walk and fed to the next, until
-    the matches hold (issued.py)."""
+    the matches hold (issued.py). policy-matrix.md "Only the history as a whole can contradict
+    itself": a walk on the way there never rejects the record; what the finished reading finds
+    contradictory is raised (the first sentence of it)."""
     book = IssuedBook(i for i in issued if i.date <= as_of)
+    by_event = {i.source: i for i in book.items if i.source != "ledger"}
     matches: dict = {}
     for _ in range(MAX_WALKS):
-        w = _walk_once(case, policy, matches, as_of, channel)
+        w = _walk_once(case, policy, matches, as_of, channel, by_event)
         if not book.items:
             break
         found = book.match(w.drafts)
         if found == matches:
             break
         matches = found
+    if w.errors:
+        raise w.errors[0]
     w.unmatched = book.unmatched([d.issued for d in w.drafts if d.issued is not None])
     return w
 
 
-def _walk_once(case, policy, matches, as_of, channel) -> Walk:
-    w = Walk(case, policy, matches, as_of, EVENT_ORDER, channel)
+def _walk_once(case, policy, matches, as_of, channel, by_event=None) -> Walk:
+    w = Walk(case, policy, matches, as_of, EVENT_ORDER, channel, by_event)
     begin(w)
     escalation.mark_refused_requests(w)
     for event in w.events:
         handler = HANDLERS.get(event.type)
-        if handler is None:
+        if handler is None or (event.type == "letter_issued" and not stages.answers_a_stage(w, event)):
             continue
         if w.closed and event.type not in WHILE_CLOSED:
             w.notes.append(
                 f"Event {event.id} ({event.type}, {event.date.isoformat()}) comes after the complaint was "
                 f"{w.closed.replace('-', ' ')} on {w.closed_on.isoformat()}; no letter falls due for it.")
             continue
-        handler(w, event)
+        try:
+            handler(w, event)
+        except CaseError as exc:  # kept: only the finished reading rejects (walk above)
+            w.errors.append(exc)
+    escalation.still_premature(w)
     return w
 
 

@@ -3,6 +3,7 @@ restrictions on contact and their reviews."""
 
 from __future__ import annotations
 
+from correspondence.common.wording import british
 from correspondence.engine.case import Event
 from correspondence.engine.walk.state import Walk
 from correspondence.engine.working_days import add_months
@@ -14,6 +15,8 @@ def behaviour_warning(w: Walk, event: Event) -> None:
 
 
 def restriction(w: Walk, event: Event) -> None:
+    for warning in (d for d in w.drafts if d.letter == "behaviour-warning"):
+        w.supersede(warning, event.date, f"a restriction was decided on {british(event.date)} ({event.id})")
     review_months = event.get("review_months")
     review = (add_months(event.date, review_months) if review_months
               else w.apply(w.policy.clock("restrictions.review"), event.date))

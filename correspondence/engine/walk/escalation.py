@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from correspondence.common.wording import british
 from correspondence.engine.case import Event
 from correspondence.engine.walk.state import Stage, Walk
 
@@ -26,24 +27,29 @@ def _request_for(w: Walk, refusal: Event) -> Event | None:
 
 
 def _check_to_stage(w: Walk, event: Event) -> int:
+    """The stage asked for must be the one after the stage the complaint is at; the stage after a
+    procedure's last is a request that cannot be granted (``lacks_stage``), never a bad record."""
     to_stage = event.get("to_stage")
-    if w.policy.stages == 1:
-        raise w.fail(event, "to_stage", f"{w.policy.name}'s {w.policy.procedure} procedure has one stage, "
-                                        f"whose outcome is final; there is no stage {to_stage} to escalate to.")
-    if to_stage > w.policy.stages:
-        raise w.fail(event, "to_stage", f"expected a stage from 2 to {w.policy.stages} "
-                                        f"({w.policy.name} has {w.policy.stages} stages); got {to_stage}.")
     at = w.current.number if w.current else 1
     if to_stage != at + 1:
-        raise w.fail(event, "to_stage", f"expected {at + 1}, the stage after the one the complaint is at "
-                                        f"on {event.date.isoformat()}; got {to_stage}.")
+        raise w.fail(event, "to_stage", f"expected stage {at + 1}, the stage after the one the complaint is at "
+                                        f"on {british(event.date)}; got stage {to_stage}.")
     return to_stage
 
 
+def lacks_stage(w: Walk, to_stage: int) -> bool:
+    return to_stage > w.policy.stages
+
+
 def refusal_due(w: Walk, to_stage: int, request_date: date) -> date:
-    clock = w.policy.clock(f"stage{to_stage}.escalation_refusal")
+    """The refusal clock, counted from the request. For a stage the procedure lacks, the clock of
+    its last stage's row (policy-matrix.md: Hampshire stage 4, its stage 3 acknowledgement days; a
+    two-stage council's stage 3, its stage 2 acknowledgement days; Warwickshire adult social care,
+    its corporate 10 WD of §3)."""
+    row = min(to_stage, max(2, w.policy.stages))
+    clock = w.policy.clock(f"stage{row}.escalation_refusal")
     if clock.kind == "same_as":
-        return w.stage_clock(Stage(to_stage, request_date, ""), clock.ref)
+        return w.stage_clock(Stage(row, request_date, ""), clock.ref)
     return w.apply(clock, request_date)
 
 
@@ -54,48 +60,109 @@ def _waived(w: Walk, request: Event) -> bool:
 
 
 def _premature(w: Walk, event: Event, previous: Stage | None) -> bool:
-    """policy-matrix.md "Counting": a request before the outcome of the stage it follows is sent
-    starts nothing; it is taken as an escalation once the outcome is sent.
-
-    Premature: the stage has no decision yet, or its outcome letter is recorded as issued after
-    the request. A decision whose letter has no record of issue (a record read without its
-    ledger) is taken as sent, as every other clock takes a letter's projection."""
+    """policy-matrix.md "Counting": a request before the outcome of the stage it follows is issued
+    (by the service, or a ``letter_issued`` event) starts nothing yet; it is taken as made on the
+    outcome's deemed receipt. A decision whose letter is not yet issued is not an outcome sent."""
     if previous is None:
         return False
-    sent = previous.outcome.issued.date if previous.outcome and previous.outcome.issued else None
-    if previous.decision is not None and (sent is None or sent <= event.date):
+    out = previous.outcome
+    sent = out.issued.date if out is not None and out.issued is not None else None
+    if sent is not None and sent <= event.date:
         return False
-    if sent is not None:  # the outcome went later: the request counts from then
-        w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {event.date.isoformat()}) "
-                       f"came before the stage {previous.number} outcome was sent; it is treated as an escalation "
-                       f"from the outcome's date, {sent.isoformat()}.")
-        _start(w, event, sent)
+    if sent is not None:  # the outcome was issued later: the request counts from its deemed receipt
+        _take(w, event, previous)
         return True
     w.premature.append(event)
-    w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {event.date.isoformat()}) is "
-                   f"premature: the stage {previous.number} outcome has not been sent, so it starts nothing yet and "
-                   f"stage {previous.number} goes on; it will be treated as an escalation once the outcome is sent.")
     return True
 
 
 def outcome_sent(w: Walk, stage: Stage) -> None:
-    """Called when a stage's outcome is drafted: premature requests waiting for it now count."""
-    sent = stage.outcome.issued.date if stage.outcome and stage.outcome.issued else None
+    """Called when a stage has its outcome: premature requests waiting for it, once it is issued,
+    are taken as made on its deemed receipt."""
+    if stage.outcome is None or stage.outcome.issued is None:
+        return
     waiting = [e for e in w.premature if e.get("to_stage") == stage.number + 1]
-    if sent is None or not waiting:
+    if not waiting:
         return
     w.premature[:] = [e for e in w.premature if e not in waiting]
-    event = waiting[0]
-    w.drop_notes(f"The request to escalate to stage {event.get('to_stage')} ({event.id}")
-    w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {event.date.isoformat()}) "
-                   f"came before the stage {stage.number} outcome was sent; it is treated as an escalation "
-                   f"from the outcome's date, {sent.isoformat()}.")
-    _start(w, event, sent)
+    _take(w, waiting[0], stage)
 
 
-def _start(w: Walk, event: Event, start: date) -> None:
-    w.start_stage(event.get("to_stage"), start, event.id)
-    w.stages[event.get("to_stage")].ack.facts.update(request_reasons=event.get("reasons", []))
+def still_premature(w: Walk) -> None:
+    """At the end of the reading: the requests still waiting for an outcome not yet issued get
+    their note, and the outcome letter says when each will be taken as made."""
+    for event in w.premature:
+        previous = w.stages.get(event.get("to_stage") - 1)
+        when = ""
+        if previous is not None and previous.outcome is not None:
+            taken = w.outcome_received(previous)
+            _premature_facts(w, previous, event, taken)
+            when = f" ({british(taken)} if it is issued on its due date)"
+        number = event.get("to_stage") - 1
+        w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {british(event.date)}) "
+                       f"is premature: the stage {number} outcome has not been issued, so it starts nothing yet "
+                       f"and stage {number} goes on; it will be taken as made on the outcome's deemed "
+                       f"receipt{when}.")
+
+
+def _premature_facts(w: Walk, previous: Stage, event: Event, taken: date) -> dict:
+    """What the outcome says of a request already made (policy-matrix.md "Letters never contradict
+    one another"): taken as made on ``taken``, acknowledged by its own clock from then."""
+    to_stage = event.get("to_stage")
+    if lacks_stage(w, to_stage):
+        facts = {"request": event.id, "request_date": event.date, "taken_as": taken, "ack_due": None,
+                 "refusal_due": refusal_due(w, to_stage, taken)}
+    else:
+        facts = {"request": event.id, "request_date": event.date, "taken_as": taken,
+                 "ack_due": w.stage_clock(Stage(to_stage, taken, event.id), "acknowledgement")}
+    previous.outcome.facts["premature_request"] = facts
+    return facts
+
+
+def _take(w: Walk, event: Event, previous: Stage) -> None:
+    """A premature request, its outcome now issued: taken as made on the outcome's deemed receipt."""
+    sent = previous.outcome.issued.date
+    taken = w.outcome_received(previous)
+    _premature_facts(w, previous, event, taken)
+    w.notes.append(f"The request to escalate to stage {event.get('to_stage')} ({event.id}, {british(event.date)}) "
+                   f"came before the stage {previous.number} outcome was issued on {british(sent)}; it is taken "
+                   f"as made on the outcome's deemed receipt, {british(taken)}.")
+    if lacks_stage(w, event.get("to_stage")):
+        _no_such_stage(w, event, previous, taken)
+        return
+    stage = _start(w, event, taken)
+    # never in the same post as the outcome: from the next working day at the earliest
+    stage.ack.facts["not_before"] = max(taken, w.cal.add_working_days(sent, 1))
+
+
+def _start(w: Walk, event: Event, start: date) -> Stage:
+    stage = w.start_stage(event.get("to_stage"), start, event.id)
+    stage.ack.facts.update(request_reasons=event.get("reasons", []))
+    return stage
+
+
+def no_such_stage_reason(w: Walk, previous: Stage) -> str:
+    """The council's own reason (policy-matrix.md): "Our complaints procedure for adult social care
+    has one stage, and our response of 18 September 2026 was final"."""
+    count = w.policy.stages
+    numbers = {1: "one", 2: "two", 3: "three", 4: "four"}
+    procedure = "" if w.policy.procedure == "corporate" else f" for {w.policy.procedure.replace('-', ' ')}"
+    sent = previous.outcome.issued.date if previous.outcome and previous.outcome.issued else previous.outcome.due
+    which = "our response" if count == 1 else f"our stage {count} response"
+    return (f"Our complaints procedure{procedure} has {numbers.get(count, str(count))} "
+            f"stage{'' if count == 1 else 's'}, and {which} of {british(sent)} was final.")
+
+
+def _no_such_stage(w: Walk, event: Event, previous: Stage, asked: date) -> None:
+    to_stage = event.get("to_stage")
+    w.draft("escalation-refusal", to_stage, event.id, refusal_due(w, to_stage, asked),
+            ombudsman_required=w.policy.value("ombudsman.in_escalation_refusal"),
+            facts={"out_of_window": False, "no_such_stage": True, "request_date": event.date,
+                   "reasons": [no_such_stage_reason(w, previous)],
+                   "their_reasons": event.get("reasons", [])})
+    w.notes.append(f"The request to escalate to stage {to_stage} ({event.id}, {british(event.date)}) asks for a "
+                   f"stage {w.policy.name}'s {w.policy.procedure} procedure does not have: an escalation refusal "
+                   f"is due by {british(refusal_due(w, to_stage, asked))}, and no acknowledgement.")
 
 
 def request(w: Walk, event: Event) -> None:
@@ -104,6 +171,9 @@ def request(w: Walk, event: Event) -> None:
     if event.id in w.refused_requests:
         return  # the escalation_refused event makes the letter
     if _premature(w, event, previous):
+        return
+    if lacks_stage(w, to_stage):
+        _no_such_stage(w, event, previous, event.date)
         return
     if previous and previous.window_closes and event.date > previous.window_closes and not _waived(w, event):
         w.draft("escalation-refusal", to_stage, event.id, refusal_due(w, to_stage, event.date),
@@ -120,8 +190,8 @@ def request(w: Walk, event: Event) -> None:
 
 def refused(w: Walk, event: Event) -> None:
     to_stage = event.get("to_stage")
-    if to_stage > w.policy.stages:
-        raise w.fail(event, "to_stage", f"expected a stage from 2 to {w.policy.stages}; got {to_stage}.")
+    if to_stage > w.policy.stages + 1:
+        raise w.fail(event, "to_stage", f"expected a stage from 2 to {w.policy.stages + 1}; got stage {to_stage}.")
     asked_by = _request_for(w, event)
     asked = asked_by.date if asked_by else event.date
     w.draft("escalation-refusal", to_stage, event.id, refusal_due(w, to_stage, asked),

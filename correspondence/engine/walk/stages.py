@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from correspondence.common.wording import british
 from correspondence.engine.case import Event
 from correspondence.engine.points import unanswered_points, unanswered_sentence
 from correspondence.engine.walk import escalation
-from correspondence.engine.walk.state import Walk, paragraph
+from correspondence.engine.walk.state import Stage, Walk, paragraph
 
 
 def extension(w: Walk, event: Event) -> None:
     stage = w.check_stage(event, event.get("stage"))
-    if stage.decision is not None:
-        w.notes.append(f"Extension {event.id} comes after the stage {stage.number} decision; it changes nothing.")
+    if stage.decision is not None or stage.outcome is not None:
+        w.notes.append(f"Extension {event.id} comes after the stage {stage.number} "
+                       f"{'decision' if stage.decision is not None else 'outcome'}; it changes nothing.")
         return
     if not w.policy.value(f"stage{stage.number}.extensions"):
         raise w.fail(event, "type", f"stage {stage.number} of {w.policy.name}'s {w.policy.procedure} procedure "
@@ -66,7 +68,7 @@ def on_hold(w: Walk, event: Event) -> None:
                                   if stage.limit is not None else None)
     facts = {"reason": event.get("reason"), "other_procedure": event.get("other_procedure"),
              "expected_resume": event.date_field("expected_resume"), "stage": stage.number}
-    w.draft("holding", None, event.id, w.notice_due("holding", event.date), facts=facts)
+    stage.hold_letter = w.draft("holding", None, event.id, w.notice_due("holding", event.date), facts=facts)
     w.notes.append(f"The stage {stage.number} investigation is on hold since {event.date.isoformat()}; "
                    f"its response date is suspended until it resumes "
                    f"({stage.hold_remaining} working days were left).")
@@ -82,6 +84,8 @@ def resumed(w: Walk, event: Event) -> None:
     if stage.hold_limit_remaining is not None:
         stage.limit = w.cal.add_working_days(event.date, stage.hold_limit_remaining)
     stage.hold_since = None
+    w.supersede(stage.hold_letter, event.date, f"the investigation resumed on {british(event.date)}")
+    stage.hold_letter = None
     w.drop_notes(f"The stage {stage.number} investigation is on hold")
     w.refresh_ack_facts(stage)
 
@@ -106,33 +110,80 @@ def panel_held(w: Walk, event: Event) -> None:
 
 
 def decision(w: Walk, event: Event) -> None:
-    stage = w.check_stage(event, event.get("stage"))
+    number = event.get("stage")
+    answered = w.stages.get(number)
+    if answered is not None and answered.decision is None and answered.outcome is not None:
+        # policy-matrix.md: an outcome sent outside the service, and its decision recorded later:
+        # the decision gives that outcome's findings; no second outcome falls due.
+        answered.decision = event
+        answered.outcome.facts.update(decision=event.id, not_recorded=False)
+        w.notes.append(f"Decision {event.id} gives the findings of the stage {number} outcome letter issued on "
+                       f"{british(answered.outcome.issued.date)} ({answered.outcome.trigger}); no second "
+                       f"outcome falls due.")
+        return
+    stage = w.check_stage(event, number)
     if stage.decision is not None:
-        raise w.fail(event, "stage", f"stage {stage.number} already has a decision "
-                                     f"(event {stage.decision.id}); a stage has one outcome.")
-    if stage.hold_since is not None:  # a decision ends the hold
+        raise w.fail(event, "stage", f"expected one decision for stage {stage.number} (a stage has one outcome); "
+                                     f"got a second, after event {stage.decision.id}.")
+    stage.decision = event
+    _answer(w, stage, w.draft("outcome", stage.number, event.id, _response_due(w, stage, event), facts={}))
+
+
+def _response_due(w: Walk, stage: Stage, event: Event):
+    if stage.hold_since is not None:  # the answer ends the hold
         stage.hold_since = None
         w.drop_notes(f"The stage {stage.number} investigation is on hold")
         stage.response_due = event.date
-    stage.decision = event
+    return stage.response_due
+
+
+def answers_a_stage(w: Walk, event: Event) -> bool:
+    """policy-matrix.md "An outcome sent outside the service": a ``letter_issued`` outcome, with
+    no trigger, for a stage that has no decision and no outcome yet, is that stage's outcome."""
+    if event.get("letter") != "outcome" or event.get("trigger") is not None or event.id not in w.by_event:
+        return False
+    stage = w.stages.get(event.get("stage") or (w.current.number if w.current else 1))
+    return stage is not None and stage.decision is None and stage.outcome is None and not stage.closed
+
+
+def letter_issued(w: Walk, event: Event) -> None:
+    """An outcome the case system sent itself answers the stage on the letter's date; its
+    findings are unknown (the report counts it "not recorded") until a decision gives them."""
+    stage = w.stages[event.get("stage") or w.current.number]
+    outcome = w.draft("outcome", stage.number, event.id, _response_due(w, stage, event),
+                      facts={"outside": True, "decision": None, "not_recorded": True})
+    outcome.issued = w.by_event[event.id]
+    _answer(w, stage, outcome)
+
+
+def _answer(w: Walk, stage: Stage, outcome) -> None:
+    """The stage has its outcome: the escalation window opens from its deemed receipt, the letters
+    it makes untrue are superseded, and premature requests waiting for it now count."""
     final = stage.number == w.policy.stages
-    required = w.policy.value("ombudsman.in_final_outcome" if final else "ombudsman.in_stage_outcome")
-    outcome = w.draft("outcome", stage.number, event.id, stage.response_due, ombudsman_required=required,
-                      facts={"final": final})
+    outcome.ombudsman_required = w.policy.value("ombudsman.in_final_outcome" if final else "ombudsman.in_stage_outcome")
+    outcome.facts["final"] = final
     stage.outcome = outcome
-    unanswered = unanswered_sentence(w.case, event, stage.number)
-    if unanswered:
-        outcome.facts.update(unanswered_points=unanswered_points(w.case, event), unanswered=unanswered)
-        w.notes.append(unanswered)
+    event = w.case_event(outcome.trigger)
+    if event.type == "decision":
+        unanswered = unanswered_sentence(w.case, event, stage.number)
+        if unanswered:
+            outcome.facts.update(unanswered_points=unanswered_points(w.case, event), unanswered=unanswered)
+            w.notes.append(unanswered)
     if not final:
         window = w.policy.clock(f"stage{stage.number}.escalation_window")
         if window.kind != "none":
-            sent = outcome.issued.date if outcome.issued else outcome.due
-            received = w.deemed_receipt(sent, w.delivery(outcome.issued))
+            received = w.outcome_received(stage)
             stage.window_closes = w.apply(window, received)
             outcome.facts.update(window_closes=stage.window_closes, deemed_receipt=received)
     else:
         w.final_given = True
+    if outcome.issued is not None:
+        sent = outcome.issued.date
+        why = f"the stage {stage.number} outcome was issued on {british(sent)}"
+        w.supersede(stage.ack, sent, why)
+        for d in w.drafts:
+            if d.letter == "extension" and d.stage == stage.number:
+                w.supersede(d, sent, why)
     escalation.outcome_sent(w, stage)
 
 
@@ -143,7 +194,7 @@ def deadlines(w: Walk) -> list[tuple[str, int | None, object]]:
         stage = w.stages[number]
         if stage.closed:
             continue
-        if stage.ack is not None and not stage.ack.cancelled:
+        if stage.ack is not None and not stage.ack.cancelled and stage.ack.superseded_on is None:
             out.append(("acknowledgement", number, stage.ack.due))
         if stage.hold_since is None and stage.response_due is not None:
             out.append(("response", number, stage.response_due))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
 
+from correspondence.common.wording import british, british_dates
 from correspondence.engine.case import Case, CaseError, Event
 from correspondence.engine.rules import Policy
 from correspondence.engine.walk import clocks
@@ -31,6 +32,9 @@ class Draft:
     facts: dict = field(default_factory=dict)
     cancelled: bool = False
     cancelled_on: date | None = None
+    # policy-matrix.md "Letters never contradict one another": a later fact made it untrue
+    superseded_on: date | None = None
+    superseded_by: str = ""  # a sentence: what made it untrue
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Stage:
     response_due: date | None = None
     limit: date | None = None
     hold_since: date | None = None
+    hold_letter: Draft | None = None  # the holding letter of the hold in force
     hold_remaining: int = 0  # working days left to the response date when the hold began
     hold_limit_remaining: int | None = None  # and to the extension limit
     decision: Event | None = None
@@ -63,13 +68,15 @@ class Walk:
     """The state of one case's walk, and the helpers every handler shares."""
 
     def __init__(self, case: Case, policy: Policy, matches: Mapping[Key, Issued], as_of: date, order: list[str],
-                 channel: str = "post"):
+                 channel: str = "post", by_event: Mapping[str, Issued] | None = None):
         self.case = case
         self.channel = channel  # the channel of the person the letters go to (recipient.py)
         self.policy = policy
         self.as_of = as_of
         self.cal = policy.calendar
         self.matches = matches
+        self.by_event = by_event or {}  # the letter_issued events' letters, by event id
+        self.errors: list[CaseError] = []  # what this reading found contradictory (walk/__init__.py)
         self.unmatched: list[Issued] = []
         self.drafts: list[Draft] = []
         self.notes: list[str] = []
@@ -81,6 +88,7 @@ class Walk:
         self.events = sorted((e for e in case.events if e.date <= as_of),
                              key=lambda e: (e.date, order.index(e.type), e.index))
         self.event_dates = {e.id: e.date for e in case.events}
+        self._events_by_id = {e.id: e for e in case.events}
         self.restrictions: list[dict] = []
         self.refused_requests: set[str] = set()
         self.floor_noted: set[tuple] = set()
@@ -90,7 +98,7 @@ class Walk:
 
     def fail(self, event: Event | None, field_name: str, message: str) -> CaseError:
         where = f"events[{event.index}].{field_name}" if event else field_name
-        return CaseError(self.case.source, [f"{self.case.source}: field {where}: {message}"])
+        return CaseError(self.case.source, [f"{self.case.source}: field {where}: {british_dates(message)}"])
 
     def drop_notes(self, prefix: str | tuple[str, ...]) -> None:
         self.notes[:] = [n for n in self.notes if not n.startswith(prefix)]
@@ -160,6 +168,16 @@ class Walk:
     def deemed_receipt(self, sent: date, delivery: str) -> date:
         return clocks.deemed_receipt(self.policy, sent, delivery)
 
+    def outcome_received(self, stage: Stage) -> date:
+        """The deemed receipt of ``stage``'s outcome (issued, or projected on its due date): the one
+        count the escalation window, a premature request and the letters all use."""
+        out = stage.outcome
+        sent = out.issued.date if out.issued else out.due
+        return self.deemed_receipt(sent, self.delivery(out.issued))
+
+    def case_event(self, event_id: str) -> Event | None:
+        return self._events_by_id.get(event_id)
+
     # ----- letters
 
     def draft(self, letter: str, stage: int | None, trigger: str, due: date, **kw: Any) -> Draft:
@@ -199,9 +217,18 @@ class Walk:
         """The stage an event names must be the one the complaint is at."""
         if stage_no > self.policy.stages:
             raise self.fail(event, "stage", f"expected a stage from 1 to {self.policy.stages} "
-                                            f"({self.policy.name} has {self.policy.stages}); got {stage_no}.")
+                                            f"({self.policy.name}'s {self.policy.procedure} procedure has "
+                                            f"{self.policy.stages}); got {stage_no}.")
         if self.current is None or self.current.number != stage_no:
             at = self.current.number if self.current else 1
-            raise self.fail(event, "stage", f"expected {at}, the stage the complaint is at on "
-                                            f"{event.date.isoformat()}; got {stage_no}.")
+            raise self.fail(event, "stage", f"expected stage {at}, the stage the complaint is at on "
+                                            f"{british(event.date)}; got stage {stage_no}.")
         return self.current
+
+    def supersede(self, draft: Draft | None, on: date, why: str) -> None:
+        """``draft``, not yet issued, is no longer sent: ``why`` made it untrue on ``on``."""
+        if draft is None or draft.issued is not None or draft.cancelled or draft.superseded_on is not None:
+            return
+        if on > self.as_of:
+            return
+        draft.superseded_on, draft.superseded_by = on, why
