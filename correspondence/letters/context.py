@@ -201,7 +201,14 @@ def _dates(items: list[Mapping[str, Any]], key: str) -> list[dict]:
             for item in items]
 
 
-def _sections(case: Case, policy: Policy, letter: Letter) -> dict:
+def _premature_words(facts: Mapping[str, Any] | None) -> dict | None:
+    if not facts:
+        return None
+    return {"request_date": british(facts["request_date"]), "taken_as": british(facts["taken_as"]),
+            "ack_date": british(facts.get("ack_due"))}
+
+
+def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> dict:
     """The letter kind's own section; the others stay None."""
     f = letter.facts
     event = next((e for e in case.events if e.id == letter.trigger), None)
@@ -209,9 +216,15 @@ def _sections(case: Case, policy: Policy, letter: Letter) -> dict:
     s: dict[str, Any] = {}
     if kind == "acknowledgement":
         request_or_reopen = event if event and event.type in ("escalation_request", "reopened") else None
+        # policy-matrix.md: sent after its response date, it says so and apologises, and gives
+        # the later date where there is one, otherwise "as soon as possible"; never a date past.
+        due, first = f.get("response_due"), f.get("first_response_due") or f.get("response_due")
+        late = first is not None and letter_date > first
         s["acknowledgement"] = {
             "received_date": british(request_or_reopen.date if request_or_reopen else case.received),
-            "response_date": british(f.get("response_due")),
+            "response_date": (british(due) if not late or due >= letter_date else "as soon as possible"),
+            "late": late, "first_response_date": british(first) if late else "",
+            "later_date": late and due >= letter_date,
             "request_date": british(event.date) if event and letter.stage > 1 and event.type == "escalation_request" else "",
             "request_reasons": list(f.get("request_reasons", [])),
             "reopened": bool(event and event.type == "reopened"),
@@ -227,7 +240,10 @@ def _sections(case: Case, policy: Policy, letter: Letter) -> dict:
             "findings": [dict(x) for x in d["findings"]], "remedies": list(d["remedies"]),
             "actions": _dates([dict(x) for x in d["outstanding_actions"]], "by"),
             "learning": d.get("learning", ""), "next_stage": letter.stage + 1,
-            "window_closes": british(f.get("window_closes")),
+            # a request already made: no window to invite one by (the premature paragraph instead)
+            "window_closes": "" if f.get("premature_request") else british(f.get("window_closes")),
+            # policy-matrix.md: after a premature request, the outcome does not invite it again
+            "premature": _premature_words(f.get("premature_request")),
             # Solihull and Hampshire give the Ombudsman's details with a stage 1 response: the
             # reader must know the Ombudsman normally expects the procedure to be finished first.
             "ombudsman_before_end": (not f["final"]) and letter.ombudsman_required,
@@ -341,6 +357,6 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         "large_print": large_print,
         "extra": dict(event.get("extra", {})) if event else {},
     })
-    context.update(_sections(case, policy, letter))
+    context.update(_sections(case, policy, letter, letter_date))
     context["letter"]["title"] = letter_title(letter.letter, letter.stage, letter.facts, context["reader"])
     return keep_together(context)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from correspondence.common.wording import british
 from correspondence.engine.case import Case
 from correspondence.engine.due import Determination, Letter, determine
 from correspondence.engine.due import Issued as IssuedLetter
@@ -122,6 +123,27 @@ def as_issued(case: Case, policy: Policy, issued: list[IssuedLetter], letter: Le
                 if (x.letter, x.stage, x.trigger) == (letter.letter, letter.stage, letter.trigger))
 
 
+# policy-matrix.md "Letters never contradict one another": an outcome going out in this run
+# supersedes its stage's acknowledgement and extension not yet issued, so it goes first.
+SUPERSEDED_BY_OUTCOME = ("acknowledgement", "extension")
+
+
+def next_letter(pending: list[Letter]) -> Letter:
+    """The letter to issue next: an outcome before the letters of its stage it makes untrue
+    (once it is filed, the case is determined again and those are superseded), else the
+    earliest due."""
+    for x in pending:
+        if x.letter == "outcome" and any(y.stage == x.stage and y.letter in SUPERSEDED_BY_OUTCOME for y in pending):
+            return x
+    return pending[0]
+
+
+def _not_before(letter: Letter) -> date:
+    """The first day a letter may go: a later stage's acknowledgement after a premature request
+    never goes in the same post as the outcome (policy-matrix.md)."""
+    return letter.facts.get("not_before") or date.min
+
+
 def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Path, letter_date: date, *,
                       only: str | None = None, dry_run: bool = False,
                       formats: tuple[str, ...] = ("docx", "pdf")) -> IssueReport:
@@ -129,18 +151,26 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
     policy = policy_for(book, case)
     report = IssueReport(case.case_id)
     tried: set[tuple] = set()
+    planned: list[IssuedLetter] = []  # --dry-run: the letters it would have issued so far
     while True:
-        issued = ledger.issued_for(outbox, case.case_id)
+        issued = ledger.issued_for(outbox, case.case_id) + planned
         result = determine(case, policy, issued, letter_date)
         pending = [x for x in result.pending if (only is None or x.letter == only)
                    and (x.letter, x.stage, x.trigger) not in tried]
+        for waiting in [x for x in pending if _not_before(x) > letter_date]:
+            pending.remove(waiting)
+            tried.add((waiting.letter, waiting.stage, waiting.trigger))
+            report.skipped.append(f"{case.case_id}: the stage {waiting.stage} {waiting.letter} waits until "
+                                  f"{british(_not_before(waiting))}, so that it does not go in the same post as "
+                                  f"the stage {waiting.stage - 1} outcome.")
         if not pending:
             break
-        letter = pending[0]
+        letter = next_letter(pending)
         tried.add((letter.letter, letter.stage, letter.trigger))
         stem = stem_for(letter.letter, letter.stage, letter.trigger, letter_date)
         if dry_run:
             report.planned.append((letter, stem))
+            planned.append(IssuedLetter(letter.letter, letter.stage, letter_date, letter.trigger, delivery_for(result)))
             continue
         letter = as_issued(case, policy, issued, letter, letter_date, delivery_for(result))
         context = build_context(case, policy, result, letter, letter_date)

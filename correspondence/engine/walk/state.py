@@ -197,7 +197,7 @@ class Walk:
         stage.ack_date = stage.ack.issued.date if stage.ack.issued else ack_due
         stage.response_due = self.stage_clock(stage, "response")
         stage.limit = self.stage_clock(stage, "extension_limit")
-        stage.ack.facts.update(response_due=stage.response_due)
+        stage.ack.facts.update(response_due=stage.response_due, first_response_due=stage.response_due)
         return stage
 
     def refresh_ack_facts(self, stage: Stage) -> None:
