@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import PYTHON, ROOT, checkout, example_records, letters_cmd, load, records, run_timed, spread  # noqa: E402
+from common import PYTHON, ROOT, checkout, example_records, letters_cmd, load, records, run_timed, spread
 
 AS_OF = "2026-11-20"
 
@@ -46,13 +46,13 @@ def fill_store(outbox: Path, count: int, examples: list[dict]) -> None:
     """``count`` validated records kept in the case store, as `letters store` keeps them."""
     from correspondence.engine.case import case_from_record
     from correspondence.engine.rules import load_rulebook
-    from correspondence.service import case_store as store
+    from correspondence.service import case_store
 
     book = load_rulebook(ROOT / "rules")[0]
     councils = {c: book.procedures(c) for c in book.councils}
     for record in records(count, "D", examples):
         case_from_record(record, "bench", councils)
-        store.save(outbox, record["case_id"], json.dumps(record).encode())
+        case_store.save(outbox, record["case_id"], json.dumps(record).encode())
 
 
 def diary(outbox: Path, code_root: Path | None) -> float:

@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import PYTHON, ROOT, checkout, letters_cmd, load, records, run_timed, spread, write_records  # noqa: E402
+from common import PYTHON, ROOT, checkout, letters_cmd, load, records, run_timed, spread, write_records
 
 AS_OF = date(2026, 11, 20)
 

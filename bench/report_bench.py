@@ -36,12 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from correspondence.engine.rules import load_rulebook  # noqa: E402
-from correspondence.reporting.outputs import stored_cases  # noqa: E402
-from correspondence.reporting.report import Period, build_report  # noqa: E402
-from correspondence.service import case_store as store  # noqa: E402
-from correspondence.service import ledger
-from correspondence.service.case_store import diary as stored_diary  # noqa: E402
+from correspondence.engine.rules import load_rulebook
+from correspondence.reporting.outputs import stored_cases
+from correspondence.reporting.report import Period, build_report
+from correspondence.service import case_store, ledger
+from correspondence.service.case_store import diary as stored_diary
 
 DATE = re.compile(r'"(\d{4}-\d{2}-\d{2})"')
 AS_OF = date(2026, 12, 31)
@@ -64,7 +63,7 @@ def generate(outbox: Path, count: int) -> None:
             record = copy.deepcopy(examples[i % len(examples)])
             record["case_id"] = f"{record['case_id']}-R{i:05d}"
             text = shifted(json.dumps(record), (i * 37) % 183)
-            store.save(outbox, record["case_id"], text.encode("utf-8"))  # stamped, as letters store does
+            case_store.save(outbox, record["case_id"], text.encode("utf-8"))  # stamped, as letters store does
             if i % 3 == 0:
                 received = date.fromisoformat(json.loads(text)["complaint"]["received"])
                 ledger.record(conn, record["case_id"], "acknowledgement", 1, "complaint", received + timedelta(days=1))

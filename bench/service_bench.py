@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import ROOT, checkout, example_records, letters_cmd, load, percentile, spread  # noqa: E402
+from common import ROOT, checkout, example_records, letters_cmd, load, percentile, spread
 
 
 def record_with_a_letter_today() -> dict:

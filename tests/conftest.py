@@ -1,8 +1,21 @@
-"""Shared helpers: build a record, run the engine with the real rules, read the results."""
+"""What the tests share: the project's folders; records built by hand (``make``, ``ev``) or read from the
+examples (``record``); the engine run with the real rules (``run``, ``rows``, ``deadline``, ``letter``,
+``issued``); the ``letters`` command in process (``invoke``) and as a process (``letters``,
+``start_watch``, ``stop``); an inbox and outbox (``dirs``); the ledger and files filed there; a Word
+letter's parts; a record's field paths. Helpers are imported by name (``from conftest import ...``),
+fixtures are asked for by name, and no test module imports another."""
 
 from __future__ import annotations
 
 import copy
+import io
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 EXAMPLES = ROOT / "examples" / "inbox"
 EXPECTED = ROOT / "examples" / "expected"
+TEMPLATES = ROOT / "templates"
 
 BASE = {
     "format": "complaint-case/1",
@@ -83,6 +97,15 @@ def run(book, rec: dict, as_of: str, issued=()) -> Determination:
     return determine(case, policy, issued, date.fromisoformat(as_of))
 
 
+def one_error(book, rec: dict, as_of: str) -> str:
+    """The one sentence the engine refuses the record with."""
+    from correspondence.engine.case import CaseError
+    with pytest.raises(CaseError) as err:
+        run(book, rec, as_of)
+    assert len(err.value.problems) == 1
+    return err.value.problems[0]
+
+
 def rows(result: Determination) -> list[tuple]:
     return [(x.letter, x.stage, x.trigger, x.due.isoformat(), x.status) for x in result.letters]
 
@@ -130,3 +153,152 @@ def renderer():
     """The renderer over the project's templates (compiled templates kept for the module)."""
     from correspondence.letters.render import Renderer
     return Renderer(ROOT / "templates")
+
+
+# --------------------------------------------------------------------------- the letters command
+
+def invoke(*args: str, outbox=None, templates=TEMPLATES, rules=RULES):
+    """``letters ARGS`` run in this process (click's runner), with the project's rules and templates
+    (or those given) and OUTBOX if given."""
+    from click.testing import CliRunner
+
+    from correspondence.cli import cli
+    folders = ["--rules", str(rules), "--templates", str(templates)]
+    if outbox is not None:
+        folders += ["--outbox", str(outbox)]
+    return CliRunner().invoke(cli, [*args, *folders])
+
+
+LETTERS = [sys.executable, "-m", "correspondence.cli"]
+FOLDER_ARGS = ["--rules", str(RULES), "--templates", str(TEMPLATES)]  # the project's rules and templates
+
+
+def letters(*args, inbox, outbox, timeout=300, **kw):
+    """``letters ARGS`` as a process of its own, over INBOX and OUTBOX."""
+    return subprocess.run([*LETTERS, *args, *FOLDER_ARGS, "--inbox", str(inbox), "--outbox", str(outbox)],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, **kw)
+
+
+def start_watch(inbox, outbox, *extra):
+    """``letters watch`` started over INBOX and OUTBOX, quick to settle, rescan and give up."""
+    return subprocess.Popen([*LETTERS, "watch", *FOLDER_ARGS, "--inbox", str(inbox), "--outbox", str(outbox),
+                             "--settle", "0.3", "--rescan", "2", "--give-up", "3", *extra],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stop(proc, sig=signal.SIGTERM):
+    """Signal a started service and wait for it: (exit status, its stderr)."""
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def wait_for(condition, timeout=120):
+    """True as soon as CONDITION() is, polling every 0.2 s; False after TIMEOUT seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+# --------------------------------------------------------------------------- inbox, outbox and ledger
+
+def record(name="twc-2026-0201.json", case_id=None) -> dict:
+    """An example record from examples/inbox/, under another case id if given."""
+    data = json.loads((EXAMPLES / name).read_text())
+    if case_id:
+        data["case_id"] = case_id
+    return data
+
+
+def write(path: Path, data) -> Path:
+    """DATA written to PATH: as JSON, or as it is if it is text."""
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+    return path
+
+
+def ledger(outbox):
+    """The ledger's letters (case id, letter, stage, trigger), in order; none while it is not there."""
+    if not (outbox / "ledger.sqlite3").exists():
+        return []
+    with sqlite3.connect(outbox / "ledger.sqlite3") as conn:
+        try:
+            return conn.execute("SELECT case_id, letter, stage, trigger FROM letters ORDER BY 1, 2, 3, 4").fetchall()
+        except sqlite3.OperationalError:  # the service is creating the ledger this instant
+            return []
+
+
+def letter_files(outbox) -> list[Path]:
+    """Every file filed in a case's folder of the outbox."""
+    return sorted(p for p in outbox.glob("*/*") if p.is_file() and not p.parent.name.startswith("."))
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    """An empty inbox and an outbox not yet made."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    return inbox, outbox
+
+
+# --------------------------------------------------------------------------- Word letters
+
+def members(data: bytes) -> dict[str, bytes]:
+    """A .docx file's parts by name, each member's CRC checked."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.testzip() is None  # every member's CRC checks
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def assert_same_letter(old: bytes, new: bytes) -> None:
+    """Two .docx files with the same parts, in the same order, byte for byte."""
+    a, b = members(old), members(new)
+    assert list(a) == list(b)  # the same parts, in the same order
+    for name in a:  # document.xml, styles.xml, numbering.xml, headers, footers, properties...
+        assert a[name] == b[name], f"{name} differs"
+
+
+def uncompiled_docx(renderer, council: str, kind: str, context: dict) -> bytes:
+    """The letter as docxtpl makes it from the files, with no caching at all (the reference)."""
+    from docxtpl import DocxTemplate
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    body = DocxTemplate(str(renderer.path("docx", council, kind)))
+    body.render(context, env, autoescape=True)
+    rendered_body = io.BytesIO()
+    body.save(rendered_body)
+    rendered_body.seek(0)
+    base = DocxTemplate(str(renderer.path("docx", council, "_base")))
+    base.render({**context, "body": base.new_subdoc(rendered_body)}, env, autoescape=True)
+    out = io.BytesIO()
+    base.save(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- a record's fields
+
+def leaves(value, path=()):
+    """Every field path of the record, objects and lists included, with the value there."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from leaves(item, path + (i,))
+
+
+def replaced(record, path, value):
+    """A copy of the record with the value at PATH replaced (the value itself for the empty path)."""
+    rec = copy.deepcopy(record)
+    if not path:
+        return value
+    target = rec
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    return rec

@@ -7,8 +7,7 @@ import os
 import stat
 
 import pytest
-from conftest import ROOT, context_for
-from test_word import assert_same_letter, members, uncompiled_docx
+from conftest import ROOT, assert_same_letter, context_for, members, uncompiled_docx
 
 from correspondence.common import cache
 from correspondence.letters.render import Renderer

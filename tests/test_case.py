@@ -227,7 +227,7 @@ def test_text_is_kept_literally():
     assert case.raw["complaint"]["summary"] == text
 
 
-# --------------------------------------------------------------------------- wave 2 fields
+# --------------------------------------------------------------------------- organisation, procedures, delivery
 
 def test_code_2024_needs_an_organisation():
     rec = make(council="code-2024", organisation=None)

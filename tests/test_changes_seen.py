@@ -8,8 +8,7 @@ import os
 import shutil
 
 import pytest
-from conftest import ROOT, context_for
-from test_word import members
+from conftest import ROOT, context_for, members
 
 from correspondence.common import cache
 from correspondence.letters import render

@@ -13,15 +13,25 @@ import signal
 import subprocess
 import time
 
-from conftest import EXAMPLES, ROOT
-from test_inbox import BASE, LETTERS, ledger, letter_files, letters, record, wait_for, write
+from conftest import (
+    EXAMPLES,
+    FOLDER_ARGS,
+    LETTERS,
+    ROOT,
+    ledger,
+    letter_files,
+    letters,
+    record,
+    wait_for,
+    write,
+)
 
 FULL = os.environ.get("LETTERS_CHAOS") == "full"
 RECORDS, KILLS = (100, 10) if FULL else (24, 4)
 
 
 def start(inbox, outbox):
-    return subprocess.Popen([*LETTERS, "watch", *BASE, "--inbox", str(inbox), "--outbox", str(outbox),
+    return subprocess.Popen([*LETTERS, "watch", *FOLDER_ARGS, "--inbox", str(inbox), "--outbox", str(outbox),
                              "--settle", "0.2", "--rescan", "1", "--workers", "2"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

@@ -8,23 +8,14 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, EXPECTED, ROOT, RULES
+from conftest import EXAMPLES, EXPECTED, ROOT, RULES, invoke
 
 from correspondence.cli import cli
 
 
-@pytest.fixture
-def runner():
-    return CliRunner()
-
-
-def invoke(runner, *args, outbox):
-    return runner.invoke(cli, [*args, "--rules", str(RULES), "--outbox", str(outbox)])
-
-
 @pytest.mark.parametrize("record", sorted(p.name for p in EXAMPLES.glob("*.json")))
-def test_due_json_for_every_example(runner, tmp_path, record):
-    result = invoke(runner, "due", "--case-file", str(EXAMPLES / record), "--as-of", "2026-11-20", "--json", outbox=tmp_path)
+def test_due_json_for_every_example(tmp_path, record):
+    result = invoke("due", "--case-file", str(EXAMPLES / record), "--as-of", "2026-11-20", "--json", outbox=tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == json.loads((EXPECTED / record).read_text())
 
@@ -38,8 +29,8 @@ def test_every_letter_kind_appears_in_the_examples():
     assert councils == {"code-2024", "hampshire", "luton", "solihull", "telford-wrekin", "warwickshire"}
 
 
-def test_due_json_shape_is_the_contract(runner, tmp_path):
-    result = invoke(runner, "due", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", "--json",
+def test_due_json_shape_is_the_contract(tmp_path):
+    result = invoke("due", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", "--json",
                     outbox=tmp_path)
     data = json.loads(result.output)
     assert list(data) == ["case_id", "council", "as_of", "letters", "deadlines", "notes"]
@@ -47,23 +38,23 @@ def test_due_json_shape_is_the_contract(runner, tmp_path):
     assert list(data["deadlines"][0]) == ["kind", "stage", "date"]
 
 
-def test_due_table(runner, tmp_path):
-    result = invoke(runner, "due", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+def test_due_table(tmp_path):
+    result = invoke("due", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
     assert result.exit_code == 0
     assert "TWC-2026-0142: Telford & Wrekin Council, as of Fri 20 Nov 2026" in result.output
     assert "outcome          1      e7         Wed 18 Nov 2026  OVERDUE" in result.output
     assert "escalation-window  1      Thu 17 Dec 2026" in result.output
 
 
-def test_store_then_due_by_case_id_and_the_diary(runner, tmp_path):
+def test_store_then_due_by_case_id_and_the_diary(tmp_path):
     records = [str(p) for p in sorted(EXAMPLES.glob("*.json"))]
-    stored = invoke(runner, "store", *records, outbox=tmp_path)
+    stored = invoke("store", *records, outbox=tmp_path)
     assert stored.exit_code == 0, stored.output
     assert (tmp_path / ".cases" / "TWC-2026-0142.json").is_file()
-    one = invoke(runner, "due", "TWC-2026-0142", "--as-of", "2026-11-20", "--json", outbox=tmp_path)
+    one = invoke("due", "TWC-2026-0142", "--as-of", "2026-11-20", "--json", outbox=tmp_path)
     assert json.loads(one.output) == json.loads((EXPECTED / "twc-2026-0142.json").read_text())
 
-    diary = invoke(runner, "due", "--all", "--as-of", "2026-11-20", "--json", outbox=tmp_path)
+    diary = invoke("due", "--all", "--as-of", "2026-11-20", "--json", outbox=tmp_path)
     assert diary.exit_code == 0
     data = json.loads(diary.output)
     assert data["cases"] == len(records)
@@ -75,49 +66,49 @@ def test_store_then_due_by_case_id_and_the_diary(runner, tmp_path):
     assert {"case_id": "TWC-2026-0142", "council": "telford-wrekin", "letter": "outcome", "stage": 1, "trigger": "e7",
             "due": "2026-11-18", "status": "overdue"} in data["letters"]
 
-    table = invoke(runner, "due", "--all", "--as-of", "2026-11-20", outbox=tmp_path)
+    table = invoke("due", "--all", "--as-of", "2026-11-20", outbox=tmp_path)
     lines = table.output.splitlines()
     assert lines[0] == f"Letters not yet issued across {len(records)} cases, as of Fri 20 Nov 2026"
     assert lines[4].split()[0] == "OVERDUE"
 
 
-def test_a_later_record_replaces_the_snapshot(runner, tmp_path):
+def test_a_later_record_replaces_the_snapshot(tmp_path):
     record = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())
     first = tmp_path / "a.json"
     first.write_text(json.dumps(record))
-    invoke(runner, "store", str(first), outbox=tmp_path)
+    invoke("store", str(first), outbox=tmp_path)
     record["events"].append({"id": "e9", "type": "withdrawn", "date": "2026-11-19", "method": "email"})
     first.write_text(json.dumps(record))
-    invoke(runner, "store", str(first), outbox=tmp_path)
-    out = json.loads(invoke(runner, "due", "TWC-2026-0142", "--as-of", "2026-11-20", "--json", outbox=tmp_path).output)
+    invoke("store", str(first), outbox=tmp_path)
+    out = json.loads(invoke("due", "TWC-2026-0142", "--as-of", "2026-11-20", "--json", outbox=tmp_path).output)
     assert [x["letter"] for x in out["letters"]] == ["acknowledgement", "withdrawal-confirmation"]
 
 
-def test_bad_record_is_one_sentence_and_exit_1(runner, tmp_path):
+def test_bad_record_is_one_sentence_and_exit_1(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**json.loads((EXAMPLES / "twc-2026-0142.json").read_text()), "council": "kent"}))
-    result = invoke(runner, "due", "--case-file", str(bad), outbox=tmp_path)
+    result = invoke("due", "--case-file", str(bad), outbox=tmp_path)
     assert result.exit_code == 1
     assert result.output.strip() == (f"{bad}: field council: expected one of code-2024, hampshire, luton, solihull, "
                                      f"telford-wrekin, warwickshire; got text (not quoted: it may be personal).")
 
 
-def test_a_record_dated_year_0000_is_one_sentence_not_a_traceback(runner, tmp_path):
+def test_a_record_dated_year_0000_is_one_sentence_not_a_traceback(tmp_path):
     record = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())
     record["complaint"]["received"] = "0000-01-01"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(record))
     for command in (["due", "--case-file", str(bad)], ["store", str(bad)]):
-        result = invoke(runner, *command, outbox=tmp_path)
+        result = invoke(*command, outbox=tmp_path)
         assert result.exit_code == 1, result.output
         assert result.output.strip() == (
             f'{bad}: field complaint.received: expected a real calendar date (YYYY-MM-DD); got "0000-01-01".')
 
 
-def test_store_refuses_bad_records_and_keeps_good_ones(runner, tmp_path):
+def test_store_refuses_bad_records_and_keeps_good_ones(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{")
-    result = invoke(runner, "store", str(bad), str(EXAMPLES / "smbc-2026-0090.json"), outbox=tmp_path)
+    result = invoke("store", str(bad), str(EXAMPLES / "smbc-2026-0090.json"), outbox=tmp_path)
     assert result.exit_code == 1
     assert (tmp_path / ".cases" / "SMBC-2026-0090.json").exists()
     assert not (tmp_path / ".cases" / "bad.json").exists()
@@ -131,28 +122,28 @@ def test_store_refuses_bad_records_and_keeps_good_ones(runner, tmp_path):
     (["due", "--all", "--as-of", "2026-02-30"], "2026-02-30 is not a real date: February 2026 has 28 days."),
     (["rules", "show", "kent"], "No rules for 'kent'"),
 ])
-def test_usage_errors_exit_2(runner, tmp_path, args, message):
-    result = invoke(runner, *args, outbox=tmp_path)
+def test_usage_errors_exit_2(tmp_path, args, message):
+    result = invoke(*args, outbox=tmp_path)
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
 
 
-def test_rules_validate_and_show(runner, tmp_path):
-    ok = invoke(runner, "rules", "validate", outbox=tmp_path)
+def test_rules_validate_and_show(tmp_path):
+    ok = invoke("rules", "validate", outbox=tmp_path)
     assert ok.exit_code == 0
     assert ok.output.startswith("6 rules files valid (code-2024, hampshire, luton, solihull, telford-wrekin, warwickshire)")
-    shown = invoke(runner, "rules", "show", "telford-wrekin", outbox=tmp_path)
+    shown = invoke("rules", "show", "telford-wrekin", outbox=tmp_path)
     assert shown.exit_code == 0
     assert "Telford & Wrekin Council (telford-wrekin), corporate procedure" in shown.output
     assert re.search(r"^  response +10 working days after the", shown.output, re.M)
     assert "Policy: Telford & Wrekin Council, Corporate Complaints policy (version 1.0, April 2024)." in shown.output
     assert "Complaints policy (April 2024) §6.9.5" in shown.output  # the source column, wrapped
-    housing = invoke(runner, "rules", "show", "luton", "--housing-tenancy", outbox=tmp_path)
+    housing = invoke("rules", "show", "luton", "--housing-tenancy", outbox=tmp_path)
     assert "Housing Ombudsman Service" in housing.output and "6 months after" in housing.output
 
 
-def test_rules_validate_fails_on_a_broken_file(runner, tmp_path):
+def test_rules_validate_fails_on_a_broken_file(tmp_path):
     import shutil
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)

@@ -8,17 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES, RULES
+from conftest import EXAMPLES, RULES, invoke
 
-from correspondence.cli import cli
 from correspondence.engine import case as case_module
-from correspondence.service import case_store as store
-from correspondence.service import ledger
-
-
-def invoke(*args, outbox):
-    return CliRunner().invoke(cli, [*args, "--rules", str(RULES), "--outbox", str(outbox)])
+from correspondence.service import case_store, ledger
 
 
 @pytest.fixture
@@ -71,7 +64,7 @@ def test_a_snapshot_edited_by_hand_is_validated_in_full(stored, schema_runs):
 
 
 def test_a_stamp_from_another_validator_is_void(stored, schema_runs, monkeypatch):
-    monkeypatch.setattr(store, "validator_fingerprint", lambda: "0" * 32)  # an upgrade: new schema or code
+    monkeypatch.setattr(case_store, "validator_fingerprint", lambda: "0" * 32)  # an upgrade: new schema or code
     code, _, _ = diary_json(stored)
     assert code == 0 and len(schema_runs) == len(list(EXAMPLES.glob("*.json")))
 

@@ -5,19 +5,10 @@ Dates use Telford & Wrekin (ack 2 WD; response 10 WD after the ack) and Warwicks
 """
 
 import pytest
-from conftest import deadline, ev, issued, letter, make, rows, run
-
-from correspondence.engine.case import CaseError
+from conftest import deadline, ev, issued, letter, make, one_error, rows, run
 
 DECISION = dict(outcome="upheld", findings=[{"point": "p", "finding": "f"}], remedies=["r"],
                 outstanding_actions=[{"action": "a", "by": "2026-12-01"}])
-
-
-def error(book, rec, as_of) -> str:
-    with pytest.raises(CaseError) as err:
-        run(book, rec, as_of)
-    assert len(err.value.problems) == 1
-    return err.value.problems[0]
 
 
 # --------------------------------------------------------------------------- statuses
@@ -63,7 +54,7 @@ def test_a_letter_issued_that_matches_nothing_is_noted(book):
 
 def test_extension_new_due_must_be_later(book):
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=1, reason="r", new_due="2026-11-18")])
-    assert error(book, rec, "2026-11-10") == (
+    assert one_error(book, rec, "2026-11-10") == (
         "record.json: field events[0].new_due: expected a date after the current stage 1 response date 18 November 2026; got 18 November 2026.")
 
 
@@ -71,14 +62,14 @@ def test_second_extension_at_the_limit_needs_a_date(book):
     # First extension goes to the limit (20 WD after the ack of Wed 4 Nov -> Wed 2 Dec).
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=1, reason="r"),
                        ev("y", "extension", "2026-11-30", stage=1, reason="r")])
-    assert error(book, rec, "2026-11-30") == (
+    assert one_error(book, rec, "2026-11-30") == (
         "record.json: field events[1].new_due: is missing; the stage 1 response date 2 December 2026 is already at the "
         "policy's limit (2 December 2026), so a further extension must give its new date.")
 
 
 def test_extension_for_the_wrong_stage(book):
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=2, reason="r")])
-    assert error(book, rec, "2026-11-10") == (
+    assert one_error(book, rec, "2026-11-10") == (
         "record.json: field events[0].stage: expected stage 1, the stage the complaint is at on 10 November 2026; got stage 2.")
 
 
@@ -104,7 +95,7 @@ def test_final_outcome_closes_the_procedure(book):
 
 def test_second_decision_for_a_stage(book):
     events = [ev("d1", "decision", "2026-11-10", stage=1, **DECISION), ev("d2", "decision", "2026-11-11", stage=1, **DECISION)]
-    assert error(book, make(events=events), "2026-11-12") == (
+    assert one_error(book, make(events=events), "2026-11-12") == (
         "record.json: field events[1].stage: expected one decision for stage 1 (a stage has one outcome); got a "
         "second, after event d1.")
 
@@ -113,7 +104,7 @@ def test_second_decision_for_a_stage(book):
 
 def test_escalation_must_go_to_the_next_stage(book):
     events = [ev("r", "escalation_request", "2026-11-10", to_stage=3)]
-    assert error(book, make("hampshire", events=events), "2026-11-10") == (
+    assert one_error(book, make("hampshire", events=events), "2026-11-10") == (
         "record.json: field events[0].to_stage: expected stage 2, the stage after the one the complaint is at on "
         "10 November 2026; got stage 3.")
 
@@ -174,7 +165,7 @@ def test_reopening_restarts_the_stage_clocks(book):
 
 
 def test_reopening_needs_a_withdrawal(book):
-    assert error(book, make(events=[ev("o", "reopened", "2026-11-16", reason="x")]), "2026-11-16") == (
+    assert one_error(book, make(events=[ev("o", "reopened", "2026-11-16", reason="x")]), "2026-11-16") == (
         "record.json: field events[0].type: a complaint can be reopened only after a withdrawn or discontinued event (Warwickshire §9).")
 
 
@@ -199,7 +190,7 @@ def test_discontinuation_after_three_attempts_by_two_methods(book):
 ])
 def test_discontinuation_without_enough_attempts_is_an_error(book, methods, shown):
     events = attempts(*methods) + [ev("s", "discontinued", "2026-11-20")]
-    message = error(book, make("warwickshire", events=events), "2026-11-20")
+    message = one_error(book, make("warwickshire", events=events), "2026-11-20")
     assert message == (f"record.json: field events[{len(methods)}].type: a complaint can be discontinued only after at least "
                        f"3 unanswered contact attempts by at least 3 different methods (Warwickshire's policy §7; docs/letters.md); {shown}")
 
@@ -222,7 +213,7 @@ def test_a_response_resets_the_attempts(book):
     events = attempts("email", "phone") + [ev("ok", "contact_attempt", "2026-11-13", method="phone", outcome="responded"),
                                            ev("c9", "contact_attempt", "2026-11-16", method="letter", outcome="no-response"),
                                            ev("s", "discontinued", "2026-11-20")]
-    assert "the record shows 1 unanswered attempt by 1 method" in error(book, make("warwickshire", events=events), "2026-11-20")
+    assert "the record shows 1 unanswered attempt by 1 method" in one_error(book, make("warwickshire", events=events), "2026-11-20")
 
 
 # --------------------------------------------------------------------------- hold
@@ -283,7 +274,7 @@ def test_review_lifted_ends_the_reviews(book):
 
 def test_review_without_a_restriction(book):
     events = [ev("V", "restriction_review", "2026-11-18", outcome="lifted")]
-    assert error(book, make(events=events), "2026-11-18") == (
+    assert one_error(book, make(events=events), "2026-11-18") == (
         "record.json: field events[0].type: a restriction_review needs an earlier restriction event that is still in force.")
 
 
@@ -339,7 +330,7 @@ def test_missing_consent_is_noted(book):
 
 def test_extension_during_a_hold(book):
     events = [ev("h", "on_hold", "2026-11-05", reason="x"), ev("x", "extension", "2026-11-10", stage=1, reason="r")]
-    assert error(book, make("warwickshire", events=events), "2026-11-10") == (
+    assert one_error(book, make("warwickshire", events=events), "2026-11-10") == (
         "record.json: field events[1].date: the stage 1 investigation is on hold since 5 November 2026; "
         "record a resumed event before extending it.")
 

@@ -111,11 +111,11 @@ def test_a_forked_worker_opens_its_own_connection(tmp_path):
 
 
 def test_files_written_together_land_in_order_or_not_at_all(tmp_path, monkeypatch):
-    from correspondence.service import case_store as store
+    from correspondence.service import case_store
 
     folder = tmp_path / "case"
     written = []
-    store.atomic_write_all([(folder / "a.docx", b"A"), (folder / "a.pdf", b"P"), (folder / "a.json", b"{}")], written)
+    case_store.atomic_write_all([(folder / "a.docx", b"A"), (folder / "a.pdf", b"P"), (folder / "a.json", b"{}")], written)
     assert [p.name for p in written] == ["a.docx", "a.pdf", "a.json"]
     assert (folder / "a.pdf").read_bytes() == b"P" and oct((folder / "a.json").stat().st_mode & 0o777) == "0o600"
 
@@ -125,5 +125,5 @@ def test_files_written_together_land_in_order_or_not_at_all(tmp_path, monkeypatc
     monkeypatch.setattr(os, "fsync", failing)
     written = []
     with pytest.raises(OSError):
-        store.atomic_write_all([(folder / "b.docx", b"B"), (folder / "b.pdf", b"Q")], written)
+        case_store.atomic_write_all([(folder / "b.docx", b"B"), (folder / "b.pdf", b"Q")], written)
     assert written == [] and sorted(p.name for p in folder.iterdir()) == ["a.docx", "a.json", "a.pdf"]

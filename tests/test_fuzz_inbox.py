@@ -1,4 +1,4 @@
-"""Malformed records by the thousand (issue 10, point 9).
+"""Malformed records by the thousand.
 
 Hypothesis mutates the example records (types, nesting, unicode, sizes, numbers, ids, bytes and
 file names). Each mutation is first checked in-process (validation raises nothing but CaseError,
@@ -15,11 +15,9 @@ import copy
 import json
 import os
 
-from conftest import EXAMPLES, RULES
+from conftest import EXAMPLES, RULES, leaves, letters, replaced
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_inbox import letters
-from test_privacy import leaves, replaced
 
 from correspondence.engine.case import CaseError, case_from_record, parse_record
 from correspondence.engine.rules import load_rulebook

@@ -3,56 +3,26 @@
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT, RULES
-
-LETTERS = [sys.executable, "-m", "correspondence.cli"]
-BASE = ["--rules", str(RULES), "--templates", str(ROOT / "templates")]
-
-
-def letters(*args, inbox, outbox, timeout=300, **kw):
-    return subprocess.run([*LETTERS, *args, *BASE, "--inbox", str(inbox), "--outbox", str(outbox)],
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, **kw)
-
-
-def record(name="twc-2026-0201.json", case_id=None) -> dict:
-    data = json.loads((EXAMPLES / name).read_text())
-    if case_id:
-        data["case_id"] = case_id
-    return data
-
-
-def write(path: Path, data) -> Path:
-    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
-    return path
-
-
-def ledger(outbox):
-    if not (outbox / "ledger.sqlite3").exists():
-        return []
-    with sqlite3.connect(outbox / "ledger.sqlite3") as conn:
-        try:
-            return conn.execute("SELECT case_id, letter, stage, trigger FROM letters ORDER BY 1, 2, 3, 4").fetchall()
-        except sqlite3.OperationalError:  # the service is creating the ledger this instant
-            return []
-
-
-def letter_files(outbox) -> list[Path]:
-    return sorted(p for p in outbox.glob("*/*") if p.is_file() and not p.parent.name.startswith("."))
-
-
-@pytest.fixture
-def dirs(tmp_path):
-    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
-    inbox.mkdir()
-    return inbox, outbox
+from conftest import (
+    EXAMPLES,
+    FOLDER_ARGS,
+    LETTERS,
+    ROOT,
+    RULES,
+    ledger,
+    letter_files,
+    letters,
+    record,
+    start_watch,
+    stop,
+    wait_for,
+    write,
+)
 
 
 def test_bad_records_are_quarantined_with_their_reason_and_good_ones_processed(dirs):
@@ -189,8 +159,8 @@ def test_a_render_and_a_process_at_once_never_duplicate(dirs):
     inbox, outbox = dirs
     write(inbox / "a.json", record())
     cmd_render = [*LETTERS, "render", "--case-file", str(EXAMPLES / "twc-2026-0201.json"), "--as-of", "2026-11-20",
-                  *BASE, "--outbox", str(outbox)]
-    cmd_process = [*LETTERS, "process", "--as-of", "2026-11-20", *BASE, "--inbox", str(inbox), "--outbox", str(outbox)]
+                  *FOLDER_ARGS, "--outbox", str(outbox)]
+    cmd_process = [*LETTERS, "process", "--as-of", "2026-11-20", *FOLDER_ARGS, "--inbox", str(inbox), "--outbox", str(outbox)]
     procs = [subprocess.Popen(c, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in (cmd_render, cmd_process)]
     for p in procs:
         p.communicate(timeout=300)
@@ -199,27 +169,6 @@ def test_a_render_and_a_process_at_once_never_duplicate(dirs):
 
 
 # --------------------------------------------------------------------------- the watcher
-
-def start_watch(inbox, outbox, *extra):
-    return subprocess.Popen([*LETTERS, "watch", *BASE, "--inbox", str(inbox), "--outbox", str(outbox),
-                             "--settle", "0.3", "--rescan", "2", "--give-up", "3", *extra],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_for(condition, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def stop(proc, sig=signal.SIGTERM):
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
-    return proc.returncode, err
-
 
 @pytest.mark.parametrize("polling", [False, True])
 def test_watch_takes_records_however_producers_write_them(dirs, polling):
@@ -297,7 +246,7 @@ def test_snapshots_are_kept_together_and_one_that_cannot_be_kept_fails_alone(dir
     from datetime import date
 
     from correspondence.engine.rules import load_rulebook
-    from correspondence.service import case_store as store
+    from correspondence.service import case_store
     from correspondence.service.inbox import process_inbox
 
     inbox, outbox = dirs
@@ -307,15 +256,15 @@ def test_snapshots_are_kept_together_and_one_that_cannot_be_kept_fails_alone(dir
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    real_save = store.save
+    real_save = case_store.save
 
     def save(outbox_dir, case_id, data):
         if case_id == "TWC-2026-0142":
             full()
         return real_save(outbox_dir, case_id, data)
 
-    monkeypatch.setattr(store, "atomic_write_all", full)
-    monkeypatch.setattr(store, "save", save)
+    monkeypatch.setattr(case_store, "atomic_write_all", full)
+    monkeypatch.setattr(case_store, "save", save)
     report = process_inbox(load_rulebook(RULES)[0], RULES, ROOT / "templates", inbox, outbox, date(2026, 11, 20),
                            workers=1)
     assert report.waiting == ["a.json"] and report.accepted == ["b.json"]

@@ -253,7 +253,7 @@ def test_word_letters_opened_in_libreoffice_fit_notify_and_break_well(tmp_path, 
         # The footer's "Page N of M" ends at the right margin (210 - 20 mm), as in the PDF letters,
         # clear of the reference however long it is.
         pages = [line for line in lines if re.search(r"Page\s*\d+\s*of\s*\d+$", line.text)]
-        assert pages and all(188 <= line.box[2] <= 190.5 for line in pages), (where, [(l.text, l.box) for l in pages])
+        assert pages and all(188 <= line.box[2] <= 190.5 for line in pages), (where, [(p.text, p.box) for p in pages])
 
 
 # --------------------------------------------------------------------------- PDF/UA

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import RULES
+from conftest import RULES, invoke
 
 from correspondence.cli import cli
 from correspondence.engine.citations import for_people
@@ -27,7 +27,7 @@ NAMES = {
 
 
 def show(*args: str):
-    return CliRunner().invoke(cli, ["rules", "show", *args, "--rules", str(RULES)])
+    return invoke("rules", "show", *args)
 
 
 @pytest.mark.parametrize("council", sorted(NAMES))

@@ -1,12 +1,10 @@
-"""Privacy by construction (issue 10, point 4): every field of a real record made wrong in turn,
+"""Privacy by construction: every field of a real record made wrong in turn,
 with personal data as the wrong value; no sentence, log line or report ever holds that data."""
 
-import copy
 import json
 
 import pytest
-from conftest import EXAMPLES
-from test_inbox import letters
+from conftest import EXAMPLES, leaves, letters, replaced
 
 from correspondence.engine.case import CaseError, case_from_record, parse_record
 
@@ -29,28 +27,6 @@ PRIVATE = ["Aisha", "aisha", "Khan", "High Street", "Wellington", "TF1 1AA", "ex
            "7700900123", "Jo Bloggs", "Darby House", "Lawn Central", "TF3 4JA", "Sam Patel", "01952",
            "Bins were missed", "phone calls", "Collections restored", "An apology", "crew's records",
            "Supervisor to check"]
-
-
-def leaves(value, path=()):
-    """Every field path of the record, objects and lists included, with the value there."""
-    yield path, value
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, path + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from leaves(item, path + (i,))
-
-
-def replaced(record, path, value):
-    rec = copy.deepcopy(record)
-    if not path:
-        return value
-    target = rec
-    for part in path[:-1]:
-        target = target[part]
-    target[path[-1]] = value
-    return rec
 
 
 def mutations():

@@ -1,4 +1,4 @@
-"""Hostile and clumsy records (issue 10): each refused at validation with sentences naming the file
+"""Hostile and clumsy records: each refused at validation with sentences naming the file
 and the field, never a traceback; ordinary text of any script is still accepted."""
 
 import json

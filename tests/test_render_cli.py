@@ -7,18 +7,10 @@ import sqlite3
 import subprocess
 
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT, RULES
+from conftest import EXAMPLES, RULES, TEMPLATES, invoke
 from docx import Document
 
-from correspondence.cli import cli
 from correspondence.letters.content_check import flat, pdf_text
-
-TEMPLATES = ROOT / "templates"
-
-
-def invoke(*args, outbox, templates=TEMPLATES):
-    return CliRunner().invoke(cli, [*args, "--rules", str(RULES), "--templates", str(templates), "--outbox", str(outbox)])
 
 
 def ledger_rows(outbox):

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
-from test_report import PERSONAL, RECORDS
+from report_cases import PERSONAL, RECORDS
 
 from correspondence.cli import cli
 from correspondence.reporting.compare import compare

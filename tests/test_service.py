@@ -1,4 +1,4 @@
-"""The inbox service under what case systems really send (issue 10): odd names, FIFOs, two passes
+"""The inbox service under what case systems really send: odd names, FIFOs, two passes
 at once, a full disk, a corrupt ledger, umasks, killed services, renamed files, retries."""
 
 import json
@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT
-from test_inbox import (  # noqa: F401
-    BASE,
+from conftest import (
+    EXAMPLES,
+    FOLDER_ARGS,
     LETTERS,
-    dirs,
+    ROOT,
     ledger,
     letter_files,
     letters,
@@ -176,7 +176,7 @@ def test_two_passes_at_once_never_take_each_others_claims(dirs):
     sources = sorted(EXAMPLES.glob("*.json"))
     for i in range(12):
         write(inbox / f"r{i:02d}.json", record(sources[i % len(sources)].name, case_id=f"C-{i:02d}"))
-    cmd = [*LETTERS, "process", "--as-of", "2026-11-20", "--workers", "1", *BASE, "--inbox", str(inbox),
+    cmd = [*LETTERS, "process", "--as-of", "2026-11-20", "--workers", "1", *FOLDER_ARGS, "--inbox", str(inbox),
            "--outbox", str(outbox)]
     procs = [subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
@@ -242,7 +242,7 @@ def _limit_file_size(size):
 def test_a_full_disk_is_one_sentence_and_exit_3_and_the_records_wait(dirs):
     inbox, outbox = dirs
     write(inbox / "a.json", record())
-    cmd = [*LETTERS, "process", "--as-of", "2026-11-20", *BASE, "--inbox", str(inbox), "--outbox", str(outbox)]
+    cmd = [*LETTERS, "process", "--as-of", "2026-11-20", *FOLDER_ARGS, "--inbox", str(inbox), "--outbox", str(outbox)]
     # writes past 34 KB fail with EFBIG, as they would with ENOSPC on a full disk
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300,
                             preexec_fn=_limit_file_size(34 * 1024))
@@ -298,7 +298,7 @@ def test_files_are_0600_and_folders_0700_whatever_the_umask(dirs):
     os.chmod(inbox / "a.json", 0o600)
     os.chmod(inbox / "b.json", 0o600)
     log_file = inbox.parent / "letters.log"
-    cmd = [*LETTERS, "process", "--as-of", "2026-11-20", "--log-file", str(log_file), *BASE, "--inbox", str(inbox),
+    cmd = [*LETTERS, "process", "--as-of", "2026-11-20", "--log-file", str(log_file), *FOLDER_ARGS, "--inbox", str(inbox),
            "--outbox", str(outbox)]
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=lambda: os.umask(0))
     assert result.returncode == 1, result.stderr
@@ -351,7 +351,7 @@ def test_workers_die_with_the_service_even_on_sigkill(dirs):
 
 def test_a_renamed_file_is_read_at_once_and_one_written_in_place_waits_to_settle(dirs, tmp_path):
     inbox, outbox = dirs
-    proc = subprocess.Popen([*LETTERS, "watch", *BASE, "--inbox", str(inbox), "--outbox", str(outbox),
+    proc = subprocess.Popen([*LETTERS, "watch", *FOLDER_ARGS, "--inbox", str(inbox), "--outbox", str(outbox),
                              "--settle", "60", "--give-up", "600"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -369,7 +369,7 @@ def test_a_renamed_file_is_read_at_once_and_one_written_in_place_waits_to_settle
 def test_records_left_by_a_full_disk_are_retried_without_a_new_record(dirs):
     inbox, outbox = dirs
     log_file = inbox.parent / "letters.log"
-    proc = subprocess.Popen([*LETTERS, "watch", *BASE, "--inbox", str(inbox), "--outbox", str(outbox),
+    proc = subprocess.Popen([*LETTERS, "watch", *FOLDER_ARGS, "--inbox", str(inbox), "--outbox", str(outbox),
                              "--settle", "0.3", "--workers", "1", "--log-file", str(log_file)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=_limit_file_size(34 * 1024))
@@ -437,7 +437,9 @@ def test_a_letter_failing_its_checks_is_shown_in_the_diary_and_retried_once_fixe
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         write(inbox / "a.json", record())
-        report = lambda: list((outbox / "TWC-2026-0201" / "failed").glob("*acknowledgement*.report.txt"))
+        def report():
+            return list((outbox / "TWC-2026-0201" / "failed").glob("*acknowledgement*.report.txt"))
+
         assert wait_for(report, timeout=120)
         assert wait_for(lambda: (inbox / ".done" / "a.json").exists(), timeout=60)
         diary = subprocess.run([*LETTERS, "due", "--all", *folders], cwd=ROOT, capture_output=True, text=True)
@@ -517,7 +519,7 @@ def test_no_letter_path_leaves_its_folder(tmp_path):
 def test_the_watcher_never_reads_a_file_over_5_mb(tmp_path, monkeypatch):
     import builtins
 
-    from correspondence.service import watcher as watch
+    from correspondence.service import watcher
 
     big = tmp_path / "big.json"
     with open(big, "wb") as handle:
@@ -525,15 +527,15 @@ def test_the_watcher_never_reads_a_file_over_5_mb(tmp_path, monkeypatch):
     opened = []
     real_open = builtins.open
     monkeypatch.setattr(builtins, "open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k))
-    assert watch.looks_complete(big) is True  # "complete": handed over, to be rejected unread
+    assert watcher.looks_complete(big) is True  # "complete": handed over, to be rejected unread
     assert opened == []
     small = tmp_path / "small.json"
     small.write_text('{"a": "}", "b": [1, {"c": "\\"{"}]}')
-    assert watch.looks_complete(small) is True
+    assert watcher.looks_complete(small) is True
     small.write_text('{"a": "}", "b": [1, {"c": "\\"{"}]')
-    assert watch.looks_complete(small) is False
+    assert watcher.looks_complete(small) is False
     small.write_text('{"a": "unterminated }')
-    assert watch.looks_complete(small) is False
+    assert watcher.looks_complete(small) is False
 
 
 def test_one_pool_serves_the_whole_life_of_watch(dirs, tmp_path):

@@ -3,17 +3,13 @@ letters docxtpl makes rendering the body, inserting it as a sub-document and ren
 part for part; PDFs made with the cached environment and stylesheet read the same; a template
 that changes on disk is compiled again; the layout the checks read is the PDF's text."""
 
-import io
 import os
 import shutil
-import zipfile
 from datetime import date
 
 import pytest
-from conftest import EXAMPLES, ROOT, context_for
+from conftest import EXAMPLES, ROOT, assert_same_letter, context_for, members, uncompiled_docx
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from correspondence.letters.content_check import compact, pdf_font_sizes, pdf_text
 from correspondence.letters.context import build_context
@@ -22,38 +18,10 @@ from correspondence.letters.render import Renderer
 AS_OF = date(2026, 11, 20)
 
 
-def uncompiled_docx(renderer: Renderer, council: str, kind: str, context: dict) -> bytes:
-    """The letter as docxtpl makes it from the files, with no caching at all (the reference)."""
-    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-    body = DocxTemplate(str(renderer.path("docx", council, kind)))
-    body.render(context, env, autoescape=True)
-    rendered_body = io.BytesIO()
-    body.save(rendered_body)
-    rendered_body.seek(0)
-    base = DocxTemplate(str(renderer.path("docx", council, "_base")))
-    base.render({**context, "body": base.new_subdoc(rendered_body)}, env, autoescape=True)
-    out = io.BytesIO()
-    base.save(out)
-    return out.getvalue()
-
-
 def uncached_pdf(renderer: Renderer, html: str) -> bytes:
     from weasyprint import HTML
     return HTML(string=html, base_url=str(renderer.templates / "html")).write_pdf(
         stylesheets=[str(renderer.stylesheet_path)], pdf_variant="pdf/ua-1")
-
-
-def members(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        assert package.testzip() is None  # every member's CRC checks
-        return {name: package.read(name) for name in package.namelist()}
-
-
-def assert_same_letter(old: bytes, new: bytes) -> None:
-    a, b = members(old), members(new)
-    assert list(a) == list(b)  # the same parts, in the same order
-    for name in a:  # document.xml, styles.xml, numbering.xml, headers, footers, properties...
-        assert a[name] == b[name], f"{name} differs"
 
 
 def test_every_word_letter_is_the_one_docxtpl_makes_from_the_files(all_specimens, renderer):

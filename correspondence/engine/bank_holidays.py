@@ -22,7 +22,7 @@ def _united_kingdom():
     ``holidays.country_holidays("GB", ...)`` imports every country's module (``holidays.countries``
     imports them all: a sixth of a cold ``letters due``); this loads the one module file that
     defines ``UnitedKingdom``, under a private name, and nothing else of ``holidays.countries``.
-    It is the same class (``tests/test_calendar.py`` compares the days it gives)."""
+    It is the same class (``tests/test_working_days.py`` compares the days it gives)."""
     import importlib.util
     import os
 

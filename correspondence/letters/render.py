@@ -23,7 +23,7 @@ from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, TemplateError, Te
 from jinja2.sandbox import SandboxedEnvironment
 
 from correspondence.common import filestamp
-from correspondence.letters import weasyprint_import as pdflib
+from correspondence.letters import weasyprint_import
 from correspondence.letters.word_render import WordLetter, WordSourceError, WordTemplate
 
 BASE = "_base"
@@ -45,7 +45,7 @@ def _undefined_name(error: UndefinedError) -> str:
 @lru_cache(maxsize=None)
 def _font_config():
     """One FontConfiguration for the whole process (WeasyPrint is imported only when needed)."""
-    pdflib.load()
+    weasyprint_import.load()
     from weasyprint.text.fonts import FontConfiguration
     return FontConfiguration()
 
@@ -70,7 +70,7 @@ def _stylesheet(path: Path) -> tuple[Any, Any, str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TemplateProblem(f"{path}: {filestamp.not_utf8(exc, 'a stylesheet')}.") from None
-    pdflib.load()
+    weasyprint_import.load()
     from weasyprint import CSS
     fonts = _font_config()
     kept = (stamp, CSS(string=text, base_url=str(path), font_config=fonts), fonts, hashlib.sha256(data).hexdigest())
@@ -384,7 +384,7 @@ class Renderer:
 
     def render_pdf_laid_out(self, html: str) -> "PdfLetter":
         """The PDF, and its text and type sizes as laid out (read from the pages, not the bytes)."""
-        pdflib.load()
+        weasyprint_import.load()
         from weasyprint import HTML
 
         css, fonts, stylesheet_sha256 = _stylesheet(self.stylesheet_path)

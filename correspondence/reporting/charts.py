@@ -112,7 +112,7 @@ def received_by_month(block: CouncilFigures, period: Period, chart_id: str) -> C
     if len(months) > 6:
         ax.tick_params(axis="x", labelrotation=45)
     title = f"Complaints received by month: {block.name}"
-    alt = "Complaints received (stage 1): " + "; ".join(f"{l}: {c}" for l, c in zip(labels, counts)) + "."
+    alt = "Complaints received (stage 1): " + "; ".join(f"{label}: {c}" for label, c in zip(labels, counts)) + "."
     return Chart(title, _accessible(_svg(fig), chart_id, title, alt), alt)
 
 

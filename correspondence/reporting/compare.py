@@ -179,7 +179,8 @@ def compare(book: RuleBook, council: str, *, procedure: str = "corporate", housi
             verdict = "stricter"  # a council that accepts older complaints promises more
         else:
             verdict = "falls short"
-        words = lambda m: "no time limit" if m is None else f"{m} months from when the complainant first knew"
+        def words(months):
+            return "no time limit" if months is None else f"{months} months from when the complainant first knew"
         rows.append(Row("limits.time_limit", "Time limit for complaining", words(mine_limit),
                         _cite(book, mine, "limits.time_limit"), words(code_limit), _cite(book, code, "limits.time_limit"),
                         verdict))

@@ -32,8 +32,7 @@ from correspondence.reporting.report import (
     Report,
     build_report,
 )
-from correspondence.service import case_store as store
-from correspondence.service import ledger
+from correspondence.service import case_store, ledger
 
 FORMATS = ("html", "pdf", "csv", "json")
 CSV_COLUMNS = ["council", "procedure", "stage", "figure", "value", "denominator"]
@@ -51,9 +50,9 @@ def stored_cases(book: RuleBook, outbox: Path, problems: list[str]) -> Iterable:
     """(case, letters issued) for every case in the store; a record that cannot be read is named."""
     councils = {c: book.procedures(c) for c in book.councils}
     issued = ledger.issued_by_case(outbox)
-    for path in store.stored_cases(outbox):
+    for path in case_store.stored_cases(outbox):
         try:  # a snapshot stamped when stored is not run through the schema again
-            case = store.load_stored(path, councils)
+            case = case_store.load_stored(path, councils)
         except CaseError:
             problems.append(f"{path.name}: the stored record is not valid; it is left out of the report.")
             continue
@@ -70,7 +69,8 @@ def parse_period(start: datetime | date | None, end: datetime | date | None, qua
             raise ReportUsageError(f"--quarter: expected a quarter like 2026Q3; got {quarter!r}.") from None
     if not (start and end):
         raise ReportUsageError("give the period: --from DATE and --to DATE, or --quarter such as 2026Q3.")
-    day = lambda d: d.date() if isinstance(d, datetime) else d
+    def day(d):
+        return d.date() if isinstance(d, datetime) else d
     period = Period(day(start), day(end))
     if period.end < period.start:
         raise ReportUsageError(f"--to ({period.end.isoformat()}) is before --from ({period.start.isoformat()}).")
@@ -237,8 +237,8 @@ def render_html(book: RuleBook, report: Report, templates: Path, public: bool,
 
 
 def render_pdf(html: str, templates: Path) -> bytes:
-    from correspondence.letters import weasyprint_import as pdflib
-    pdflib.load()
+    from correspondence.letters import weasyprint_import
+    weasyprint_import.load()
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(templates / "report")).write_pdf(pdf_variant="pdf/ua-1")
@@ -277,6 +277,6 @@ def run_report(book: RuleBook, outbox: Path, templates: Path, *, start=None, end
         data = {"html": lambda: html.encode("utf-8"), "pdf": lambda: render_pdf(html, templates),
                 "csv": lambda: render_csv(report), "json": lambda: render_json(report, comparisons, public)}[fmt]()
         path = folder / f"{stem}.{fmt}"
-        store.atomic_write(path, data, mode=0o644)
+        case_store.atomic_write(path, data, mode=0o644)
         written.append(path)
     return written, problems

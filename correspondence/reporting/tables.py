@@ -21,7 +21,8 @@ def grid(headers: Sequence[str], rows: Iterable[Sequence[str]], indent: str = " 
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     if width is not None:
         _fit(widths, headers, width - len(indent) - 2 * (len(headers) - 1))
-    line = lambda cells: (indent + "  ".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
+    def line(cells):
+        return (indent + "  ".join(c.ljust(w) for c, w in zip(cells, widths))).rstrip()
     out = [line(headers), line(["-" * w for w in widths])]
     for row in rows:
         cells = [textwrap.wrap(c, w, break_on_hyphens=False) or [""] for c, w in zip(row, widths)]

@@ -41,7 +41,7 @@ from correspondence.engine.case import (
     parse_record,
 )
 from correspondence.engine.rules import RuleBook
-from correspondence.service import case_store as store
+from correspondence.service import case_store
 from correspondence.service.format_needs import log_open_actions
 
 log = logging.getLogger("correspondence")
@@ -334,7 +334,7 @@ def render_case(rules_dir: str, templates_dir: str, outbox_dir: str, case_id: st
 
     try:
         book = _book(rules_dir)
-        case = store.load_stored(store.stored_path(Path(outbox_dir), case_id), {c: book.procedures(c) for c in book.councils})
+        case = case_store.load_stored(case_store.stored_path(Path(outbox_dir), case_id), {c: book.procedures(c) for c in book.councils})
         report = issue_due_letters(book, _renderer(templates_dir), case, Path(outbox_dir), as_of)
     except (CaseError, TemplateProblem) as exc:
         return "problem", str(exc)
@@ -373,8 +373,8 @@ def _warm(rules_dir: str, templates_dir: str) -> None:
     """Worker start-up: load the rules and the renderer's libraries once, before the first record."""
     _book(rules_dir)
     _renderer(templates_dir)
-    from correspondence.letters import weasyprint_import as pdflib
-    pdflib.load()  # the slowest import; paid once per worker
+    from correspondence.letters import weasyprint_import
+    weasyprint_import.load()  # the slowest import; paid once per worker
     import docxtpl  # noqa: F401
 
 
@@ -463,7 +463,7 @@ class Service:
         latest: dict[str, bytes] = {}
         for case_id, paths in list(cases.items()):
             try:
-                snapshot = store.stored_path(self.outbox, case_id)
+                snapshot = case_store.stored_path(self.outbox, case_id)
                 previous[case_id] = snapshot.read_bytes() if snapshot.is_file() else None
                 latest[case_id] = read_claimed(paths[-1], sources[paths[-1]])
             except Exception as exc:
@@ -471,11 +471,11 @@ class Service:
                 for path in paths:
                     self._fail(report, path, exc)
         try:  # all together (one sync); if that fails, one by one, so only what cannot be kept fails
-            store.save_all(self.outbox, list(latest.items()))
+            case_store.save_all(self.outbox, list(latest.items()))
         except Exception:
             for case_id, data in latest.items():
                 try:
-                    store.save(self.outbox, case_id, data)
+                    case_store.save(self.outbox, case_id, data)
                 except Exception as exc:
                     for path in cases.pop(case_id):
                         self._fail(report, path, exc)
@@ -503,16 +503,16 @@ class Service:
     def _restore(self, case_id: str, data: bytes | None) -> None:
         """The case's snapshot as it was before a record whose letters could not be written."""
         if data is None:
-            path = store.stored_path(self.outbox, case_id)
+            path = case_store.stored_path(self.outbox, case_id)
             path.unlink(missing_ok=True)
-            path.with_name(path.name + store.STAMP_SUFFIX).unlink(missing_ok=True)
+            path.with_name(path.name + case_store.STAMP_SUFFIX).unlink(missing_ok=True)
         else:
-            store.save(self.outbox, case_id, data)
+            case_store.save(self.outbox, case_id, data)
 
     def render_again(self, case_ids: Iterable[str], as_of: date) -> PassReport:
         """Render again the due letters of stored cases (letters that failed checks a fix may now pass)."""
         report = PassReport()
-        jobs = [c for c in case_ids if store.stored_path(self.outbox, c).is_file()]
+        jobs = [c for c in case_ids if case_store.stored_path(self.outbox, c).is_file()]
         outcomes = self.pool.map(render_case, [(str(self.rules_dir), str(self.templates), str(self.outbox), c, as_of)
                                                for c in jobs])
         for case_id, outcome in zip(jobs, outcomes):

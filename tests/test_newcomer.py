@@ -10,16 +10,13 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT, RULES, make, run
+from conftest import EXAMPLES, ROOT, invoke, make, run
 
 from correspondence.cli import cli
 from correspondence.common.wording import british_dates, language_name, parse_day
 
 TWC = EXAMPLES / "twc-2026-0142.json"
 
-
-def invoke(*args: str, outbox: Path):
-    return CliRunner().invoke(cli, [*args, "--rules", str(RULES), "--outbox", str(outbox)])
 
 
 # --------------------------------------------------------------------------- --as-of

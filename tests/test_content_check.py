@@ -5,17 +5,8 @@ import shutil
 import sqlite3
 
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT, RULES
+from conftest import EXAMPLES, TEMPLATES, invoke
 from docx import Document
-
-from correspondence.cli import cli
-
-TEMPLATES = ROOT / "templates"
-
-
-def invoke(*args, outbox, templates=TEMPLATES):
-    return CliRunner().invoke(cli, [*args, "--rules", str(RULES), "--templates", str(templates), "--outbox", str(outbox)])
 
 
 def render(name, outbox, templates=TEMPLATES, as_of="2026-11-20"):

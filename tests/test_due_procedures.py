@@ -1,24 +1,18 @@
-"""Worked examples for the revised policy matrix (issue 8): each date counted by hand from
-the policy, the count written out beside it.
+"""Worked examples for the councils' procedures: which letter an issued letter answers, how a letter
+travels and when it is received, holds and premature escalations, consent, Warwickshire's statutory
+adult social care and children's procedures, the Housing Ombudsman Code, unanswered points and
+limits in each policy's own terms. Each date counted by hand from the policy, the count written
+out beside it.
 
 November 2026: Mon 2, 9, 16, 23, 30; December: Mon 7, 14, 21 (Fri 25 Christmas, Mon 28
 Boxing Day substitute); no other bank holiday falls in these weeks.
 """
 
 import pytest
-from conftest import deadline, ev, issued, letter, make, run
-
-from correspondence.engine.case import CaseError
+from conftest import deadline, ev, issued, letter, make, one_error, run
 
 DECISION = dict(outcome="upheld", findings=[{"point": "p", "finding": "f"}], remedies=["r"],
                 outstanding_actions=[])
-
-
-def error(book, rec, as_of) -> str:
-    with pytest.raises(CaseError) as err:
-        run(book, rec, as_of)
-    assert len(err.value.problems) == 1
-    return err.value.problems[0]
 
 
 # --------------------------------------------------------------------------- 1. letter_issued matching
@@ -333,14 +327,14 @@ def test_childrens_stage_three_cannot_be_extended(book):
     rec = make("warwickshire", procedure="childrens",
                events=CHILDRENS + [ev("x3", "extension", "2027-02-01", stage=3, reason="Panel member ill.",
                                       new_due="2027-04-30")])
-    assert error(book, rec, "2027-02-01") == (
+    assert one_error(book, rec, "2027-02-01") == (
         "record.json: field events[6].type: stage 3 of Warwickshire County Council's childrens procedure cannot be "
         "extended: its timescales are set by statute and cannot be altered.")
 
 
 def test_a_panel_in_a_procedure_without_one(book):
     rec = make("warwickshire", events=[ev("p", "panel_held", "2026-11-10", stage=3)])
-    assert error(book, rec, "2026-11-10") == (
+    assert one_error(book, rec, "2026-11-10") == (
         "record.json: field events[0].type: Warwickshire County Council's corporate procedure holds no review panel "
         "at stage 3.")
 

@@ -11,7 +11,7 @@ from conftest import EXAMPLES, ROOT
 
 from correspondence.engine.case import case_from_record
 from correspondence.engine.due import determine
-from correspondence.letters import content_check as check_module
+from correspondence.letters import content_check
 from correspondence.letters.content_check import (
     check_manifest,
     check_texts,
@@ -56,7 +56,7 @@ def test_the_word_text_in_memory_is_the_files_text(book, renderer):
 def test_render_time_checks_never_read_the_bytes(book, renderer, monkeypatch):
     rendered, manifest = letter_and_manifest(book, renderer, "wcc-2026-0402.json", "outcome")
     for reader in ("docx_text", "pdf_text", "pdf_font_sizes"):
-        monkeypatch.setattr(check_module, reader, lambda data: pytest.fail("a file was parsed back"))
+        monkeypatch.setattr(content_check, reader, lambda data: pytest.fail("a file was parsed back"))
     garbled = dataclasses.replace(rendered, docx=b"not a Word file", pdf=b"not a PDF")
     assert check_rendered(manifest, garbled, book.retired) == []
 

@@ -6,17 +6,9 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT, RULES
+from conftest import EXAMPLES, ROOT, RULES, TEMPLATES, invoke
 
-from correspondence.cli import cli
 from correspondence.service.format_needs import actions_needed, need_words
-
-TEMPLATES = ROOT / "templates"
-
-
-def invoke(*args, outbox):
-    return CliRunner().invoke(cli, [*args, "--rules", str(RULES), "--templates", str(TEMPLATES), "--outbox", str(outbox)])
 
 
 @pytest.mark.parametrize("need,words", [

@@ -1,4 +1,4 @@
-"""Importing WeasyPrint with the library lookups remembered (pdflib.py): a later process asks the
+"""Importing WeasyPrint with the library lookups remembered (weasyprint_import.py): a later process asks the
 system for none of the libraries an earlier one found, the answers are the system's own, and
 Python's find_library is left as it was."""
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from correspondence.common import cache
-from correspondence.letters import weasyprint_import as pdflib
+from correspondence.letters import weasyprint_import
 
 PROBE = """
 import ctypes.util, json, sys
@@ -18,8 +18,8 @@ def counting(name):
     asked.append(name)
     return original(name)
 ctypes.util.find_library = counting
-from correspondence.letters import weasyprint_import as pdflib
-pdflib.load()
+from correspondence.letters import weasyprint_import
+weasyprint_import.load()
 import weasyprint
 print(json.dumps({"asked": asked, "restored": ctypes.util.find_library is counting}))
 """
@@ -42,7 +42,7 @@ def test_the_kept_answers_are_the_systems(tmp_path, monkeypatch):
     import ctypes.util
     in_fresh_process(tmp_path)
     monkeypatch.setenv(cache.ENV, str(tmp_path))
-    kept = json.loads(cache.read(pdflib.CACHE_KIND, pdflib.lookup_key()))
+    kept = json.loads(cache.read(weasyprint_import.CACHE_KIND, weasyprint_import.lookup_key()))
     assert kept and all(ctypes.util.find_library(name) == found for name, found in kept.items())
 
 
@@ -62,11 +62,11 @@ def test_without_a_library_cache_to_key_on_every_lookup_is_made(tmp_path, monkey
     # library installed since, so nothing is kept.
     import ctypes.util
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
-    monkeypatch.setattr(pdflib, "SYSTEM_CACHE", str(tmp_path / "no-ld.so.cache"))
+    monkeypatch.setattr(weasyprint_import, "SYSTEM_CACHE", str(tmp_path / "no-ld.so.cache"))
     asked = []
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: asked.append(name))
     for _ in range(2):
-        with pdflib.remembered_lookups():
+        with weasyprint_import.remembered_lookups():
             ctypes.util.find_library("pango-1.0-not-installed")
     assert asked == ["pango-1.0-not-installed"] * 2
     assert not list((tmp_path / "cache").rglob("*.bin"))
@@ -81,10 +81,10 @@ def test_an_import_that_fails_keeps_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     with pytest.raises(OSError):
-        with pdflib.remembered_lookups():
+        with weasyprint_import.remembered_lookups():
             ctypes.util.find_library("pango-1.0-not-installed")
             raise OSError("cannot load library 'pango-1.0-not-installed'")
-    assert cache.read(pdflib.CACHE_KIND, pdflib.lookup_key()) is None
-    with pdflib.remembered_lookups():
+    assert cache.read(weasyprint_import.CACHE_KIND, weasyprint_import.lookup_key()) is None
+    with weasyprint_import.remembered_lookups():
         ctypes.util.find_library("pango-1.0-not-installed")
-    assert json.loads(cache.read(pdflib.CACHE_KIND, pdflib.lookup_key())) == {"pango-1.0-not-installed": None}
+    assert json.loads(cache.read(weasyprint_import.CACHE_KIND, weasyprint_import.lookup_key())) == {"pango-1.0-not-installed": None}
