@@ -152,3 +152,38 @@ def test_one_block_per_procedure(book):
     assert [len(blocks["childrens"].stages), len(blocks["adult-social-care"].stages)] == [3, 1]
     assert blocks["childrens"].stage(1).responded_on_time.to_json() == {"count": 1, "of": 1}
     assert blocks["adult-social-care"].stage(1).responded_late.to_json() == {"count": 1, "of": 1}
+
+
+def test_outcomes_sent_outside_the_service_and_stages_a_procedure_lacks(book):
+    """report.md (third wave): an outcome the case system sent itself, with no decision, counts as
+    sent with its outcome "not recorded" (outside the % denominator); one whose decision was
+    recorded later counts that decision; a request for a stage the procedure lacks is refused,
+    "no-such-stage", at the procedure's last stage. Adult social care (one stage), received Mon
+    5 Oct; response due 10 WD after receipt: 6-9 (4), 12-16 (9), Mon 19 Oct (10)."""
+    councils = {c: book.procedures(c) for c in book.councils}
+    by_hand = record("H1", "2026-10-05", [sent("h1", "acknowledgement", "2026-10-06", 1),
+                                          sent("h2", "outcome", "2026-10-16", 1),
+                                          ev("h3", "escalation_request", "2026-10-26", to_stage=2)],
+                     procedure="adult-social-care")
+    decided_later = record("H2", "2026-10-05", [sent("k1", "acknowledgement", "2026-10-06", 1),
+                                                sent("k2", "outcome", "2026-10-16", 1),
+                                                decision("k3", "2026-10-19", 1, "upheld")],
+                           procedure="adult-social-care")
+    report = build_report(book, [(case_from_record(r, "r.json", councils), []) for r in (by_hand, decided_later)], Q4)
+    s1 = report.councils[0].stage(1)
+    assert dict(s1.outcomes) == {"not-recorded": 1, "upheld": 1}
+    assert s1.upheld_or_partly.to_json() == {"count": 1, "of": 1}
+    assert s1.responded_on_time.to_json() == {"count": 2, "of": 2}  # both sent 16 Oct, due 19 Oct
+    assert s1.not_accepted["no-such-stage"] == 1
+    assert s1.to_json()["outcomes"]["not-recorded"] == 1 and s1.to_json()["not_accepted"]["no-such-stage"] == 1
+
+
+def test_a_superseded_acknowledgement_counts_on_time_when_the_outcome_went_by_its_date(book):
+    """Received Mon 5 Oct; ack due 5 WD: 6, 7, 8, 9, Mon 12 Oct. The outcome went on Fri 9 Oct with
+    no acknowledgement (superseded: on time); another's on Tue 13 Oct (superseded, but late)."""
+    councils = {c: book.procedures(c) for c in book.councils}
+    early = record("S1", "2026-10-05", [decision("s1", "2026-10-09", 1, "upheld"), sent("s2", "outcome", "2026-10-09", 1)])
+    late = record("S2", "2026-10-05", [decision("t1", "2026-10-13", 1, "upheld"), sent("t2", "outcome", "2026-10-13", 1)])
+    report = build_report(book, [(case_from_record(r, f"{r['case_id']}.json", councils), []) for r in (early, late)], Q4)
+    assert report.councils[0].stage(1).acknowledged_on_time.to_json() == {"count": 1, "of": 2}
+    assert [(x.case_id, x.letter, x.working_days_late) for x in report.late_letters] == [("S2", "acknowledgement", 1)]

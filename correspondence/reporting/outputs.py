@@ -24,6 +24,7 @@ from correspondence.reporting.report import (
     BODIES,
     FINDINGS,
     GROUNDS,
+    NOT_RECORDED,
     OUTCOMES,
     REFUSALS,
     CouncilFigures,
@@ -114,6 +115,7 @@ def csv_rows(report: Report) -> list[list[str]]:
                     len(s.working_days))
             for outcome in OUTCOMES:
                 row(s.stage, f"outcomes.{outcome}", s.outcomes[outcome])
+            row(s.stage, f"outcomes.{NOT_RECORDED}", s.outcomes[NOT_RECORDED])
             row(s.stage, "outcomes.upheld_or_partly", *_ratio_value(s.upheld_or_partly))
             for area, f in sorted(s.by_service_area.items()):
                 row(s.stage, f"by_service_area.{area}.received", f.received)

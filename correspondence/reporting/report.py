@@ -36,6 +36,8 @@ from correspondence.engine.rules import RuleBook
 
 GROUNDS = ("out-of-time", "excluded", "previously-considered", "legal-proceedings", "other")
 REFUSALS = ("out-of-window", "refused")
+NO_SUCH_STAGE = "no-such-stage"  # a request for a stage the procedure lacks: counted at its last stage
+NOT_RECORDED = "not-recorded"  # an outcome sent outside the service, its decision never recorded
 OUTCOMES = ("upheld", "partly-upheld", "not-upheld")
 FINDINGS = ("not-investigated", "premature", "no-fault", "fault-no-injustice", "fault-injustice",
             "maladministration", "severe-maladministration", "service-failure")
@@ -105,6 +107,7 @@ class AreaFigures:
 @dataclass
 class StageFigures:
     stage: int
+    last: bool = False  # the procedure's last stage: requests for a stage after it are refused here
     received: int = 0
     not_accepted: Counter = field(default_factory=Counter)
     withdrawn: int = 0
@@ -121,11 +124,12 @@ class StageFigures:
 
     @property
     def grounds(self) -> tuple[str, ...]:
-        return GROUNDS + (REFUSALS if self.stage > 1 else ())
+        return GROUNDS + (REFUSALS if self.stage > 1 else ()) + ((NO_SUCH_STAGE,) if self.last else ())
 
     @property
     def upheld_or_partly(self) -> Ratio:
-        return Ratio(self.outcomes["upheld"] + self.outcomes["partly-upheld"], sum(self.outcomes.values()))
+        """Of the decisions known: an outcome "not recorded" is outside the denominator."""
+        return Ratio(self.outcomes["upheld"] + self.outcomes["partly-upheld"], sum(self.outcomes[o] for o in OUTCOMES))
 
     @property
     def mean_working_days(self) -> float | None:
@@ -149,7 +153,7 @@ class StageFigures:
             "extensions": {"issued": self.extensions_issued, "past_limit": self.extensions_past_limit},
             "working_days_to_response": {"mean": self.mean_working_days, "median": self.median_working_days,
                                          "of": len(self.working_days)},
-            "outcomes": {**{o: self.outcomes[o] for o in OUTCOMES},
+            "outcomes": {**{o: self.outcomes[o] for o in OUTCOMES}, NOT_RECORDED: self.outcomes[NOT_RECORDED],
                          "upheld_or_partly": self.upheld_or_partly.to_json()},
             "by_service_area": [{"service_area": area, "received": f.received,
                                  "upheld_or_partly": f.upheld_or_partly.to_json()}
@@ -251,6 +255,9 @@ def _refused_requests(case: Case, det: Determination, end: date) -> dict[str, st
         if letter.facts.get("out_of_window"):
             refused[letter.trigger] = "out-of-window"
             continue
+        if letter.facts.get("no_such_stage"):
+            refused[letter.trigger] = NO_SUCH_STAGE
+            continue
         asked = letter.facts.get("request_date")
         match = [r for r in requests if r.get("to_stage") == letter.stage and r.date == asked and r.id not in refused]
         if match:
@@ -333,6 +340,8 @@ class _CaseCount:
                 figures.by_service_area[self.area].received += 1
                 if r.id in self.refused:
                     figures.not_accepted[self.refused[r.id]] += 1
+            elif self.refused.get(r.id) == NO_SUCH_STAGE and r.date in self.period:
+                block.stage(self.stages).not_accepted[NO_SUCH_STAGE] += 1
 
     def closed_without_response(self) -> None:
         """Not accepted, withdrawn, discontinued: of those received in the period."""
@@ -357,16 +366,20 @@ class _CaseCount:
         answered = {x.stage for x in self.det.letters if x.letter == "outcome" and x.stage}
         for letter in self.det.letters:
             figures = self.figures(letter.stage)
+            # policy-matrix.md: a superseded acknowledgement is on time when the outcome went by its due date
+            answered_on = letter.issued_on or letter.facts.get("superseded_on")
+            if letter.status == "superseded" and letter.letter != "acknowledgement":
+                continue  # not sent, and owed no longer
             if figures is not None and letter.letter == "acknowledgement" and letter.due in period:
-                figures.acknowledged_on_time.add(letter.issued_on is not None and letter.issued_on <= letter.due)
+                figures.acknowledged_on_time.add(answered_on is not None and answered_on <= letter.due)
             elif figures is not None and letter.letter == "outcome" and letter.due in period:
                 decided = self.events[letter.trigger].date if letter.trigger in self.events else letter.due
                 self.response(figures, letter, self.start_of(letter.stage, decided))
             elif figures is not None and letter.letter == "extension" and letter.issued_on in period:
                 figures.extensions_issued += 1
                 figures.extensions_past_limit += bool(letter.facts.get("past_limit"))
-            if letter.due in period and (letter.issued_on is None or letter.issued_on > letter.due):
-                self.add_late(letter.letter, letter.stage, letter.due, letter.issued_on)
+            if letter.due in period and (answered_on is None or answered_on > letter.due):
+                self.add_late(letter.letter, letter.stage, letter.due, answered_on)
         for deadline in self.det.deadlines:  # a response due with no decision yet: late
             figures = self.figures(deadline.stage)
             if (figures is not None and deadline.kind == "response" and deadline.stage not in answered
@@ -393,8 +406,14 @@ class _CaseCount:
         for letter in self.det.letters:
             figures = self.figures(letter.stage)
             decision = self.events.get(letter.trigger)
-            if (figures is None or letter.letter != "outcome" or letter.issued_on not in self.period
-                    or decision is None or decision.type != "decision"):
+            if figures is None or letter.letter != "outcome" or letter.issued_on not in self.period or decision is None:
+                continue
+            if decision.type == "letter_issued":  # sent outside the service: its decision, if recorded later
+                decision = self.events.get(letter.facts.get("decision") or "")
+                if decision is None:
+                    figures.outcomes[NOT_RECORDED] += 1
+                    continue
+            if decision.type != "decision":
                 continue
             outcome = decision.get("outcome")
             figures.outcomes[outcome] += 1
@@ -462,7 +481,7 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
         if block is None:
             base = book.policy_for(case.council, case.procedure)
             block = blocks[key] = CouncilFigures(case.council, book.files[case.council].name, case.procedure,
-                                                 [StageFigures(n) for n in range(1, base.stages + 1)])
+                                                 [StageFigures(n, n == base.stages) for n in range(1, base.stages + 1)])
         block.cases += 1
         block.housing_cases += case.housing_tenancy
         if case.received > period.end:
@@ -479,7 +498,7 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
         if council in book.files and not any(k[0] == council for k in blocks):
             base = book.policy_for(council)
             blocks[(council, "corporate")] = CouncilFigures(council, book.files[council].name, "corporate",
-                                                            [StageFigures(n) for n in range(1, base.stages + 1)])
+                                                            [StageFigures(n, n == base.stages) for n in range(1, base.stages + 1)])
     late.sort(key=lambda x: (x.council, x.procedure, x.due, x.case_id, x.letter))
     ordered = [blocks[k] for k in sorted(blocks, key=lambda k: (k[0], k[1] != "corporate", k[1]))]
     return Report(requested, ordered, late, problems, as_of)
