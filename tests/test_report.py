@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import issued
+from conftest import ev, issued
 from report_cases import LEDGER, Q4, RECORDS, decision, record, sent
 
 from correspondence.engine.case import case_from_record
