@@ -20,7 +20,7 @@ from correspondence.cli.common import (
 )
 from correspondence.engine.case import CaseError, load_case
 from correspondence.engine.rules import RuleBook
-from correspondence.reporting.tables import case_table, diary_rows, diary_table
+from correspondence.reporting.tables import case_table, diary_table
 
 
 @click.command()
@@ -53,12 +53,12 @@ def due(case_id: str | None, case_file: Path | None, all_cases: bool, as_json: b
 
 
 def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
-    from correspondence.service.case_store import diary as stored_diary
+    from correspondence.service.due_index import diary_entries
 
-    results, problems = stored_diary(book, paths.outbox, as_of)
+    found = diary_entries(book, paths.outbox, as_of, paths.templates)
+    results, problems, rows = found.results, found.problems, found.rows
     for problem in problems:
         click.echo(problem, err=True)
-    rows = diary_rows(results)
     from correspondence.service.outbox import failed_reports, undated_stem
     failed = failed_reports(paths.outbox)
     blocked = {(r.case_id, x.letter, x.stage, x.trigger): failed[key] for r, x in rows

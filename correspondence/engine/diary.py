@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from correspondence.engine.case import Case, CaseError
-from correspondence.engine.due import Determination, Issued, determine
+from correspondence.engine.due import Determination, Issued, Letter, determine
 from correspondence.engine.rules import RuleBook
 
 
@@ -35,3 +35,10 @@ def diary(book: RuleBook, loaders: Iterable[Callable[[], Case]], issued: Mapping
         except CaseError as exc:
             problems.extend(exc.problems)
     return results, problems
+
+
+def pending_rows(results: Iterable[Determination]) -> list[tuple[Determination, Letter]]:
+    """Every letter not yet issued, overdue first, then by due date, case and letter."""
+    rows = [(r, x) for r in results for x in r.pending]
+    rows.sort(key=lambda rx: (rx[1].status != "overdue", rx[1].due, rx[0].case_id, rx[1].letter))
+    return rows

@@ -71,9 +71,9 @@ def case_table(result: Determination, council_name: str) -> str:
 
 def diary_rows(results: Iterable[Determination]) -> list[tuple[Determination, Letter]]:
     """Every letter not yet issued, overdue first, then by due date."""
-    rows = [(r, x) for r in results for x in r.pending]
-    rows.sort(key=lambda rx: (rx[1].status != "overdue", rx[1].due, rx[0].case_id, rx[1].letter))
-    return rows
+    from correspondence.engine.diary import pending_rows
+
+    return pending_rows(results)
 
 
 def diary_table(rows: list[tuple[Determination, Letter]], as_of: date, cases: int) -> str:

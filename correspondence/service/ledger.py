@@ -8,6 +8,12 @@ while another connection holds the file, is retried within the same timeout. The
 
 A ledger lost or restored from an older backup is rebuilt from the manifests filed beside the
 letters (:func:`rebuild`), so no letter is ever issued twice.
+
+Each case's changes are counted in ``case_changes`` by triggers on every table that has a
+``case_id`` column (whoever writes, and however; the row for ``''``, which no case id can be,
+counts them all), and ``ledger_meta`` gives each ledger file an
+identity of its own: the due index (``due_index.py``) compares both to know which cases to work
+out again, without reading every letter.
 """
 
 from __future__ import annotations
@@ -37,7 +43,33 @@ CREATE TABLE IF NOT EXISTS letters (
     issued_at   TEXT    NOT NULL,          -- when it was recorded (UTC)
     PRIMARY KEY (case_id, letter, stage, trigger)
 );
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO ledger_meta VALUES ('id', lower(hex(randomblob(16))));
+CREATE TABLE IF NOT EXISTS case_changes (case_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
+
+_NOT_WATCHED = ("case_changes", "ledger_meta")
+
+
+def _watch_changes(conn: sqlite3.Connection) -> None:
+    """A trigger on each table naming a case (added by any version) that counts the case's changes."""
+    tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+              if name not in _NOT_WATCHED and not name.startswith("sqlite_")]
+    have = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    script = []
+    for table in tables:
+        columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        if "case_id" not in columns:
+            continue
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            name = f"count_{table}_{event.lower()}"
+            if name in have:
+                continue
+            bumps = " ".join(f"INSERT INTO case_changes VALUES ({row}, 1) ON CONFLICT (case_id) DO UPDATE SET n = n + 1;"
+                             for row in (*(f"{r}.case_id" for r in rows), "''"))  # '': every case's, in all
+            script.append(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} ON "{table}" BEGIN {bumps} END;')
+    if script:
+        _retry_busy(conn, "\n".join(script), script=True)
 
 
 def ledger_path(outbox: Path) -> Path:
@@ -86,6 +118,7 @@ def connect(outbox: Path) -> sqlite3.Connection:
             _retry_busy(conn, "PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         _retry_busy(conn, _SCHEMA, script=True)
+        _watch_changes(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
         if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, disk full: not the file's fault
