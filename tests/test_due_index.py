@@ -281,3 +281,16 @@ def test_letters_due_all_reads_the_index_and_prints_what_it_printed(stored, work
     rows = json.loads(as_json.output)["letters"]
     assert {"case_id": CASE, "council": "telford-wrekin", "letter": "acknowledgement", "stage": 1,
             "trigger": "complaint", "due": "2026-11-18", "status": "overdue"} in rows
+
+
+def test_a_superseded_letter_is_kept_for_the_case_page_and_left_out_of_the_diary():
+    from correspondence.engine.due import Determination, Letter
+
+    letters = (Letter("acknowledgement", 1, "complaint", date(2026, 11, 18), "superseded"),
+               Letter("extension", 1, "e1", date(2026, 11, 19), "issued", date(2026, 11, 19)),
+               Letter("outcome", 1, "e2", date(2026, 11, 30), "due", None, True))
+    entry = due_index.Entry(CASE, f"{CASE}.json", Determination(CASE, "telford-wrekin", date(2026, 11, 20), letters,
+                                                                 (), (), None), ())
+    _, rows = due_index._row(entry, (f"{CASE}.json", "s", "0", "i"))
+    assert [(r[3], r[2]) for r in rows] == [("acknowledgement", 0), ("extension", 0), ("outcome", 1)]
+    assert [due_index._letter_from(*r[3:]) for r in rows] == list(letters)

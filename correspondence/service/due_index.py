@@ -45,7 +45,7 @@ log = logging.getLogger("correspondence.due_index")
 
 INDEX_FOLDER = ".due"  # beside .cases, not in it: its journal files never move the store folder's stamp
 INDEX_FILE = "index.sqlite3"
-FORMAT = 2  # raise when what a row holds changes: every row is then worked out again
+FORMAT = 3  # raise when what a row holds changes: every row is then worked out again
 BUSY_TIMEOUT_S = 5.0
 FEW = 200  # up to this many rows are read one by one; more, all at once
 RESCAN_SECONDS = 10.0  # a running process looks at every snapshot's stamp at least this often
@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS cases (
 CREATE TABLE IF NOT EXISTS letters (
     case_id     TEXT NOT NULL,
     n           INTEGER NOT NULL,   -- the determination's order
-    pending     INTEGER NOT NULL,   -- 1: not yet issued (in the diary)
+    pending     INTEGER NOT NULL,   -- 1: still to send (Determination.pending: in the diary)
     letter      TEXT NOT NULL,
     stage       INTEGER,
     trigger     TEXT NOT NULL,
@@ -262,13 +262,13 @@ def _default(f):
     return f.default if f.default is not MISSING else f.default_factory() if f.default_factory is not MISSING else MISSING
 
 
-def _letter_row(case_id: str, n: int, x: Letter) -> tuple:
+def _letter_row(case_id: str, n: int, x: Letter, pending: bool) -> tuple:
     extra = {}
     for f in _EXTRA_FIELDS:
         value = getattr(x, f.name)
         if value != _default(f):
             extra[f.name] = value.isoformat() if isinstance(value, date) else value
-    return (case_id, n, 1 if x.status != "issued" else 0, x.letter, x.stage, x.trigger, x.due.isoformat(), x.status,
+    return (case_id, n, 1 if pending else 0, x.letter, x.stage, x.trigger, x.due.isoformat(), x.status,
             json.dumps(extra, ensure_ascii=False) if extra else None)
 
 
@@ -321,7 +321,8 @@ def _row(entry: Entry, key: tuple) -> tuple[tuple, list[tuple]]:
         detail = {"as_of": d.as_of.isoformat(), "deadlines": [x.to_json() for x in d.deadlines], "notes": list(d.notes)}
     row = (entry.case_id, file, snapshot, ledger_state, inputs, 1 if d else 0, d.council if d else None,
            entry.about_json, json.dumps(detail, ensure_ascii=False))
-    return row, [_letter_row(entry.case_id, n, x) for n, x in enumerate(d.letters if d else ())]
+    pending = {id(x) for x in d.pending} if d else set()  # Determination.pending: the letters still to send
+    return row, [_letter_row(entry.case_id, n, x, id(x) in pending) for n, x in enumerate(d.letters if d else ())]
 
 
 def _entry_from(case_id: str, file: str, ok: int, council: str | None, about: str, detail: str | None,
