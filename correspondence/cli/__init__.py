@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from correspondence.cli import actions, due, quality, render, report, rules, service
+from correspondence.cli import actions, due, quality, render, report, rules, serve, service, users
 from correspondence.cli.common import fail
 
 
@@ -33,6 +33,9 @@ cli.add_command(quality.check)
 cli.add_command(quality.templates)
 cli.add_command(rules.rules)
 cli.add_command(report.report)
+cli.add_command(serve.serve)
+cli.add_command(users.users)
+cli.add_command(users.tokens)
 
 
 def main() -> None:

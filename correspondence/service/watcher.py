@@ -186,8 +186,9 @@ class Watcher:
     def run(self) -> None:
         from correspondence.service.inbox import DEFAULT_TIME_LIMIT
 
-        signal.signal(signal.SIGINT, self._stop)
-        signal.signal(signal.SIGTERM, self._stop)
+        if threading.current_thread() is threading.main_thread():  # else the thread's owner stops it (letters serve --watch)
+            signal.signal(signal.SIGINT, self._stop)
+            signal.signal(signal.SIGTERM, self._stop)
         self.service = Service(self.book, self.rules, self.templates, self.inbox, self.outbox, workers=self.workers,
                                time_limit=self.time_limit or DEFAULT_TIME_LIMIT)  # recovery, once
         observer = _observer(self.polling, self.settle)

@@ -1,0 +1,7 @@
+"""The complaints team's web pages and the case systems' API (``letters serve``, docs/web.md).
+
+A small Flask application on the same case store, ledger and outbox as the commands:
+``app.create_app`` builds it, ``security`` signs people in and guards every request, ``pages``
+and ``api`` answer them, ``views`` reads what the pages show, ``records`` takes a record posted
+to the API through the inbox's own checks. Served by waitress (``cli/serve.py``).
+"""

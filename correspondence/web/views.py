@@ -1,0 +1,457 @@
+"""What the pages show, read from the case store, the ledger, the outbox and the inbox (no Flask here).
+
+Every path is built from a case id that ``safe_case_id`` accepts and a stem that ``STEM`` matches,
+and checked to stay in its folder, before anything is read: a name that tries to leave the
+outbox is "not found" without a file being opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from correspondence.common import safe_json
+from correspondence.engine.case import Case, CaseError, safe_case_id
+from correspondence.engine.due import Determination, Letter, determine
+from correspondence.engine.rules import RuleBook
+from correspondence.letters.context import person_name
+from correspondence.service import case_store, ledger
+from correspondence.service.outbox import undated_stem
+
+STEM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}_[A-Za-z0-9][A-Za-z0-9._~-]{0,150}")  # matched in full
+DRAFTS = "drafts"
+STATUSES = ("overdue", "due", "draft", "returned")
+
+
+def safe_stem(stem: str) -> bool:
+    return bool(STEM.fullmatch(stem)) and ".." not in stem
+
+
+# --------------------------------------------------------------------------- the diary
+
+@dataclass(frozen=True)
+class Summary:
+    """What the diary shows of a case beside its letters."""
+    case_id: str
+    council: str
+    service_area: str
+    name: str          # the complainant's name ("Anonymous" when there is none)
+    representative: str
+
+
+def summary_of(case: Case) -> Summary:
+    rep = case.representative
+    return Summary(case.case_id, case.council, str(case.raw.get("service_area") or ""),
+                   "Anonymous" if case.anonymous else person_name(case.complainant),
+                   person_name(rep) if rep else "")
+
+
+@dataclass
+class Diary:
+    as_of: date
+    rows: list[tuple[Determination, Letter]]
+    summaries: dict[str, Summary]
+    problems: list[str]
+    cases: int
+
+
+def diary(book: RuleBook, outbox: Path, as_of: date) -> Diary:
+    """Every stored case's letters not yet issued, overdue first (``letters due --all``)."""
+    from correspondence.engine.diary import diary as determine_all
+    from correspondence.reporting.tables import diary_rows
+
+    councils = {c: book.procedures(c) for c in book.councils}
+    summaries: dict[str, Summary] = {}
+
+    def loader(path: Path):
+        def load() -> Case:
+            case = case_store.load_stored(path, councils)
+            summaries[case.case_id] = summary_of(case)
+            return case
+        return load
+
+    results, problems = determine_all(book, (loader(p) for p in case_store.stored_cases(outbox)),
+                                      ledger.issued_by_case(outbox), as_of)
+    return Diary(as_of, diary_rows(results), summaries, problems, len(results))
+
+
+def is_overdue(letter: Letter, as_of: date) -> bool:
+    """Not yet issued and past its due date (a draft or a returned letter too)."""
+    return letter.status != "issued" and letter.due < as_of
+
+
+def filter_rows(d: Diary, council: str = "", service_area: str = "", status: str = "", q: str = "") -> list:
+    needle = q.strip().casefold()
+    out = []
+    for result, letter in d.rows:
+        s = d.summaries.get(result.case_id)
+        if council and result.council != council:
+            continue
+        if service_area and (s is None or s.service_area != service_area):
+            continue
+        if status == "overdue" and not is_overdue(letter, d.as_of):
+            continue
+        if status in ("due", "draft", "returned") and letter.status != status:
+            continue
+        if needle and not (needle in result.case_id.casefold() or
+                           (s is not None and (needle in s.name.casefold() or needle in s.representative.casefold()))):
+            continue
+        out.append((result, letter))
+    return out
+
+
+def counts(book: RuleBook, d: Diary, inbox: Path, outbox: Path) -> dict[str, int]:
+    """The diary's counts, of letters: overdue, due within the next five working days, drafts
+    awaiting sign-off (in the case folders' ``drafts/``); and the rejected records in the inbox."""
+    overdue = week = 0
+    ends: dict[str, date] = {}
+    for result, letter in d.rows:
+        if is_overdue(letter, d.as_of):
+            overdue += 1
+        else:
+            end = ends.get(result.council)
+            if end is None:
+                end = ends[result.council] = book.policy_for(result.council).calendar.add_working_days(d.as_of, 5)
+            if letter.due <= end:
+                week += 1
+    return {"overdue": overdue, "week": week, "drafts": len(drafts(outbox)), "rejected": len(rejected_reports(inbox))}
+
+
+def diary_json(d: Diary, outbox: Path) -> dict:
+    """``letters due --all --json``."""
+    from correspondence.service.format_needs import open_actions
+    from correspondence.service.outbox import failed_reports
+
+    failed = failed_reports(outbox)
+    letters = []
+    for r, x in d.rows:
+        entry = {"case_id": r.case_id, "council": r.council, **x.to_json()}
+        report = failed.get((r.case_id, undated_stem(x.letter, x.stage, x.trigger)))
+        if report:
+            entry["failed_checks"] = str(report)
+        letters.append(entry)
+    return {"as_of": d.as_of.isoformat(), "cases": d.cases, "letters": letters,
+            "actions_needed": [a.to_json() for a in open_actions(outbox)]}
+
+
+# --------------------------------------------------------------------------- one case
+
+class NotFound(Exception):
+    """No such case or letter in the store (or a name that would leave the outbox)."""
+
+
+def load_case(book: RuleBook, outbox: Path, case_id: str) -> Case:
+    if not safe_case_id(case_id):
+        raise NotFound(case_id)
+    path = case_store.stored_path(outbox, case_id)
+    if not path.is_file():
+        raise NotFound(case_id)
+    try:
+        return case_store.load_stored(path, {c: book.procedures(c) for c in book.councils})
+    except CaseError:
+        raise NotFound(case_id) from None
+
+
+def determine_case(book: RuleBook, outbox: Path, case: Case, as_of: date) -> Determination:
+    policy = book.policy_for(case.council, case.procedure, housing_tenancy=case.housing_tenancy, cse=case.cse)
+    return determine(case, policy, ledger.issued_for(outbox, case.case_id), as_of)
+
+
+def stage_of(case: Case, result: Determination) -> int:
+    """The stage the case has reached: the highest stage any of its letters or deadlines is at."""
+    stages = [x.stage for x in result.letters if x.stage] + [d.stage for d in result.deadlines if d.stage]
+    stages += [e.data.get("stage") for e in case.events if isinstance(e.data.get("stage"), int)]
+    return max(stages, default=1)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A letter filed in the outbox (issued) or held in drafts/."""
+    case_id: str
+    stem: str
+    manifest: dict
+    draft: bool
+
+    @property
+    def letter(self) -> str:
+        return str(self.manifest.get("letter", ""))
+
+    @property
+    def stage(self) -> int | None:
+        return self.manifest.get("stage")
+
+    @property
+    def letter_date(self) -> str:
+        return str(self.manifest.get("letter_date", ""))
+
+    @property
+    def holds(self) -> list[dict]:
+        holds = self.manifest.get("holds") or []
+        return [h for h in holds if isinstance(h, dict)]
+
+    def file(self, fmt: str) -> str | None:
+        files = self.manifest.get("files") or {}
+        name = files.get(fmt) if isinstance(files, dict) else None
+        return name if isinstance(name, str) and name == f"{self.stem}.{fmt}" else None
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def filed_letters(outbox: Path, case_id: str) -> list[Filed]:
+    """The case's issued letters and its drafts, newest first."""
+    if not safe_case_id(case_id):
+        return []
+    folder = Path(outbox) / case_id
+    out: list[Filed] = []
+    for where, draft in ((folder, False), (folder / DRAFTS, True)):
+        if not where.is_dir() or where.is_symlink():
+            continue
+        for path in where.glob("*.json"):
+            if not safe_stem(path.stem) or not path.is_file():
+                continue
+            manifest = _read_manifest(path)
+            if manifest is None or manifest.get("case_id") != case_id:
+                continue
+            out.append(Filed(case_id, path.stem, manifest, draft or manifest.get("status") == "draft"))
+    out.sort(key=lambda f: (f.letter_date, f.stem), reverse=True)
+    return out
+
+
+def filed_letter(outbox: Path, case_id: str, stem: str) -> tuple[Filed, Path]:
+    """One issued letter or draft and its folder; NotFound for a name that is not one."""
+    if not safe_case_id(case_id) or not safe_stem(stem):
+        raise NotFound(stem)
+    folder = Path(outbox) / case_id
+    for where, draft in ((folder, False), (folder / DRAFTS, True)):
+        path = where / f"{stem}.json"
+        if path.parent != where or where.is_symlink() or not path.is_file():
+            continue
+        manifest = _read_manifest(path)
+        if manifest is not None and manifest.get("case_id") == case_id:
+            return Filed(case_id, stem, manifest, draft or manifest.get("status") == "draft"), where
+    raise NotFound(stem)
+
+
+@dataclass
+class ContentResult:
+    item: str
+    text: str
+    cite: str
+    found: dict[str, bool]  # format -> found in it
+
+
+_CHECKS: dict[tuple, tuple[list[ContentResult], list[str]]] = {}
+
+
+def content_results(book: RuleBook, filed: Filed, folder: Path) -> tuple[list[ContentResult], list[str]]:
+    """Each required item with whether ``letters check`` finds it in each format, and the check's
+    other problems (sentences). Kept for as long as the files are unchanged."""
+    from correspondence.common import filestamp
+    from correspondence.letters.content_check import check_manifest
+
+    manifest_path = folder / f"{filed.stem}.json"
+    key = (str(manifest_path), *(filestamp.stamp(folder / n) for n in sorted(
+        filter(None, (filed.file("pdf"), filed.file("docx"), f"{filed.stem}.json"))) if (folder / n).exists()))
+    if key in _CHECKS:
+        return _CHECKS[key]
+    failures = check_manifest(manifest_path, book.retired)
+    names = {fmt: str(folder / name) for fmt in ("pdf", "docx") if (name := filed.file(fmt))}
+    results = []
+    missing = {(f.file, f.item.split(":", 1)[0]) for f in failures if f.item.startswith("missing ")}
+    for item in filed.manifest.get("required_content") or []:
+        if not isinstance(item, dict):
+            continue
+        found = {fmt: (name, f"missing {item.get('item')}") not in missing for fmt, name in names.items()}
+        results.append(ContentResult(str(item.get("item")), str(item.get("text")), str(item.get("cite")), found))
+    others = [f"{Path(f.file).name}: {f.item}" for f in failures if not f.item.startswith("missing ")]
+    if len(_CHECKS) > 256:
+        _CHECKS.clear()
+    _CHECKS[key] = (results, others)
+    return results, others
+
+
+# --------------------------------------------------------------------------- the timeline
+
+@dataclass(frozen=True)
+class Moment:
+    when: str        # ISO date or time, for ordering
+    day: date | None
+    title: str
+    text: str = ""
+    by: str = ""
+    link: str = ""
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ").replace("-", " ")
+
+
+EVENT_TITLES = {"letter_issued": "Letter sent by the case system"}
+
+
+def timeline(case: Case, filed: Iterable[Filed], changes: Iterable[dict], signoff: Iterable[dict] = ()) -> list[Moment]:
+    """The record's events, the letters issued and drafted, and the changes made through the pages
+    and the API, newest first."""
+    out = [Moment(case.received.isoformat(), case.received, "Complaint received",
+                  f"by {_words(str(case.raw['complaint'].get('channel', '')))}".strip() if
+                  case.raw["complaint"].get("channel") else "")]
+    for event in case.events:
+        detail = []
+        if event.data.get("stage"):
+            detail.append(f"stage {event.data['stage']}")
+        if event.type == "letter_issued" and event.data.get("letter"):
+            detail.insert(0, _words(str(event.data["letter"])))
+        if event.type == "decision" and event.data.get("outcome"):
+            detail.append(f"outcome: {_words(str(event.data['outcome']))}")
+        title = EVENT_TITLES.get(event.type, _words(event.type).capitalize())
+        out.append(Moment(event.date.isoformat(), event.date, title, ", ".join(detail)))
+    for f in filed:
+        day = _day(f.letter_date)
+        stage = f" stage {f.stage}" if f.stage else ""
+        title = f"Letter drafted: {_words(f.letter)}{stage}" if f.draft else f"Letter issued: {_words(f.letter)}{stage}"
+        out.append(Moment(f.letter_date, day, title, f.stem, str(f.manifest.get("signed_off_by") or ""),
+                          f"/cases/{f.case_id}/letters/{f.stem}"))
+    for c in changes:
+        out.append(Moment(str(c["at"]), _day(str(c["at"])[:10]), CHANGE_TITLES.get(c["action"], _words(c["action"])),
+                          str(c.get("detail") or ""), str(c["by"])))
+    for s in signoff:
+        if s.get("event") in ("approved", "returned"):
+            out.append(Moment(str(s.get("at")), _day(str(s.get("at"))[:10]),
+                              f"Draft {s['event']}: {_words(str(s.get('letter')))}", str(s.get("stem") or ""),
+                              str(s.get("by") or "")))
+    out.sort(key=lambda m: m.when, reverse=True)
+    return out
+
+
+CHANGE_TITLES = {
+    "record-accepted": "Record received through the API",
+    "letters-rendered": "Letters rendered",
+    "action-done": "Action marked done",
+}
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- rejected records
+
+@dataclass(frozen=True)
+class Rejected:
+    name: str           # the record's file name in inbox/.rejected/
+    when: datetime
+    report: str         # the report's sentences (without its first line)
+    case_id: str | None  # only from a readable, well-formed case_id
+
+
+def rejected_reports(inbox: Path) -> list[Rejected]:
+    """The rejected records and their reports, newest first."""
+    from correspondence.service.inbox import REJECTED
+
+    folder = Path(inbox) / REJECTED
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        if not entry.name.endswith(".error.txt") or entry.name.startswith(".") or not entry.is_file(follow_symlinks=False):
+            continue
+        record = entry.name.removesuffix(".error.txt")
+        try:
+            text = Path(entry.path).read_text(encoding="utf-8", errors="replace")
+            when = datetime.fromtimestamp(entry.stat(follow_symlinks=False).st_mtime, timezone.utc)
+        except OSError:
+            continue
+        body = text.split("\n\n", 1)[1].strip() if "\n\n" in text else text.strip()
+        out.append(Rejected(record, when, body, _case_id_of(folder / record)))
+    out.sort(key=lambda r: (r.when, r.name), reverse=True)
+    return out
+
+
+def _case_id_of(path: Path) -> str | None:
+    """The record's case id when it is readable JSON with a well-formed ``case_id``; else None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        import stat
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(5 * 1024 * 1024 + 1)
+    finally:
+        os.close(fd)
+    try:
+        record: Any = safe_json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, safe_json.Unreadable, RecursionError, ValueError):
+        return None
+    case_id = record.get("case_id") if isinstance(record, dict) else None
+    return case_id if isinstance(case_id, str) and safe_case_id(case_id) else None
+
+
+def rejected_update(inbox: Path, outbox: Path, case_id: str) -> Rejected | None:
+    """The latest rejected record for ``case_id`` if it came after the stored snapshot."""
+    try:
+        stored = datetime.fromtimestamp(case_store.stored_path(outbox, case_id).stat().st_mtime, timezone.utc)
+    except (OSError, ValueError):
+        return None
+    for r in rejected_reports(inbox):
+        if r.case_id == case_id:
+            return r if r.when >= stored else None
+    return None
+
+
+# --------------------------------------------------------------------------- drafts
+
+@dataclass(frozen=True)
+class Draft:
+    filed: Filed
+    due: date | None
+    drafted: str
+
+
+def drafts(outbox: Path, case_id: str | None = None) -> list[Draft]:
+    """The drafts awaiting sign-off, oldest due first (read from ``<case>/drafts/``)."""
+    outbox = Path(outbox)
+    ids = [case_id] if case_id else sorted(p.name for p in outbox.iterdir()
+                                           if p.is_dir() and safe_case_id(p.name)) if outbox.is_dir() else []
+    out = []
+    for cid in ids:
+        for f in filed_letters(outbox, cid):
+            if f.draft:
+                out.append(Draft(f, _day(str(f.manifest.get("due") or "")), f.letter_date))
+    out.sort(key=lambda d: (d.due or date.max, d.filed.case_id, d.filed.stem))
+    return out
+
+
+# --------------------------------------------------------------------------- health
+
+def health(inbox: Path) -> dict:
+    from correspondence.service.inbox import DONE, pending
+
+    last = None
+    try:
+        with os.scandir(Path(inbox) / DONE) as entries:
+            newest = max((e.stat(follow_symlinks=False).st_mtime for e in entries if not e.name.startswith(".")),
+                         default=None)
+        if newest is not None:
+            last = datetime.fromtimestamp(newest, timezone.utc).isoformat(timespec="seconds")
+    except OSError:
+        pass
+    return {"status": "ok", "inbox_waiting": len(pending(inbox)), "last_processed": last}

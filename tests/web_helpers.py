@@ -1,0 +1,73 @@
+"""Shared by the web tests: a served outbox with stored cases and accounts, signing in, a clock."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+from conftest import RULES, make
+
+from correspondence.service import accounts, case_store
+from correspondence.web.app import Settings, create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "a long enough password"
+AS_OF = date(2026, 11, 20)  # a Friday
+
+
+class Clock:
+    """The sessions' clock, moved by hand."""
+
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def records() -> list[dict]:
+    return [
+        # Telford, stage 1 acknowledgement within 2 working days of receipt:
+        # received Mon 2 Nov 2026 -> due Wed 4 Nov (Tue 3 = 1, Wed 4 = 2): overdue on 20 Nov.
+        make(case_id="TWC-OLD", received="2026-11-02"),
+        # received Thu 19 Nov 2026 -> due Mon 23 Nov (Fri 20 = 1, Mon 23 = 2): due within the next
+        # five working days of Fri 20 Nov (Mon 23 .. Fri 27).
+        make(case_id="TWC-NEW", received="2026-11-19", service_area="Parking",
+             complainant={"given_name": "Bryony", "family_name": "Tate", "title": "Dr",
+                          "email": "b.tate@example.org"}),
+        # Luton, stage 1 acknowledgement within 3 working days: received Mon 2 Nov -> due Thu 5 Nov: overdue.
+        make(council="luton", case_id="LBC-1", received="2026-11-02", service_area="Council Tax",
+             complainant={"given_name": "Omar", "family_name": "Farouk", "title": "Mr",
+                          "email": "omar.farouk@example.org"}),
+    ]
+
+
+def served(tmp_path: Path, clock: Clock | None = None, **settings):
+    """An app over a fresh outbox holding the three cases and an account of each role."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir(parents=True)
+    outbox.mkdir(parents=True)
+    for rec in records():
+        case_store.save(outbox, rec["case_id"], json.dumps(rec).encode())
+    for name, role in (("casey", "caseworker"), ("mandy", "manager"), ("ada", "admin")):
+        accounts.add_user(outbox, name, role, PASSWORD)
+    app = create_app(Settings(RULES, ROOT / "templates", inbox, outbox, as_of=AS_OF, clock=clock or Clock(),
+                              **settings))
+    return app
+
+
+def csrf(response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+    assert found, "no CSRF field in the page"
+    return found.group(1)
+
+
+def sign_in(client, name: str, password: str = PASSWORD, next_: str = "/"):
+    token = csrf(client.get("/login"))
+    return client.post("/login", data={"csrf_token": token, "username": name, "password": password, "next": next_})
+
+
+def token_of(client, path: str = "/") -> str:
+    return csrf(client.get(path))
