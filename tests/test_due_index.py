@@ -294,3 +294,16 @@ def test_a_superseded_letter_is_kept_for_the_case_page_and_left_out_of_the_diary
     _, rows = due_index._row(entry, (f"{CASE}.json", "s", "0", "i"))
     assert [(r[3], r[2]) for r in rows] == [("acknowledgement", 0), ("extension", 0), ("outcome", 1)]
     assert [due_index._letter_from(*r[3:]) for r in rows] == list(letters)
+
+
+def test_each_entry_carries_the_names_and_service_area_the_diary_page_searches(stored, book):
+    diary = due_index.diary_entries(book, stored, date(2026, 11, 20))
+    new_process(stored)
+    again = due_index.diary_entries(book, stored, date(2026, 11, 20))
+    record = json.loads((EXAMPLES / "twc-2026-0201.json").read_text())
+    complainant = record["complainant"]
+    expected = {"service_area": record.get("service_area", ""),
+                "name": " ".join(complainant[k] for k in ("title", "given_name", "family_name") if complainant.get(k)),
+                "representative": record["representative"]["name"]}
+    for read in (diary, again):
+        assert next(e for e in read.entries if e.case_id == CASE).about == expected

@@ -45,7 +45,7 @@ log = logging.getLogger("correspondence.due_index")
 
 INDEX_FOLDER = ".due"  # beside .cases, not in it: its journal files never move the store folder's stamp
 INDEX_FILE = "index.sqlite3"
-FORMAT = 3  # raise when what a row holds changes: every row is then worked out again
+FORMAT = 4  # raise when what a row holds changes: every row is then worked out again
 BUSY_TIMEOUT_S = 5.0
 FEW = 200  # up to this many rows are read one by one; more, all at once
 RESCAN_SECONDS = 10.0  # a running process looks at every snapshot's stamp at least this often
@@ -251,7 +251,7 @@ class Entry:
 
     @cached_property
     def about(self) -> dict:
-        """``service_area``, ``complainant`` (given and family name) and ``representative``."""
+        """``service_area``, ``name`` (the complainant's) and ``representative`` (``_about``)."""
         return json.loads(self.about_json)
 
 
@@ -287,12 +287,15 @@ def _letter_from(letter: str, stage, trigger: str, due: str, status: str, extra:
 
 
 def _about(case) -> str:
-    """What the diary page filters and searches by (kept in the index, as private as the store)."""
-    complainant = case.raw.get("complainant") or {}
-    representative = case.raw.get("representative") or {}
-    name = " ".join(str(complainant.get(k) or "") for k in ("given_name", "family_name")).strip()
-    return json.dumps({"service_area": case.raw.get("service_area") or "", "complainant": name,
-                       "representative": str(representative.get("name") or "")}, ensure_ascii=False)
+    """What the diary page shows, filters and searches by beside the letters (kept in the index,
+    as private as the store): the service area, and the complainant's and representative's names
+    as the envelope writes them ("Anonymous" where the record gives none)."""
+    from correspondence.letters.context import person_name
+
+    rep = case.representative
+    return json.dumps({"service_area": str(case.raw.get("service_area") or ""),
+                       "name": "Anonymous" if case.anonymous else person_name(case.complainant),
+                       "representative": person_name(rep) if rep else ""}, ensure_ascii=False)
 
 
 def _work_out(book, outbox: Path, case_id: str, file: str, issued: list, as_of: date) -> Entry:
