@@ -20,7 +20,7 @@ from correspondence.cli.common import (
 )
 from correspondence.engine.case import CaseError, load_case
 from correspondence.engine.rules import RuleBook
-from correspondence.reporting.tables import case_table, diary_table
+from correspondence.reporting.tables import case_table, diary_table, rejected_lines
 
 
 @click.command()
@@ -65,6 +65,8 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
                if (key := (r.case_id, undated_stem(x.letter, x.stage, x.trigger))) in failed}
     from correspondence.service.format_needs import open_actions
     actions = open_actions(paths.outbox)
+    from correspondence.service.case_store import rejected_updates
+    rejected = rejected_updates(paths.outbox)  # policy-matrix.md: a rejected update is never unseen
     if as_json:
         click.echo(json.dumps({
             "as_of": as_of.isoformat(),
@@ -73,9 +75,12 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
                          **({"failed_checks": str(report)} if (report := blocked.get(
                              (r.case_id, x.letter, x.stage, x.trigger))) else {})} for r, x in rows],
             "actions_needed": [a.to_json() for a in actions],
+            "rejected_updates": rejected,
         }, indent=2, ensure_ascii=False))
     else:
         click.echo(diary_table(rows, as_of, len(results)))
+        for line in rejected_lines(rejected):
+            click.echo(line)
         for (case_id, letter, stage, trigger), report in blocked.items():
             click.echo(f"{case_id}: the {letter}{f' stage {stage}' if stage else ''} letter ({trigger}) failed its "
                        f"checks and was not issued; see {report}.")

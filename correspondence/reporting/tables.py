@@ -6,6 +6,7 @@ import textwrap
 from datetime import date
 from typing import Iterable, Sequence
 
+from correspondence.common.wording import british
 from correspondence.engine.due import Determination, Letter
 from correspondence.engine.rules import Clock, Policy
 
@@ -84,6 +85,22 @@ def diary_table(rows: list[tuple[Determination, Letter]], as_of: date, cases: in
         ["status", "due", "case", "council", "letter", "stage", "trigger"],
         [[x.status.upper() if x.status == "overdue" else x.status, short_date(x.due), r.case_id, r.council,
           x.letter, x.stage or "", x.trigger] for r, x in rows])
+
+
+def rejected_lines(rejected: Iterable[dict]) -> list[str]:
+    """One sentence per stored case whose latest record was rejected (the case store's notes)."""
+    from datetime import datetime
+
+    out = []
+    for item in rejected:
+        try:
+            when = datetime.fromisoformat(item["arrived"])
+            arrived = f"{british(when.date())} at {when:%H:%M}"
+        except ValueError:
+            arrived = item["arrived"]
+        out.append(f"{item['case_id']}: its latest record, {item['file']} (arrived {arrived}), was rejected, so "
+                   f"its letters still follow the record stored before it. The report says: {item['report']}")
+    return out
 
 
 # --------------------------------------------------------------------------- rules show

@@ -128,10 +128,12 @@ def fsync_folder(folder: Path) -> None:
 
 
 def save(outbox: Path, case_id: str, data: bytes) -> Path:
-    """Keep ``data`` (a validated record) as the latest snapshot of ``case_id``, with its stamp."""
+    """Keep ``data`` (a validated record) as the latest snapshot of ``case_id``, with its stamp.
+    An update rejected before it is no longer the case's latest record (``rejected_update``)."""
     path = stored_path(outbox, case_id)
     atomic_write(path, data)
     _write_stamp(path, data)
+    clear_rejected(outbox, case_id)
     return path
 
 
@@ -141,8 +143,9 @@ def save_all(outbox: Path, snapshots: list[tuple[str, bytes]]) -> list[Path]:
     caller saves them one by one to learn which cannot be kept."""
     items = [(stored_path(outbox, case_id), data) for case_id, data in snapshots]
     atomic_write_all(items, [])
-    for path, data in items:
+    for (case_id, _), (path, data) in zip(snapshots, items):
         _write_stamp(path, data)
+        clear_rejected(outbox, case_id)
     return [path for path, _ in items]
 
 
@@ -220,3 +223,69 @@ def diary(book, outbox: Path, as_of):
     councils = {c: book.procedures(c) for c in book.councils}
     loaders = (partial(load_stored, path, councils) for path in stored_cases(outbox))
     return determine_all(book, loaders, ledger.issued_by_case(outbox), as_of)
+
+
+# --------------------------------------------------------------------------- a rejected update
+
+# policy-matrix.md "A rejected update is never unseen": when a record for a case already stored
+# is rejected, the snapshot stays as it was, and a small note of the rejection is kept here
+# (``<outbox>/.cases/.rejected/<case_id>.json``: the file, when it arrived, the report's first
+# sentence) until a later record for the case is stored. The diary and the web pages show it.
+REJECTED_DIR = ".rejected"
+
+
+def _rejected_path(outbox: Path, case_id: str) -> Path:
+    if not safe_case_id(case_id):
+        raise ValueError(f"unsafe case id {case_id!r}")
+    return store_dir(outbox) / REJECTED_DIR / f"{case_id}.json"
+
+
+def note_rejected(outbox: Path, case_id: str, file: str, arrived: str, sentence: str) -> bool:
+    """Keep the note of a rejected update of ``case_id``, if the case is stored (True if kept).
+    ``file`` is the name in ``inbox/.rejected/``, ``arrived`` an ISO date and time, ``sentence``
+    the report's first sentence (names file and field only: no personal data)."""
+    if not safe_case_id(case_id) or not stored_path(outbox, case_id).is_file():
+        return False
+    import json
+
+    data = json.dumps({"case_id": case_id, "file": file, "arrived": arrived, "report": sentence},
+                      ensure_ascii=False, indent=2).encode()
+    atomic_write(_rejected_path(outbox, case_id), data)
+    return True
+
+
+def clear_rejected(outbox: Path, case_id: str) -> None:
+    try:
+        _rejected_path(outbox, case_id).unlink()
+    except FileNotFoundError:
+        pass
+
+
+def rejected_update(outbox: Path, case_id: str) -> dict | None:
+    """The latest rejected record of a stored case, not yet followed by an accepted one:
+    ``{"case_id", "file", "arrived", "report"}``, or None."""
+    if not safe_case_id(case_id):
+        return None
+    return _read_rejected(_rejected_path(outbox, case_id))
+
+
+def rejected_updates(outbox: Path) -> list[dict]:
+    """Every stored case's rejected update (as ``rejected_update``), by case id."""
+    folder = store_dir(outbox) / REJECTED_DIR
+    if not folder.is_dir():
+        return []
+    found = [_read_rejected(p) for p in sorted(folder.glob("*.json")) if safe_case_id(p.stem)]
+    return [x for x in found if x is not None and stored_path(outbox, x["case_id"]).is_file()]
+
+
+def _read_rejected(path: Path) -> dict | None:
+    import json
+
+    try:
+        data = json.loads(path.read_bytes()[:65536])
+    except (OSError, ValueError):
+        return None
+    keys = ("case_id", "file", "arrived", "report")
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in keys) or data["case_id"] != path.stem:
+        return None
+    return {k: data[k] for k in keys}

@@ -553,11 +553,28 @@ class Service:
 
     def _reject(self, report: PassReport, path: Path, problems: list[str]) -> None:
         source = sources_name(path)
+        arrived = _arrived(path)
         target = place(path, self.rejected, path.name)
         text = "This record was not processed and no letter was written from it.\n\n" + "\n".join(problems) + "\n"
         _private_text(target.with_name(target.name + ".error.txt"), text.replace(str(path), source))
         report.rejected.append(source)
         log.warning("rejected %s: %s", source, problems[0] if problems else "")
+        self._note_rejected_update(target, arrived, (problems[0] if problems else "").replace(str(path), source))
+
+    def _note_rejected_update(self, target: Path, arrived: str, sentence: str) -> None:
+        """policy-matrix.md: a rejected record for a case already stored stays in view (the diary)
+        until a later record is accepted. Its case id is read only if the record is a readable
+        JSON object with a well-formed ``case_id``; nothing else of it is kept."""
+        case_id = _case_id_of(target)
+        if case_id is None:
+            return
+        try:
+            if case_store.note_rejected(self.outbox, case_id, shown(target.name), arrived, sentence):
+                log.warning("case %s: its latest record %s was rejected; the stored record stays", case_id,
+                            shown(target.name))
+        except OSError as exc:
+            log.error("case %s: the rejected update could not be noted: %s", case_id,
+                      service_problem(exc) or type(exc).__name__)
 
     def _wait(self, report: PassReport, path: Path, problem: str) -> None:
         if sources_name(path) in report.accepted:
@@ -580,6 +597,26 @@ class Service:
                                         f"no letter was written from it."])
         except Exception as again:
             self._wait(report, path, service_problem(again) or f"it could not be moved aside ({type(again).__name__}).")
+
+
+def _arrived(path: Path) -> str:
+    """When a record arrived: its file's modification time (kept by the moves), local time."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromtimestamp(os.lstat(path).st_mtime).isoformat(timespec="seconds")
+    except OSError:
+        return datetime.now().isoformat(timespec="seconds")
+
+
+def _case_id_of(path: Path) -> str | None:
+    """The well-formed ``case_id`` of a rejected record, if it can be read (else None)."""
+    try:
+        record = parse_record(read_claimed(path, shown(path.name)), shown(path.name))
+    except Exception:  # unreadable, not JSON, too deep: no case to name
+        return None
+    case_id = record.get("case_id") if isinstance(record, dict) else None
+    return case_id if isinstance(case_id, str) and case_store.safe_case_id(case_id) else None
 
 
 def sources_name(path: Path) -> str:
