@@ -75,7 +75,8 @@ def make(council: str = "telford-wrekin", received: str = "2026-11-02", events=(
     rec["events"] = [dict(e) for e in events]
     if council == "code-2024":
         rec["organisation"] = {"name": "Ashdown District Council", "team": "Complaints Team",
-                               "email": "complaints@ashdown.example.org"}
+                               "address": ["Council Offices", "Market Square", "Ashdown", "AS1 1AA"],
+                               "phone": "01234 567890", "email": "complaints@ashdown.example.org"}
     for key, value in fields.items():
         if key in ("complaint", "complainant") and isinstance(value, dict):
             rec[key].update(value)

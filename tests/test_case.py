@@ -238,6 +238,38 @@ def test_code_2024_needs_an_organisation():
     assert case.organisation["name"] == "Ashdown District Council"
 
 
+def test_code_2024_records_give_the_teams_postal_address_and_telephone():
+    # letters.md, Every letterhead is reachable: code-2024 names no council, so the record's
+    # organisation gives the address and telephone a council's rules would.
+    org = {"name": "Ashdown District Council", "team": "Complaints Team", "email": "complaints@ashdown.example.org"}
+    assert one(make(council="code-2024", organisation={**org, "phone": "01234 567890"})) == (
+        "inbox/r.json: field organisation.address is missing; it is required when council is code-2024 (the Code "
+        "names no council, so the record gives the complaints team's postal address and telephone for the letterhead).")
+    assert one(make(council="code-2024", organisation={**org, "address": ["Council Offices", "AS1 1AA"]})) == (
+        "inbox/r.json: field organisation.phone is missing; it is required when council is code-2024 (the Code "
+        "names no council, so the record gives the complaints team's postal address and telephone for the letterhead).")
+
+
+def test_an_escalation_request_and_a_decision_may_name_the_stages_officer():
+    officer = {"name": "Priya Shah", "job_title": "Complaints Manager", "email": "p.shah@example.org"}
+    rec = make(events=[{"id": "d1", "type": "decision", "date": "2026-11-10", "stage": 1, "outcome": "upheld",
+                        "findings": [], "remedies": [], "outstanding_actions": [], "officer": officer},
+                       {"id": "r2", "type": "escalation_request", "date": "2026-11-12", "to_stage": 2, "officer": officer}])
+    case = case_from_record(rec, "r.json", COUNCILS)
+    assert [e.get("officer")["name"] for e in case.events] == ["Priya Shah", "Priya Shah"]
+    rec["events"][1]["officer"] = {"name": "Priya Shah"}
+    assert one(rec) == ("inbox/r.json: field events[1].officer: expected at least one of events[1].officer.email "
+                        "or events[1].officer.phone.")
+    rec["events"][1]["officer"] = {**officer, "fax": "1"}
+    assert one(rec) == ("inbox/r.json: field events[1].officer.fax is not part of complaint-case/1; "
+                        "check the spelling (unknown keys are refused).")
+    rec["events"][1]["officer"] = officer
+    rec["events"].append({"id": "x1", "type": "extension", "date": "2026-11-13", "stage": 2, "reason": "Busy.",
+                          "officer": officer})
+    assert one(rec) == ("inbox/r.json: field events[2].officer is not part of complaint-case/1; "
+                        "check the spelling (unknown keys are refused).")
+
+
 def test_organisation_is_optional_for_a_council_and_checked():
     assert case_from_record(make(), "r.json", COUNCILS).organisation is None
     rec = make(organisation={"name": "Telford & Wrekin Council", "team": "Complaints", "fax": "1"})

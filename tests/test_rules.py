@@ -140,3 +140,42 @@ def test_required_content_names_every_letter_kind():
     from correspondence.letters.specimens import LETTER_KINDS
     assert set(LETTER_KINDS) <= set(book.required_content)
     assert all(rule["cite"] for rules in book.required_content.values() for rule in rules)
+
+
+def test_every_council_gives_its_teams_postal_address_and_telephone():
+    # letters.md, Every letterhead is reachable. Luton and Solihull print none in their policies:
+    # the council's published contact details are cited instead.
+    book = load_rulebook(RULES)[0]
+    assert book.policy_for("luton").value("council.address") == ["Town Hall", "George Street", "Luton", "LU1 2BQ"]
+    assert book.policy_for("luton").value("council.phone") == "01582 546000"
+    assert book.policy_for("solihull").value("council.address") == ["Council House", "Manor Square", "Solihull", "B91 3QB"]
+    assert book.policy_for("solihull").value("council.phone") == "0121 704 6000"
+    assert "published contact details" in book.policy_for("luton").cite("council.address")
+    for council in book.councils:
+        if council != "code-2024":  # names no council: the record's organisation gives them
+            policy = book.policy_for(council)
+            assert policy.value("council.address") and policy.value("council.phone"), council
+
+
+def test_a_council_file_without_a_postal_address_or_telephone_is_refused(rules_copy):
+    path = rules_copy / "luton.toml"
+    text = path.read_text()
+    start = text.index("address = { value = [\"Town Hall\"")
+    end = text.index("\n", text.index("phone = { value = \"01582 546000\"")) + 1
+    text = text[:start] + text[end:]
+    path.write_text(text.replace('inherited = [\n', 'inherited = [\n    "council.address",\n    "council.phone",\n', 1))
+    found = load_rulebook(rules_copy, strict=False)[1]
+    assert found == [
+        f"{path}: council.address: expected the complaints team's postal address (a list of lines), so that every "
+        f"letter's letterhead can be written to and called; where the policy prints none, cite the council's "
+        f"published contact details.",
+        f"{path}: council.phone: expected the complaints team's telephone number, so that every letter's letterhead "
+        f"can be written to and called; where the policy prints none, cite the council's published contact details."]
+
+
+def test_every_council_gives_the_ombudsmans_details_in_every_extension():
+    # Code 2024 para 6.5: the complainant can go to the Ombudsman if unhappy with an extension.
+    book = load_rulebook(RULES)[0]
+    for council in book.councils:
+        assert book.policy_for(council).value("ombudsman.in_extension") == "always", council
+        assert "6.5" in book.policy_for(council).cite("ombudsman.in_extension"), council

@@ -302,6 +302,10 @@ def _sentence(source: str, error: ValidationError) -> str:
         if not parts and missing == "organisation":
             return (f"{source}: field organisation is missing; it is required when council is code-2024 "
                     "(the Code names no council, so the record must say who writes the letters).")
+        if parts == ["organisation"] and missing in ("address", "phone"):
+            return (f"{source}: field organisation.{missing} is missing; it is required when council is code-2024 "
+                    "(the Code names no council, so the record gives the complaints team's postal address "
+                    "and telephone for the letterhead).")
         return f"{source}: field {_path(parts + [missing])} is missing; it is required."
     if v in ("additionalProperties", "unevaluatedProperties"):
         unknown = _unknown_keys(error)
@@ -344,8 +348,8 @@ def _sentence(source: str, error: ValidationError) -> str:
         return f"{source}: field {path}: expected each item once; the list repeats one."
     if v == "not" and field == "id":
         return f"{source}: field {path}: expected an id other than {', '.join(RESERVED_EVENT_IDS)} (kept for the complaint itself)."
-    if v == "anyOf" and path == "officer":
-        return f"{source}: field officer: expected at least one of officer.email or officer.phone."
+    if v == "anyOf" and field == "officer":
+        return f"{source}: field {path}: expected at least one of {path}.email or {path}.phone."
     if v == "oneOf" and field == "written_consent":
         return f"{source}: field {path}: expected a date written YYYY-MM-DD, or null; got {_got(error.instance)}."
     if v == "oneOf" and field == "learning":

@@ -28,6 +28,12 @@ REQUIRED_CONTENT_FILE = "required-content.toml"
 # The statutory Housing Ombudsman Code: not a council, the floor under every housing complaint.
 FLOOR_FILE = "hos-2024.toml"
 FLOOR_ID = "hos-2024"
+# The national Code as a policy on its own: it names no council, so a record under it says who
+# writes the letters (its ``organisation``); every other rules file is a council's and must give
+# the complaints team's postal address and telephone (letters.md, Every letterhead is reachable).
+MODEL_ID = "code-2024"
+REACHABLE_KEYS = {"council.address": "the complaints team's postal address (a list of lines)",
+                  "council.phone": "the complaints team's telephone number"}
 # Its clocks: for a housing complaint the earlier date (the time limit: the longer) applies.
 FLOOR_CLOCKS = ("stage1.acknowledgement", "stage1.response", "stage1.extension_limit",
                 "stage2.acknowledgement", "stage2.response", "stage2.extension_limit", "limits.time_limit",
@@ -107,6 +113,10 @@ def _key_specs(stages: int) -> dict[str, dict]:
         "council.email": {"type": "text"},
         "council.web": {"type": "text"},
         "council.interpreting_phone": {"type": "text"},
+        # The council's policy on unreasonable behaviour, for the letters that enclose it: a file
+        # in the rules folder (copied beside the letter in the outbox), or a web address the letter
+        # gives instead; "" where the council gives neither (letters.md, Enclosures are real).
+        "council.behaviour_policy": {"type": "text", "optional": True, "default": ""},
         "calendar.closure_days": {"type": "dates"},
         "procedure.stages": {"type": "int", "min": 1, "max": MAX_STAGES},
         "limits.time_limit": _clock_kinds("first_aware", allow_none=True, units=("months",)),
@@ -124,6 +134,12 @@ def _key_specs(stages: int) -> dict[str, dict]:
         "restrictions.notice": _clock_kinds("decision"),
         "restrictions.review": _clock_kinds("decision", units=("months",)),
         "restrictions.challenge": {"type": "text", "nonempty": True},
+        # Who an appeal against a restriction goes to, where the council has its own appeal (Luton's
+        # Head of Policy and Performance); "" where the council offers none.
+        "restrictions.appeal_to": {"type": "text", "optional": True, "default": ""},
+        # The letters that must send the behaviour policy with them (Luton App. A §13, §18; Solihull App. A).
+        "restrictions.policy_enclosed_with": {"type": "choices", "choices": ("behaviour-warning", "restriction-notice"),
+                                              "optional": True, "default": []},
         "notices.consent_request": _clock_kinds("received", allow_same_as=True),
         "notices.not_accepted": _clock_kinds("event", allow_wd_of=True),
         "notices.withdrawal_confirmation": _clock_kinds("event", allow_wd_of=True),
@@ -589,6 +605,11 @@ def _load_rules_file(path: Path, problems: list[str], digests: dict[str, str] | 
                      tuple(inherited), leaves, overrides, text)
 
 
+def is_web_address(text: str) -> bool:
+    """A behaviour policy given as a web address ("www.luton.gov.uk/...", "https://...")."""
+    return text.lower().startswith(("http://", "https://", "www."))
+
+
 def _check_file(book: RuleBook, rf: RulesFile, problems: list[str]) -> None:
     where = str(rf.path)
     for key in rf.inherited:
@@ -627,6 +648,23 @@ def _check_file(book: RuleBook, rf: RulesFile, problems: list[str]) -> None:
         missing = [k for k in specs if k not in merged and not specs[k].get("optional")]
         for key in missing:
             problems.append(f"{label}: {key}: no value; set it with a citation, or list it under inherited.")
+        policy_file = merged.get("council.behaviour_policy", {})
+        policy_file = policy_file.get("value") if isinstance(policy_file, dict) else None
+        if isinstance(policy_file, str) and policy_file and not is_web_address(policy_file) \
+                and (not condition or "council.behaviour_policy" in table):
+            path = book.directory / policy_file
+            if "/" in policy_file or "\\" in policy_file or path.suffix.lower() in (".json", ".toml") \
+                    or not path.is_file():
+                problems.append(f"{label}: council.behaviour_policy: expected a web address or the name of a file "
+                                f"in {book.directory} (not a .json or .toml file), to enclose with the letters; "
+                                f"got {policy_file!r}.")
+        if rf.id != MODEL_ID and not condition:
+            for key, words in REACHABLE_KEYS.items():
+                raw = merged.get(key)
+                if key in merged and not (isinstance(raw, dict) and raw.get("value")):
+                    problems.append(f"{label}: {key}: expected {words}, so that every letter's letterhead can be "
+                                    f"written to and called; where the policy prints none, cite the council's "
+                                    f"published contact details.")
         for key, raw in merged.items():
             spec = specs.get(key)
             if spec and spec["type"] == "clock" and isinstance(raw, dict):
