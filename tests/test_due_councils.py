@@ -49,7 +49,7 @@ class TestTelfordWrekin:
         ext = letter(r, "extension", 1)
         assert (ext.trigger, ext.due.isoformat(), ext.status) == ("x1", "2027-01-13", "due")
         assert ext.facts["new_due"].isoformat() == "2027-01-27"
-        assert ext.ombudsman_required is False  # within the 20 WD limit
+        assert ext.ombudsman_required is True  # within the 20 WD limit, yet Code 2024 para 6.5: every extension
         assert deadline(r, "acknowledgement", 1) == "2026-12-29"
         assert deadline(r, "response", 1) == "2027-01-27"
 
@@ -241,7 +241,7 @@ class TestHampshire:
         rec = make("hampshire", "2026-07-06", [ev("x1", "extension", "2026-07-30", stage=1, reason="Complex.", new_due="2026-08-14")])
         r = run(book, rec, "2026-07-30")
         ext = letter(r, "extension", 1)
-        assert ext.due.isoformat() == "2026-08-03" and not ext.ombudsman_required  # no limit to go past
+        assert ext.due.isoformat() == "2026-08-03" and ext.ombudsman_required  # no limit, yet Code 2024 para 6.5
         assert deadline(r, "response", 1) == "2026-08-14"
 
     def test_refusing_stage_three_is_due_with_its_acknowledgement(self, book):

@@ -268,7 +268,7 @@ def test_childrens_stage_one(book):
     r = run(book, rec, "2026-11-12")
     assert deadline(r, "response", 1) == "2026-11-30"
     ext = letter(r, "extension", 1)
-    assert ext.facts["previous_due"].isoformat() == "2026-11-16" and not ext.ombudsman_required
+    assert ext.facts["previous_due"].isoformat() == "2026-11-16" and ext.ombudsman_required  # Code 2024 para 6.5
 
 
 def test_childrens_stage_one_outcome_is_not_final(book):
@@ -376,14 +376,14 @@ def test_luton_housing_response_is_the_earlier_date(book):
 
 
 def test_telford_housing_extension_carries_the_housing_ombudsman(book):
-    # Telford puts the Ombudsman in an extension only past its limit (6.9.10); the Code in every
-    # one (6.5). Telford's clocks equal the Code's here (2 WD ack is earlier than 5; 10 and 20 WD
-    # after the ack are the same), so no date note.
+    # Telford's rules now give the Ombudsman in every extension (Code 2024 para 6.5), as the
+    # statutory Housing Code does, so no note says the Code replaced them. Telford's clocks equal
+    # the Code's here (2 WD ack is earlier than 5; 10 and 20 WD after the ack are the same), so no
+    # date note either.
     rec = make(housing_tenancy=True, events=[ev("x", "extension", "2026-11-16", stage=1, reason="Survey.")])
     r = run(book, rec, "2026-11-16")
     assert letter(r, "extension", 1).ombudsman_required
-    assert any(n.startswith("Extension x: Telford & Wrekin Council's policy puts the Ombudsman's details in an "
-                            "extension letter only past its limit") for n in r.notes)
+    assert not any("only past its limit" in n for n in r.notes)
     assert not any("date (" in n for n in r.notes)
     assert book.policy_for("telford-wrekin", housing_tenancy=True).ombudsman.key == "hos"
 

@@ -95,9 +95,11 @@ def test_a_letter_to_a_representative_is_about_the_complainants_complaint(book, 
         assert "Complaint made on behalf of Ms Aisha Khan" in text
         assert "This is our response to Ms Khan's complaint at stage 1" in text
         assert "your complaint" not in text
-        # who may escalate: the complainant, or the representative on their behalf
-        assert "Ms Khan, or you on Ms Khan's behalf, can ask for the complaint to be considered at stage 2" in text
-        assert "Ms Khan can contact the Ombudsman, or you can on Ms Khan's behalf" in text
+        # who may escalate, in one plain sentence naming each person once (letters.md, third wave)
+        assert ("If this response does not resolve the complaint, you can ask us to consider it at stage 2 of our "
+                "complaints procedure on Ms Khan's behalf, or Ms Khan can ask us directly.") in text
+        assert ("You can contact the Ombudsman on Ms Khan's behalf, or Ms Khan can contact them directly:") in text
+        assert "you or Ms Khan" not in text and "or you on Ms Khan's behalf" not in text
 
 
 def test_an_acknowledgement_to_a_representative_names_the_complaint_they_made(book, renderer):
@@ -114,11 +116,13 @@ def test_an_acknowledgement_to_a_representative_names_the_complaint_they_made(bo
 def test_asking_the_reader_to_write_always_gives_an_address(book, renderer):
     rec = make("solihull", "2026-11-02", [ev("d1", "decision", "2026-11-10", stage=1, **DECISION)])
     ctx = letter_of(book, rec, "2026-11-10", "outcome")
-    # Solihull prints no contact for its Corporate Complaints Team: the officer's email it is.
+    # Solihull prints no contact for its Corporate Complaints Team: its rules cite the council's
+    # published postal address (letters.md, Every letterhead is reachable), and letters use it.
     word, pdf, _ = both(renderer, "solihull", "outcome", ctx)
     for text in (word, pdf):
-        assert "Please write to Sam Patel at sam.patel@example.org, quoting T-1" in text
-        assert "write to the Corporate Complaints Team" not in text
+        assert ("Please write to the Corporate Complaints Team, Council House, Manor Square, Solihull, B91 3QB, "
+                "quoting T-1") in text
+        assert "write to the Corporate Complaints Team, quoting" not in text  # a team name alone is no contact
     rec = make("hampshire", "2026-11-02", [ev("d1", "decision", "2026-11-10", stage=1, **DECISION)])
     word, pdf, _ = both(renderer, "hampshire", "outcome", letter_of(book, rec, "2026-11-10", "outcome"))
     for text in (word, pdf):
@@ -126,7 +130,8 @@ def test_asking_the_reader_to_write_always_gives_an_address(book, renderer):
 
 
 def test_the_organisation_in_the_record_is_the_sender(book, renderer):
-    org = {"name": "Brookfield Borough Council", "team": "Complaints Team", "email": "complaints@brookfield.example.org"}
+    org = {"name": "Brookfield Borough Council", "team": "Complaints Team", "email": "complaints@brookfield.example.org",
+           "address": ["Civic Centre", "Brook Street", "Brookfield", "BF2 3BB"], "phone": "01234 000111"}
     rec = make("code-2024", "2026-11-02", [ev("d1", "decision", "2026-11-10", stage=1, **DECISION)], organisation=org)
     ctx = letter_of(book, rec, "2026-11-10", "outcome")
     word, pdf, r = both(renderer, "code-2024", "outcome", ctx)

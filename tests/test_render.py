@@ -96,7 +96,8 @@ def test_representative_letters_name_the_complainant(book, renderer):
     # TWC-2026-0142 is written to Cllr Jo Bloggs (consent given) on behalf of Ms Aisha Khan.
     ctx, r = render_example(book, renderer, "twc-2026-0142.json", "outcome")
     word, pdf = flat(docx_text(r.docx)), flat(pdf_text(r.pdf))
-    assert "Dear Cllr Jo Bloggs," in word and "Dear Cllr Jo Bloggs," in pdf
+    # letters.md, Salutations: "Cllr" is written "Councillor"
+    assert "Dear Councillor Bloggs," in word and "Dear Councillor Bloggs," in pdf
     assert "Complaint made on behalf of Ms Aisha Khan" in word and "Complaint made on behalf of Ms Aisha Khan" in pdf
     assert "20 November 2026" in word and "20 November 2026" in pdf
     # policy-matrix.md "How a letter travels": the representative's channel, post (an address and
@@ -106,15 +107,16 @@ def test_representative_letters_name_the_complainant(book, renderer):
     for text in (word, pdf):
         assert "Our stage 1 response to Ms Khan's complaint" in text
         assert "your complaint" not in text
-        assert "Ms Khan, or you on Ms Khan's behalf, can ask for the complaint to be considered at stage 2" in text
+        assert ("If this response does not resolve the complaint, you can ask us to consider it at stage 2 of our "
+                "complaints procedure on Ms Khan's behalf, or Ms Khan can ask us directly.") in text
 
 
 def test_consent_request_goes_to_the_complainant(book, renderer):
     ctx, r = render_example(book, renderer, "lbc-2026-0481.json", "consent-request")
     pdf = flat(pdf_text(r.pdf))
     assert "Dear Ms Kowalczyk," in pdf and "27 Bury Park Road" in pdf
-    assert "Someone has made a complaint to us on your behalf." in pdf
-    assert "The person who contacted us: Luton Citizens Advice (Citizens Advice Luton)." in pdf
+    assert ("Luton Citizens Advice (Citizens Advice Luton) has made a complaint to us on your behalf. We received it "
+            "on 16 November 2026") in pdf
 
 
 HOSTILE = "Fish & chips <b>bold</b> \"quoted\" 'single' {{ 7*7 }} {% if x %} 🚮 مرحبا بكم"

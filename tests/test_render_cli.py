@@ -109,7 +109,7 @@ def test_a_template_problem_is_one_sentence_and_files_nothing(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     path = templates / "html" / "acknowledgement.html"
-    path.write_text(path.read_text().replace("{{ officer.name }} will look", "{{ officer.nickname }} will look"))
+    path.write_text(path.read_text().replace("{{ officer.subject }} will look", "{{ officer.nickname }} will look"))
     outbox = tmp_path / "outbox"
     result = invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0201.json"), "--as-of", "2026-11-20",
                     outbox=outbox, templates=templates)

@@ -241,7 +241,7 @@ def test_compare_verdicts(book):
     assert rows["stage1.extension_limit"].verdict == "falls short"  # 30 WD > 25
     assert rows["stage2.response"].verdict == "falls short"  # 30 WD after the request > 25
     assert rows["stage2.extension_limit"].verdict == "falls short"  # no limit set
-    assert rows["ombudsman.in_extension"].verdict == "falls short"  # past the limit only; the Code: always
+    assert rows["ombudsman.in_extension"].verdict == "meets"  # always, as the Code (6.5)
     assert rows["stage1.acknowledgement"].council_cite.endswith("(the policy is silent; the Code's value applies)")
     rows = {r.provision: r for r in compare(book, "solihull").rows}
     assert rows["limits.time_limit"].verdict == "stricter"  # no time limit: accepts older complaints
@@ -322,7 +322,7 @@ def test_compare_housing_against_the_statutory_code(book):
     assert rows["limits.time_limit"].code_cite.startswith("Housing Ombudsman Complaint Handling Code 2024 para 2.3")
     assert rows["stage1.response"].verdict == "meets"
     assert rows["stage1.acknowledgement"].verdict == "stricter"  # 3 WD < 5
-    assert rows["ombudsman.in_extension"].verdict == "falls short"  # the council's own: past the limit only
+    assert rows["ombudsman.in_extension"].verdict == "meets"  # the council's own: always, as the Code (6.5)
     assert rows["ombudsman.body"].verdict == "meets"
     result = CliRunner().invoke(cli, ["rules", "compare", "telford-wrekin", "--housing-tenancy", "--json",
                                       "--rules", str(ROOT / "rules")])

@@ -21,7 +21,7 @@ CONTEXT_NAMES = frozenset({
     "council", "case_ref", "letter", "recipient", "complainant", "officer", "complaint", "ombudsman",
     "large_print", "extra", "acknowledgement", "extension", "outcome", "refusal", "withdrawal",
     "restriction", "not_accepted", "holding", "consent", "discontinuation", "behaviour", "review",
-    "reader",
+    "reader", "enclosure",
 })
 
 OUTCOME_WORDS = {"upheld": "upheld", "partly-upheld": "partly upheld", "not-upheld": "not upheld"}
@@ -34,6 +34,38 @@ GROUND_WORDS = {"out-of-time": "it was made too long after the events complained
                 "legal-proceedings": "it is the subject of legal proceedings",
                 "other": "it cannot be considered under our complaints procedure"}
 VERBAL_CHANNELS = {"phone", "in-person"}
+RELATIONSHIP_WORDS = {"councillor": "your councillor", "mp": "your MP", "advocate": "an advocate",
+                      "relative": "a relative", "friend": "a friend", "solicitor": "a solicitor",
+                      "advice-agency": "an advice agency", "other": "someone"}
+# Words in a restriction that leave the person only writing to the council ("Contact by letter
+# only", "only in writing"): the letter then gives the postal address (letters.md).
+_WRITING = re.compile(r"\b(letters?|writing|written|post|postal)\b", re.IGNORECASE)
+# Words that make a decider's description a role ("Service Manager"), not a person's name.
+_ROLE = re.compile(r"\b(manager|head|director|officer|chief|executive|lead|leader|panel|team|committee|board|"
+                   r"supervisor|assistant|senior|service|services|governance|customer)\b", re.IGNORECASE)
+_DETERMINERS = ("a ", "an ", "the ", "our ", "my ")
+
+
+def writing_only(restrictions: list[str]) -> bool:
+    """A restriction that limits contact to writing (letters.md: give the postal address)."""
+    return any(_WRITING.search(r) for r in restrictions)
+
+
+def decided_sentence(decided_by: str) -> str:
+    """Who decided, as a sentence: "A Service Manager decided this.", "The Head of Customer Services
+    decided this.", "Jane Smith decided this." (letters.md: sentences, never "Decided by:")."""
+    text = " ".join(str(decided_by).split()).rstrip(".")
+    if not text:
+        return ""
+    if text.lower().startswith(_DETERMINERS):
+        who = text[0].upper() + text[1:]
+    elif text.lower().startswith(("head of", "director of", "chief", "assistant director")):
+        who = f"Our {text}"  # a post the council has one of
+    elif _ROLE.search(text):
+        who = f"{'An' if text[0].lower() in 'aeiou' else 'A'} {text}"
+    else:
+        who = text
+    return f"{who} decided this."
 
 
 NBSP = "\u00a0"
@@ -77,7 +109,7 @@ def person_name(person: Mapping[str, Any]) -> str:
 def short_name(person: Mapping[str, Any]) -> str:
     """"Ms Khan" where the record gives a title and family name, else the name in full."""
     if person.get("title") and person.get("family_name"):
-        return f"{person['title']} {person['family_name']}"
+        return f"{_title_for_salutation(str(person['title']))} {person['family_name']}"
     return without_post_nominals(person_name(person))
 
 
@@ -88,15 +120,43 @@ def without_post_nominals(name: str) -> str:
     return " ".join(words)
 
 
+# Titles written out in a salutation ("Cllr" is "Councillor"), and those that take the given name
+# (Sir, Dame) rather than the family name (letters.md, Salutations).
+TITLE_WORDS = {"cllr": "Councillor", "cllr.": "Councillor", "councillor": "Councillor"}
+GIVEN_NAME_TITLES = frozenset({"sir", "dame"})
+
+
+def _title_for_salutation(title: str) -> str:
+    """The word a salutation uses from a title: the last of several ("The Reverend Canon Dr": "Dr"),
+    "Cllr" written "Councillor"."""
+    words = title.replace(",", " ").split()
+    if not words:
+        return ""
+    last = words[-1]
+    return TITLE_WORDS.get(last.lower(), last)
+
+
 def salutation(person: Mapping[str, Any]) -> str:
-    """"Dear Ms Khan" or "Dear Councillor Bloggs" (title and family name); else the record's own
-    ``salutation``; else "Dear" and the name without post-nominals ("Dear Sarah Jones")."""
-    if person.get("title") and person.get("family_name"):
-        return f"Dear {person['title']} {person['family_name']}"
+    """"Dear Ms Khan": the record's own ``salutation`` wins; else the title and family name ("Dear
+    Councillor Bloggs" for "Cllr"; "Dear Sir Michael", "Dear Dame Judi" with the given name; "Dear Dr
+    Holt" for "The Reverend Canon Dr"); else a title read off the name as written ("Cllr Jo Bloggs":
+    "Dear Councillor Bloggs"); else "Dear" and the name without post-nominals ("Dear Sarah Jones")."""
     if person.get("salutation"):
         text = str(person["salutation"]).strip()
         return text if text.lower().startswith("dear ") else f"Dear {text}"
-    return f"Dear {without_post_nominals(person_name(person))}"
+    title = _title_for_salutation(str(person.get("title") or ""))
+    given, family = person.get("given_name"), person.get("family_name")
+    if title and title.lower() in GIVEN_NAME_TITLES and given:
+        return f"Dear {title} {str(given).split()[0]}"
+    if title and family:
+        return f"Dear {title} {family}"
+    name = without_post_nominals(person_name(person))
+    words = name.split()
+    if len(words) >= 2 and words[0].lower() in TITLE_WORDS:
+        return f"Dear Councillor {words[-1]}"  # "Cllr Jo Bloggs" with no name parts
+    if len(words) >= 3 and words[0].lower() in GIVEN_NAME_TITLES:
+        return f"Dear {words[0].capitalize()} {words[1]}"  # "Sir Jeremy Holt KC MP"
+    return f"Dear {name}"
 
 
 def possessive(name: str) -> str:
@@ -118,6 +178,19 @@ def window_lines(lines: list[str], limit: int) -> list[str]:
     return head + [last]
 
 
+def _once(lines: list[str]) -> list[str]:
+    """Each line of the address window once: a case system often repeats the organisation as the
+    first address line ("House of Commons" twice)."""
+    seen: set[str] = set()
+    out = []
+    for line in lines:
+        key = " ".join(str(line).split()).casefold()
+        if line and key not in seen:
+            seen.add(key)
+            out.append(line)
+    return out
+
+
 def _recipient(case: Case, letter: Letter, recipient: Recipient, large_print: bool) -> dict:
     # A consent request always goes to the complainant: it asks whether someone may act for them.
     if letter.letter == "consent-request" or recipient.role == "complainant":
@@ -130,7 +203,7 @@ def _recipient(case: Case, letter: Letter, recipient: Recipient, large_print: bo
     name = person_name(person)
     organisation = person.get("organisation", "")
     if channel == "post":
-        window = window_lines([name, organisation, *address], WINDOW_LINES[large_print])
+        window = window_lines(_once([name, organisation, *address]), WINDOW_LINES[large_print])
     else:
         window = [name, organisation, f"By email: {email}"]
     return {
@@ -152,12 +225,13 @@ def _reader(case: Case, recipient: dict) -> dict:
     complainant = case.complainant
     if not recipient["on_behalf_of"]:
         return {"representative": False, "your_complaint": "your complaint", "complainant": "you",
-                "may_escalate": "you", "you_or_complainant": "you"}
+                "complainant_full": "", "on_behalf": "", "or_directly": "", "first_knew": "you first knew"}
     short = short_name(complainant)
+    # Who may act, each named once: "you can ask ... on Ms Khan's behalf, or Ms Khan can ask us directly".
     return {"representative": True, "your_complaint": f"{possessive(short)} complaint", "complainant": short,
             "complainant_full": person_name(complainant),
-            "may_escalate": f"{short}, or you on {possessive(short)} behalf,",
-            "you_or_complainant": f"you or {short}"}
+            "on_behalf": f" on {possessive(short)} behalf", "or_directly": f", or {short} can ask us directly",
+            "first_knew": f"{short} first knew"}
 
 
 def _council(policy: Policy, organisation: Mapping[str, Any], officer: Mapping[str, str]) -> dict:
@@ -182,9 +256,23 @@ def _council(policy: Policy, organisation: Mapping[str, Any], officer: Mapping[s
     else:
         write_to = f"{officer['name']} on {officer.get('phone', '')}"
     council["write_to"] = write_to
+    # Where a letter must give a postal address (contact restricted to writing; an appeal in writing).
+    council["postal"] = ", ".join([x for x in (council["team"], council["name"]) if x] + council["address"]) \
+        if council["address"] else ""
+    council["postal_address"] = ", ".join([council["name"], *council["address"]]) if council["address"] else ""
     council["contact"] = (council["phone"] or council["email"] or (council["address"][-1] if council["address"] else "")
                           or officer.get("email") or officer.get("phone", ""))
     return council
+
+
+def time_limit_for(text: str, reader: Mapping[str, Any]) -> str:
+    """The Ombudsman's time limit as said to the reader: to a representative it is the
+    complainant's knowledge that counts ("when Ms Khan first knew"), not "you"."""
+    if not reader.get("representative"):
+        return text
+    return (text.replace("expects you to complain", "expects a complaint")
+                .replace("expects you to refer your complaint", "expects the complaint to be referred")
+                .replace("you first knew", reader["first_knew"]))
 
 
 def window_words(clock: Any, stage: int) -> str:
@@ -229,6 +317,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
             "request_reasons": list(f.get("request_reasons", [])),
             "reopened": bool(event and event.type == "reopened"),
             "reopened_date": british(event.date) if event and event.type == "reopened" else "",
+            "made_by": "",  # set in build_context when a representative made it and the letter goes to the complainant
         }
     elif kind == "extension":
         s["extension"] = {"previous_date": british(f["previous_due"]), "new_date": british(f["new_due"]),
@@ -247,6 +336,8 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
             # Solihull and Hampshire give the Ombudsman's details with a stage 1 response: the
             # reader must know the Ombudsman normally expects the procedure to be finished first.
             "ombudsman_before_end": (not f["final"]) and letter.ombudsman_required,
+            # The statutory Housing Ombudsman Code (6.11-6.13): a resident need not say why they escalate.
+            "reasons_optional": case.housing_tenancy,
         }
     elif kind == "escalation-refusal":
         previous = letter.stage - 1
@@ -263,10 +354,15 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
     elif kind == "withdrawal-confirmation":
         s["withdrawal"] = {"date": british(f["withdrawn_on"]), "method_words": METHOD_WORDS[f["method"]]}
     elif kind == "restriction-notice":
+        review_before_end = f["review"] is not None and f["review"] < f["ends"]
         s["restriction"] = {"date": british(event.date), "behaviours": list(f["behaviours"]),
                             "restrictions": list(f["restrictions"]), "ends": british(f["ends"]),
-                            "review": british(f["review"]), "challenge": f["challenge"],
-                            "decided_by": f["decided_by"]}
+                            # a review on or after the end date is no review: the restrictions lapse then
+                            "review": british(f["review"]) if review_before_end else "",
+                            "review_before_end": review_before_end, "challenge": f["challenge"],
+                            "decided_by": f["decided_by"], "decided": decided_sentence(f["decided_by"]),
+                            "appeal_to": policy.value("restrictions.appeal_to"),
+                            "writing_only": writing_only(f["restrictions"])}
     elif kind == "not-accepted":
         out_of_time = f.get("ground") == "out-of-time" and "time_limit_ends" in f
         s["not_accepted"] = {"out_of_time": out_of_time, "ground_words": GROUND_WORDS[f.get("ground", "other")],
@@ -282,18 +378,31 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
                         "expected_resume": british(f.get("expected_resume")), "stage": f["stage"]}
     elif kind == "consent-request":
         rep = case.representative
+        exempt = rep["relationship"] in (policy.value("representatives.consent_exempt") or ()) and not case.cse
         s["consent"] = {"representative": rep["name"], "organisation": rep.get("organisation", ""),
-                        "relationship": rep["relationship"]}
+                        "relationship": rep["relationship"],
+                        "representative_short": short_name(rep) if rep.get("family_name") else without_post_nominals(rep["name"]),
+                        "relationship_words": RELATIONSHIP_WORDS.get(rep["relationship"], "someone"),
+                        # Luton Part 1 §15: a constituent's councillor or MP may be sent letters about the
+                        # complaint meanwhile; sharing anything more needs the complainant's consent.
+                        "letters_shared": exempt}
     elif kind == "discontinuation":
         s["discontinuation"] = {"attempts": [{"date": british(a["date"]), "method": METHOD_WORDS[a["method"]]}
                                              for a in f["attempts"]], "reason": f.get("reason") or ""}
     elif kind == "behaviour-warning":
         s["behaviour"] = {"behaviours": list(f["behaviours"])}
     elif kind == "restriction-review":
-        s["review"] = {"outcome": f["outcome"], "lifted": f["outcome"] == "lifted",
+        lifted = f["outcome"] == "lifted"
+        next_review, ends = f.get("next_review"), f.get("ends")
+        review_before_end = bool(next_review and ends and next_review < ends)
+        s["review"] = {"outcome": f["outcome"], "lifted": lifted,
                        "decision_word": {"lifted": "lift", "maintained": "keep", "modified": "change"}[f["outcome"]],
                        "restrictions": list(f["restrictions"]),
-                       "next_review": british(f.get("next_review")), "ends": british(f.get("ends"))}
+                       "next_review": british(next_review) if review_before_end else "",
+                       "review_before_end": review_before_end, "ends": british(ends),
+                       "challenge": f.get("challenge", ""),
+                       "appeal_to": "" if lifted else policy.value("restrictions.appeal_to"),
+                       "writing_only": (not lifted) and writing_only(f["restrictions"])}
     return s
 
 
@@ -318,6 +427,71 @@ def letter_title(kind: str, stage: int | None, facts: Mapping[str, Any], reader:
     }.get(kind, kind.replace("-", " ").capitalize())
 
 
+def _stage_of(letter: Letter) -> int | None:
+    if letter.stage:
+        return letter.stage
+    return letter.facts.get("stage") if letter.letter == "holding" else None
+
+
+def signing_officer(case: Case, letter: Letter) -> Mapping[str, Any] | None:
+    """Who signs ``letter`` (letters.md, Who signs): the officer the latest ``escalation_request``
+    or ``decision`` of the letter's stage names, known by the event the letter answers; at stage 1
+    without one, the record's officer; at stage 2 and later without one, None (the complaints team
+    signs, never the stage 1 officer)."""
+    stage = _stage_of(letter)
+    trigger = next((e for e in case.events if e.id == letter.trigger), None)
+    named = [e for e in case.events if e.get("officer") and stage is not None and (
+        (e.type == "escalation_request" and e.get("to_stage") == stage)
+        or (e.type == "decision" and e.get("stage") == stage))]
+    if trigger is not None:
+        named = [e for e in named if (e.date, e.index) <= (trigger.date, trigger.index)]
+    if named:
+        return max(named, key=lambda e: (e.date, e.index)).get("officer")
+    if stage is not None and stage >= 2:
+        return None
+    return case.raw["officer"]
+
+
+def _officer(person: Mapping[str, Any] | None, council: Mapping[str, Any]) -> dict:
+    """The signatory's name and contact; the complaints team's when no officer signs."""
+    if person is not None:
+        officer = {k: str(person.get(k, "")) for k in ("name", "job_title", "email", "phone")}
+        officer.update(team=False, subject=officer["name"])
+        officer["reach"] = (f"{officer['name']} at {officer['email']}" if officer["email"]
+                            else f"{officer['name']} on {officer['phone']}")
+    else:
+        team = council["team"] or "Complaints Team"
+        officer = {"name": team, "job_title": "", "email": council["email"], "phone": council["phone"],
+                   "team": True, "subject": f"Our {team}"}
+        officer["reach"] = (f"the {team} at {council['email']}" if council["email"]
+                            else f"the {team} on {council['phone']}" if council["phone"]
+                            else council["write_to"])
+    officer["contact"] = officer["email"] or officer["phone"]
+    return officer
+
+
+POLICY_TITLE = "our policy on unreasonable behaviour"
+
+
+def enclosure_for(policy: Policy, kind: str) -> dict:
+    """The behaviour policy a letter refers to (letters.md, Enclosures are real): enclosed as the
+    file the rules name, or given as a web address, or (where the policy requires it and the
+    council gives neither) promised as enclosed with a caseworker asked to enclose it."""
+    from correspondence.engine.rules import is_web_address
+
+    if kind not in ("restriction-notice", "behaviour-warning"):
+        return {"mentioned": False, "enclosed": False, "web": "", "source": "", "needs_enclosing": False,
+                "title": POLICY_TITLE}
+    source = policy.value("council.behaviour_policy") or ""
+    required = kind in (policy.value("restrictions.policy_enclosed_with") or ())
+    web = source if is_web_address(source) else ""
+    file = source if source and not web else ""
+    enclosed = bool(file) or (required and not web)
+    # source: the file in the rules folder the service copies beside the letter
+    return {"mentioned": True, "enclosed": enclosed, "web": web, "source": file,
+            "needs_enclosing": enclosed and not file, "title": POLICY_TITLE}
+
+
 def build_context(case: Case, policy: Policy, result: Determination, letter: Letter, letter_date: date) -> dict:
     """Everything a template may use for ``letter`` dated ``letter_date``."""
     if result.recipient is None:
@@ -329,18 +503,18 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
     ombudsman = (policy.restriction_ombudsman or policy.ombudsman) if letter.letter == "restriction-notice" else policy.ombudsman
     context: dict[str, Any] = {name: None for name in CONTEXT_NAMES}
     large_print = "large-print" in complainant.get("format_needs", [])
-    officer = {k: case.raw["officer"].get(k, "") for k in ("name", "job_title", "email", "phone")}
-    officer["contact"] = officer["email"] or officer["phone"]
-    officer["reach"] = (f"{officer['name']} at {officer['email']}" if officer["email"]
-                        else f"{officer['name']} on {officer['phone']}")
+    signer = signing_officer(case, letter)
+    council = _council(policy, case.raw.get("organisation") or {}, signer or case.raw["officer"])
+    officer = _officer(signer, council)
     recipient = _recipient(case, letter, result.recipient, large_print)
+    reader = _reader(case, recipient)
     context.update({
-        "council": _council(policy, case.raw.get("organisation") or {}, officer),
+        "council": council,
         "case_ref": case.case_id,
         "letter": {"kind": letter.letter, "stage": letter.stage, "date": british(letter_date),
                    "due": british(letter.due), "title": ""},
         "recipient": recipient,
-        "reader": _reader(case, recipient),
+        "reader": reader,
         "complainant": {"name": person_name(complainant), "short": short_name(complainant)},
         "officer": officer,
         "complaint": {
@@ -350,13 +524,19 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
             "verbal": complaint["channel"] in VERBAL_CHANNELS,
             "channel_words": CHANNEL_WORDS.get(complaint["channel"], ""),
         },
-        "ombudsman": {"required": letter.ombudsman_required, "name": ombudsman.name,
+        "ombudsman": {"required": letter.ombudsman_required, "name": ombudsman.name, "key": ombudsman.key,
                       "address": list(ombudsman.address), "phone": ombudsman.phone, "web": ombudsman.web,
-                      "email": ombudsman.email, "time_limit": ombudsman.time_limit,
+                      "email": ombudsman.email, "time_limit": time_limit_for(ombudsman.time_limit, reader),
                       "postcode": ombudsman.address[-1] if ombudsman.address else ""},
+        "enclosure": enclosure_for(policy, letter.letter),
         "large_print": large_print,
         "extra": dict(event.get("extra", {})) if event else {},
     })
     context.update(_sections(case, policy, letter, letter_date))
+    rep = case.representative
+    if context["acknowledgement"] and rep and not reader["representative"] and letter.stage == 1:
+        # "thank you for your complaint" only to the person who made it (letters.md)
+        context["acknowledgement"]["made_by"] = (f"{rep['name']} of {rep['organisation']}" if rep.get("organisation")
+                                                 else rep["name"])
     context["letter"]["title"] = letter_title(letter.letter, letter.stage, letter.facts, context["reader"])
     return keep_together(context)

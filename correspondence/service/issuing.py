@@ -74,7 +74,10 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
         "delivery": delivery_for(result),
         "ombudsman_required": letter.ombudsman_required,
         "large_print": context["large_print"],
-        "actions_needed": actions_needed(case.complainant),  # what a file cannot meet (letters actions)
+        # what a file cannot meet (letters actions), and an enclosure the post room must add by hand
+        "actions_needed": actions_needed(case.complainant) + (
+            [ENCLOSE_BY_HAND] if context["enclosure"]["needs_enclosing"] else []),
+        "enclosures": enclosures_for(context, stem),
         # what the caseworker should look at before sending (points.py: unanswered complaint points)
         "warnings": [letter.facts["unanswered"]] if letter.facts.get("unanswered") else [],
         "files": {ext: f"{stem}.{ext}" for ext in formats},
@@ -83,6 +86,34 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
         "templates": template_sources,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+ENCLOSE_BY_HAND = "Enclose a copy of the policy"
+
+
+def enclosure_name(context: dict, stem: str) -> str:
+    """The outbox file beside the letter that holds its enclosure ("<stem>.enclosure.pdf"), or ""."""
+    source = context["enclosure"]["source"]
+    return f"{stem}.enclosure{Path(source).suffix.lower()}" if source else ""
+
+
+def enclosures_for(context: dict, stem: str) -> list[dict]:
+    """The manifest's ``enclosures``: what the letter says is enclosed, and the file that is it
+    (None where a caseworker must enclose it: ``actions_needed`` then says so)."""
+    enclosure = context["enclosure"]
+    if not enclosure["enclosed"]:
+        return []
+    return [{"title": f"A copy of {enclosure['title']}", "file": enclosure_name(context, stem) or None,
+             "source": f"rules/{enclosure['source']}" if enclosure["source"] else None}]
+
+
+def enclosure_files(book: RuleBook, context: dict, stem: str) -> dict[str, bytes]:
+    """The enclosure's bytes, to be filed beside the letter (keyed as the letter's other files are,
+    by what follows the stem)."""
+    name = enclosure_name(context, stem)
+    if not name:
+        return {}
+    return {name[len(stem) + 1:]: (book.directory / context["enclosure"]["source"]).read_bytes()}
 
 
 def record_texts(value) -> list[str]:
@@ -176,6 +207,7 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
         context = build_context(case, policy, result, letter, letter_date)
         rendered = renderer.render(case.council, letter.letter, context, formats)
         files = {ext: getattr(rendered, ext) for ext in formats}
+        files.update(enclosure_files(book, context, stem))
         manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
         filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date,
                         delivery_for(result), stem)

@@ -43,6 +43,10 @@ def restriction_review(w: Walk, event: Event) -> None:
     else:
         next_review = w.apply(w.policy.clock("restrictions.review"), event.date)
     current.update(review=next_review, restrictions=restrictions)
+    # A decision to keep or change restrictions is a fresh decision: it gives the council's
+    # challenge route and the Ombudsman, as the notice did (letters.md, Restriction reviews).
+    kept = outcome != "lifted"
     w.draft("restriction-review", None, event.id, w.notice_due("restriction_review", event.date),
+            ombudsman_required=kept and w.policy.value("ombudsman.in_restriction_notice"),
             facts={"outcome": outcome, "restrictions": restrictions, "next_review": next_review,
-                   "ends": current["ends"]})
+                   "ends": current["ends"], "challenge": w.policy.value("restrictions.challenge") if kept else ""})
