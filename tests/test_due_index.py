@@ -307,3 +307,16 @@ def test_each_entry_carries_the_names_and_service_area_the_diary_page_searches(s
                 "representative": record["representative"]["name"]}
     for read in (diary, again):
         assert next(e for e in read.entries if e.case_id == CASE).about == expected
+
+
+def test_a_ledger_table_whose_case_id_may_be_empty_still_takes_rows(tmp_path):
+    """The triggers that count each case's changes watch every ledger table naming a case; a row
+    naming none (an account's change in the audit) is kept, and counted in all only."""
+    conn = ledger.connect(tmp_path)
+    conn.execute("CREATE TABLE notes (case_id TEXT, what TEXT NOT NULL)")
+    conn.close()
+    conn = ledger.connect(tmp_path)  # the next writer adds the new table's triggers
+    conn.execute("INSERT INTO notes VALUES (NULL, 'an account added')")
+    conn.execute("INSERT INTO notes VALUES (?, 'a letter returned')", (CASE,))
+    assert dict(conn.execute("SELECT case_id, n FROM case_changes").fetchall()) == {"": 2, CASE: 1}
+    conn.close()

@@ -56,16 +56,18 @@ def _watch_changes(conn: sqlite3.Connection) -> None:
     tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
               if name not in _NOT_WATCHED and not name.startswith("sqlite_")]
     have = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    script = []
+    script = [f'DROP TRIGGER IF EXISTS "{name}";' for name in have if name.startswith("count_")
+              and not name.startswith("count_changes_")]  # a first version's, which failed on a NULL case id
     for table in tables:
         columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
         if "case_id" not in columns:
             continue
         for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
-            name = f"count_{table}_{event.lower()}"
+            name = f"count_changes_{table}_{event.lower()}"  # (count_<table>_<event>: a first version)
             if name in have:
                 continue
-            bumps = " ".join(f"INSERT INTO case_changes VALUES ({row}, 1) ON CONFLICT (case_id) DO UPDATE SET n = n + 1;"
+            bumps = " ".join(f"INSERT INTO case_changes SELECT {row}, 1 WHERE {row} IS NOT NULL "
+                             f"ON CONFLICT (case_id) DO UPDATE SET n = n + 1;"
                              for row in (*(f"{r}.case_id" for r in rows), "''"))  # '': every case's, in all
             script.append(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} ON "{table}" BEGIN {bumps} END;')
     if script:

@@ -43,7 +43,7 @@ def register(app: Flask, state) -> None:
 
     @app.get("/api/diary")
     def api_diary():
-        d = views.diary(state.book(), settings.outbox, state.as_of())
+        d = views.diary(state.book(), settings.outbox, state.as_of(), settings.templates)
         return jsonify(views.diary_json(d, settings.outbox))
 
 

@@ -62,7 +62,7 @@ def register(app: Flask, state) -> None:
     @app.get("/")
     def diary():
         book = state.book()
-        d = views.diary(book, outbox(), state.as_of())
+        d = views.diary(book, outbox(), state.as_of(), settings.templates)
         state.councils_seen = {r.council for r, _ in d.rows} | {s.council for s in d.summaries.values()}
         council = request.args.get("council", "")
         area = request.args.get("service_area", "")
@@ -90,7 +90,10 @@ def register(app: Flask, state) -> None:
         except NotFound:
             abort(404)
         as_of = state.as_of()
-        result = views.determine_case(book, outbox(), case, as_of)
+        from correspondence.service.due_index import case_entry
+        entry = case_entry(outbox(), case_id, book=book, as_of=as_of, templates=settings.templates)
+        result = entry.determination if entry is not None and entry.determination is not None \
+            else views.determine_case(book, outbox(), case, as_of)
         filed = views.filed_letters(outbox(), case_id)
         from correspondence.service.format_needs import open_actions
         from correspondence.service.outbox import failed_reports, undated_stem

@@ -60,24 +60,23 @@ class Diary:
     cases: int
 
 
-def diary(book: RuleBook, outbox: Path, as_of: date) -> Diary:
-    """Every stored case's letters not yet issued, overdue first (``letters due --all``)."""
-    from correspondence.engine.diary import diary as determine_all
-    from correspondence.reporting.tables import diary_rows
+def diary(book: RuleBook, outbox: Path, as_of: date, templates: Path | None = None) -> Diary:
+    """Every stored case's letters not yet issued, overdue first (``letters due --all``), from the
+    due index (``service/due_index.py``): nothing is worked out again unless it changed."""
+    from correspondence.service.due_index import diary_entries
 
-    councils = {c: book.procedures(c) for c in book.councils}
-    summaries: dict[str, Summary] = {}
+    found = diary_entries(book, outbox, as_of, templates)
+    summaries = _SUMMARIES.get(id(found))
+    if summaries is None or summaries[0] is not found:
+        summaries = (found, {e.case_id: Summary(e.case_id, e.council, e.about.get("service_area", ""),
+                                                e.about.get("name", ""), e.about.get("representative", ""))
+                             for e in found.entries if e.determination is not None})
+        _SUMMARIES.clear()
+        _SUMMARIES[id(found)] = summaries
+    return Diary(as_of, found.rows, summaries[1], found.problems, len(found.results))
 
-    def loader(path: Path):
-        def load() -> Case:
-            case = case_store.load_stored(path, councils)
-            summaries[case.case_id] = summary_of(case)
-            return case
-        return load
 
-    results, problems = determine_all(book, (loader(p) for p in case_store.stored_cases(outbox)),
-                                      ledger.issued_by_case(outbox), as_of)
-    return Diary(as_of, diary_rows(results), summaries, problems, len(results))
+_SUMMARIES: dict[int, tuple] = {}  # the last diary read -> its summaries (the same diary while nothing changed)
 
 
 def is_overdue(letter: Letter, as_of: date) -> bool:
