@@ -19,12 +19,20 @@ CREATE TABLE IF NOT EXISTS changes (
     id      INTEGER PRIMARY KEY AUTOINCREMENT,
     at      TEXT NOT NULL,      -- UTC
     by      TEXT NOT NULL,      -- the account or API token
-    via     TEXT NOT NULL,      -- web, api
-    case_id TEXT,               -- NULL for a change to accounts
+    via     TEXT NOT NULL,      -- web, api, command
+    case_id TEXT NOT NULL,
     action  TEXT NOT NULL,
     detail  TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS changes_case ON changes (case_id, id);
+CREATE TABLE IF NOT EXISTS account_changes (  -- no case_id: a change to accounts is no case's
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      TEXT NOT NULL,
+    by      TEXT NOT NULL,
+    via     TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT ''
+);
 """
 FIELDS = ("at", "by", "via", "case_id", "action", "detail")
 
@@ -33,20 +41,30 @@ def record_change(outbox: Path, by: str, via: str, case_id: str | None, action: 
     conn = ledger.connect(outbox)
     try:
         conn.executescript(_SCHEMA)
-        conn.execute("INSERT INTO changes (at, by, via, case_id, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                     (datetime.now(timezone.utc).isoformat(timespec="seconds"), by, via, case_id, action, detail))
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        if case_id is None:
+            conn.execute("INSERT INTO account_changes (at, by, via, action, detail) VALUES (?, ?, ?, ?, ?)",
+                         (at, by, via, action, detail))
+        else:
+            conn.execute("INSERT INTO changes (at, by, via, case_id, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                         (at, by, via, case_id, action, detail))
     finally:
         conn.close()
 
 
 def changes(outbox: Path, case_id: str | None = None) -> list[dict]:
-    """The changes recorded for ``case_id`` (every one if None), oldest first; none without a ledger."""
+    """The changes recorded for ``case_id``, or (None) the changes to accounts, oldest first; none
+    without a ledger."""
     with ledger.read_only(outbox) as conn:
         if conn is None:
             return []
-        where, args = ("WHERE case_id = ?", (case_id,)) if case_id else ("", ())
+        if case_id is None:
+            sql, args = f"SELECT {', '.join(FIELDS)} FROM (SELECT id, at, by, via, NULL AS case_id, action, detail " \
+                        "FROM account_changes)", ()
+        else:
+            sql, args = f"SELECT {', '.join(FIELDS)} FROM changes WHERE case_id = ?", (case_id,)
         try:
-            rows = conn.execute(f"SELECT {', '.join(FIELDS)} FROM changes {where} ORDER BY id", args).fetchall()
+            rows = conn.execute(f"{sql} ORDER BY id", args).fetchall()
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc):
                 return []
