@@ -124,25 +124,27 @@ def test_event_missing_its_own_field():
 
 def test_duplicate_event_ids():
     rec = make(events=[ev("e1", "withdrawn", "2026-11-03", method="phone"), ev("e1", "reopened", "2026-11-04", reason="x")])
-    assert one(rec) == "inbox/r.json: field events[1].id: expected a unique id; events[0] has the same id."
+    assert one(rec) == ('inbox/r.json: field events[1].id: expected a unique id; got "e1", the id of '
+                        'events[0] too.')
 
 
 def test_event_before_the_complaint():
     rec = make(events=[ev("e1", "withdrawn", "2026-10-01", method="phone")])
     assert one(rec) == ("inbox/r.json: field events[0].date: expected a date on or after complaint.received "
-                        "(2026-11-02); got 2026-10-01.")
+                        "(2 November 2026); got 1 October 2026.")
 
 
 def test_first_aware_after_received():
     rec = make(complaint={"first_aware": "2026-12-01"})
-    assert one(rec) == "inbox/r.json: field complaint.first_aware: expected a date on or before complaint.received (2026-11-02)."
+    assert one(rec) == ("inbox/r.json: field complaint.first_aware: expected a date on or before "
+                        "complaint.received (2 November 2026); got 1 December 2026.")
 
 
 def test_named_complainant_needs_an_address_or_email():
     rec = make(complainant={"address": None, "email": None, "preferred_contact": "post"})
     rec["complainant"] = {k: v for k, v in rec["complainant"].items() if v is not None}
     assert one(rec) == ("inbox/r.json: field complainant: expected an address or an email "
-                        "(only an anonymous complaint may have neither).")
+                        "(only an anonymous complaint may have neither); got neither.")
 
 
 def test_anonymous_complaint_is_valid_without_contact_details():

@@ -172,8 +172,8 @@ class TestWarwickshire:
         with pytest.raises(CaseError) as err:
             run(book, make("warwickshire", "2026-10-01", events), "2026-11-20")
         assert err.value.problems == [
-            "record.json: field events[3].new_due: is missing; Warwickshire County Council's policy sets no extension "
-            "limit for stage 2, so an extension must give its new response date."]
+            "record.json: field events[3].new_due: expected the new response date, as Warwickshire County Council's "
+            "policy sets no extension limit for stage 2; got none."]
 
     @pytest.mark.parametrize("first_aware, letters", [
         ("2025-11-02", ["acknowledgement"]),  # 12 months later is 2 Nov 2026, the day received: in time
@@ -234,8 +234,8 @@ class TestHampshire:
         with pytest.raises(CaseError) as err:
             run(book, rec, "2026-07-30")
         assert err.value.problems == [
-            "record.json: field events[0].new_due: is missing; Hampshire County Council's policy sets no extension "
-            "limit for stage 1, so an extension must give its new response date."]
+            "record.json: field events[0].new_due: expected the new response date, as Hampshire County Council's "
+            "policy sets no extension limit for stage 1; got none."]
 
     def test_extension_with_a_date(self, book):
         rec = make("hampshire", "2026-07-06", [ev("x1", "extension", "2026-07-30", stage=1, reason="Complex.", new_due="2026-08-14")])

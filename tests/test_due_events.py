@@ -63,8 +63,8 @@ def test_second_extension_at_the_limit_needs_a_date(book):
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=1, reason="r"),
                        ev("y", "extension", "2026-11-30", stage=1, reason="r")])
     assert one_error(book, rec, "2026-11-30") == (
-        "record.json: field events[1].new_due: is missing; the stage 1 response date 2 December 2026 is already at the "
-        "policy's limit (2 December 2026), so a further extension must give its new date.")
+        "record.json: field events[1].new_due: expected the new response date, as the stage 1 response date "
+        "2 December 2026 is already at the policy's limit; got none.")
 
 
 def test_extension_for_the_wrong_stage(book):
@@ -166,7 +166,8 @@ def test_reopening_restarts_the_stage_clocks(book):
 
 def test_reopening_needs_a_withdrawal(book):
     assert one_error(book, make(events=[ev("o", "reopened", "2026-11-16", reason="x")]), "2026-11-16") == (
-        "record.json: field events[0].type: a complaint can be reopened only after a withdrawn or discontinued event (Warwickshire §9).")
+        "record.json: field events[0].type: expected a withdrawn or discontinued event before a reopening "
+        "(Warwickshire §9); got a reopening of a complaint still open on 16 November 2026.")
 
 
 def attempts(*methods):
@@ -191,8 +192,9 @@ def test_discontinuation_after_three_attempts_by_two_methods(book):
 def test_discontinuation_without_enough_attempts_is_an_error(book, methods, shown):
     events = attempts(*methods) + [ev("s", "discontinued", "2026-11-20")]
     message = one_error(book, make("warwickshire", events=events), "2026-11-20")
-    assert message == (f"record.json: field events[{len(methods)}].type: a complaint can be discontinued only after at least "
-                       f"3 unanswered contact attempts by at least 3 different methods (Warwickshire's policy §7; docs/letters.md); {shown}")
+    assert message == (f"record.json: field events[{len(methods)}].type: expected at least 3 unanswered contact attempts "
+                       f"by at least 3 different methods before a complaint is discontinued (Warwickshire's policy §7; "
+                       f"docs/letters.md); got a discontinuation where {shown}")
 
 
 def test_two_known_methods_need_two_different_attempts(book):
@@ -275,7 +277,8 @@ def test_review_lifted_ends_the_reviews(book):
 def test_review_without_a_restriction(book):
     events = [ev("V", "restriction_review", "2026-11-18", outcome="lifted")]
     assert one_error(book, make(events=events), "2026-11-18") == (
-        "record.json: field events[0].type: a restriction_review needs an earlier restriction event that is still in force.")
+        "record.json: field events[0].type: expected an earlier restriction event still in force before a "
+        "restriction_review; got none on or before 18 November 2026.")
 
 
 def test_conduct_letters_continue_after_withdrawal(book):
@@ -331,8 +334,8 @@ def test_missing_consent_is_noted(book):
 def test_extension_during_a_hold(book):
     events = [ev("h", "on_hold", "2026-11-05", reason="x"), ev("x", "extension", "2026-11-10", stage=1, reason="r")]
     assert one_error(book, make("warwickshire", events=events), "2026-11-10") == (
-        "record.json: field events[1].date: the stage 1 investigation is on hold since 5 November 2026; "
-        "record a resumed event before extending it.")
+        "record.json: field events[1].date: expected a resumed event before an extension: the stage 1 investigation "
+        "is on hold since 5 November 2026; got an extension on 10 November 2026.")
 
 
 def test_hold_without_a_running_investigation_and_resume_without_hold_are_noted(book):

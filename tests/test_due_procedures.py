@@ -328,15 +328,16 @@ def test_childrens_stage_three_cannot_be_extended(book):
                events=CHILDRENS + [ev("x3", "extension", "2027-02-01", stage=3, reason="Panel member ill.",
                                       new_due="2027-04-30")])
     assert one_error(book, rec, "2027-02-01") == (
-        "record.json: field events[6].type: stage 3 of Warwickshire County Council's childrens procedure cannot be "
-        "extended: its timescales are set by statute and cannot be altered.")
+        "record.json: field events[6].type: expected no extension: stage 3 of Warwickshire County Council's "
+        "children's procedure has timescales set by statute that cannot be altered; got an extension on "
+        "1 February 2027.")
 
 
 def test_a_panel_in_a_procedure_without_one(book):
     rec = make("warwickshire", events=[ev("p", "panel_held", "2026-11-10", stage=3)])
     assert one_error(book, rec, "2026-11-10") == (
-        "record.json: field events[0].type: Warwickshire County Council's corporate procedure holds no review panel "
-        "at stage 3.")
+        "record.json: field events[0].stage: expected a stage with a review panel (Warwickshire County Council's "
+        "corporate procedure holds none at stage 3); got stage 3.")
 
 
 # --------------------------------------------------------------------------- 5. the Housing Ombudsman Code as a floor

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a record is first validated, no
 
 from correspondence.common import safe_json
 from correspondence.common.safe_json import BadNumber, path_text
+from correspondence.common.wording import british
 
 FORMAT = "complaint-case/1"
 MAX_RECORD_BYTES = 5 * 1024 * 1024
@@ -496,23 +497,28 @@ def _semantic_problems(source: str, record: Mapping[str, Any], councils: Mapping
     complainant = record["complainant"]
     named = [k for k in ("given_name", "family_name") if complainant.get(k)]
     if named and not (complainant.get("address") or complainant.get("email")):
-        problems.append(f"{source}: field complainant: expected an address or an email (only an anonymous complaint may have neither).")
+        problems.append(f"{source}: field complainant: expected an address or an email (only an anonymous complaint "
+                        f"may have neither); got neither.")
     if complainant.get("preferred_contact") == "email" and not complainant.get("email") and named:
-        problems.append(f"{source}: field complainant.email: is missing; preferred_contact is email.")
+        problems.append(f"{source}: field complainant.email: expected an email address, as preferred_contact is "
+                        f"email; got none.")
     complaint = record["complaint"]
     received = date.fromisoformat(complaint["received"])
     if complaint.get("first_aware") and date.fromisoformat(complaint["first_aware"]) > received:
-        problems.append(f"{source}: field complaint.first_aware: expected a date on or before complaint.received ({received.isoformat()}).")
+        problems.append(f"{source}: field complaint.first_aware: expected a date on or before complaint.received "
+                        f"({british(received)}); got {british(date.fromisoformat(complaint['first_aware']))}.")
     seen: dict[str, int] = {}
     for i, event in enumerate(record["events"]):
         if event["id"] in seen:
-            problems.append(f"{source}: field events[{i}].id: expected a unique id; events[{seen[event['id']]}] has the same id.")
+            problems.append(f"{source}: field events[{i}].id: expected a unique id; got \"{event['id']}\", "
+                            f"the id of events[{seen[event['id']]}] too.")
         elif event["id"].lower() in RESERVED_EVENT_IDS:
             problems.append(f"{source}: field events[{i}].id: expected an id other than {', '.join(RESERVED_EVENT_IDS)} "
                             "in any mix of capitals (kept for the complaint itself).")
         seen.setdefault(event["id"], i)
         if date.fromisoformat(event["date"]) < received:
-            problems.append(f"{source}: field events[{i}].date: expected a date on or after complaint.received ({received.isoformat()}); got {event['date']}.")
+            problems.append(f"{source}: field events[{i}].date: expected a date on or after complaint.received "
+                            f"({british(received)}); got {british(date.fromisoformat(event['date']))}.")
     return problems
 
 

@@ -106,7 +106,7 @@ FIELD_WORDS: dict[str, str] = {
 }
 
 EVENT_WORDS: dict[str, str] = {
-    "letter_issued": "A letter already sent outside this service, so it is not sent twice. Its `date` is the letter's date; `trigger` the event id it answers (or `complaint`); `delivery` how it went (else by the recipient's channel).",
+    "letter_issued": "A letter already sent outside this service, so it is not sent twice. Its `date` is the letter's date; `trigger` the event id it answers (or `complaint`); `delivery` how it went (else by the recipient's channel). An `outcome` with no `decision` for its stage is that stage's outcome all the same (its findings \"not recorded\" until a `decision` gives them).",
     "extension": "The response date of `stage` is extended, to `new_due` or else to the policy's limit; `reason` is given to the complainant.",
     "decision": "The stage response is ready: its outcome, a finding for each point, remedies and outstanding actions with their dates. `officer` (optional): the officer who handles the stage from then on; the outcome letter is signed by them.",
     "escalation_request": "The complainant asks for the next stage; `date` is when the request arrived; `reasons` are their own words. `officer` (optional): the officer who handles that stage; its letters are signed by them (without one, by the council's complaints team).",
@@ -516,13 +516,19 @@ def _due_json_section() -> str:
         "[letters.md](letters.md)), `stage` (a number, or null for letters without a stage), `trigger` "
         "(`complaint`, or the id of the event it answers), `due` (YYYY-MM-DD) and `status` |\n"
         "| `status` | `issued` (in the ledger, or a `letter_issued` event in the record), `due` (`as_of` is on or "
-        "before `due`) or `overdue` (`as_of` is after it) |\n"
+        "before `due`), `overdue` (`as_of` is after it) or `superseded` (not sent: a later fact made it untrue, "
+        "such as an acknowledgement not yet sent when the stage's outcome is issued; a note says which) |\n"
         "| `deadlines[]` | every deadline known as of `as_of`: `kind` (`acknowledgement`, `response`, "
         "`escalation-window`, `restriction-review`), `stage` and `date` |\n"
         "| `notes` | plain sentences: an anonymous complaint, consent missing, a version in another language "
         "needed, an event that changes nothing... |\n\n"
-        "`letters due --all --json` gives the diary: `{\"as_of\", \"cases\", \"letters\": [...]}`, each letter with "
-        "its `case_id` and `council` besides the keys above.\n\n"
+        "`letters due --all --json` gives the diary: `{\"as_of\", \"cases\", \"letters\": [...], "
+        "\"actions_needed\": [...], \"rejected_updates\": [...]}`, each letter with its `case_id` and `council` "
+        "besides the keys above (a superseded letter is left out). `rejected_updates` lists each stored case "
+        "whose latest record was rejected: `case_id`, `file` (its name in `inbox/.rejected/`), `arrived` (when "
+        "it arrived, YYYY-MM-DDTHH:MM:SS) and `report` (the report's first sentence); the case's letters still "
+        "follow the record stored before it, until a later record for it is accepted. The text diary says the "
+        "same in a sentence per case.\n\n"
         + (f"For example, `letters due --case-file examples/inbox/twc-2026-0142.json --as-of 2026-11-20 --json`:\n\n"
            f"```json\n{example}\n```\n" if example else "")
     )

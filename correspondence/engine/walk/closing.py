@@ -5,6 +5,7 @@ aside) until a reopening restarts the clocks of the stage it was at (Warwickshir
 
 from __future__ import annotations
 
+from correspondence.common.wording import british
 from correspondence.engine.case import Event
 from correspondence.engine.walk.state import Walk
 
@@ -52,10 +53,10 @@ def discontinued(w: Walk, event: Event) -> None:
     need_methods = max(1, min(3, len(known_methods(w))))
     if len(attempts) < 3 or len(methods) < need_methods:
         raise w.fail(event, "type", (
-            f"a complaint can be discontinued only after at least 3 unanswered contact attempts"
+            f"expected at least 3 unanswered contact attempts"
             f"{f' by at least {need_methods} different methods' if need_methods > 1 else ''} "
-            f"(Warwickshire's policy §7; docs/letters.md); "
-            f"the record shows {len(attempts)} unanswered attempt{'s' if len(attempts) != 1 else ''} by "
+            f"before a complaint is discontinued (Warwickshire's policy §7; docs/letters.md); "
+            f"got a discontinuation where the record shows {len(attempts)} unanswered attempt{'s' if len(attempts) != 1 else ''} by "
             f"{len(methods)} method{'s' if len(methods) != 1 else ''} up to {event.date.isoformat()}."))
     w.close("discontinued", event.date)
     w.draft("discontinuation", None, event.id, w.notice_due("discontinuation", event.date),
@@ -67,8 +68,9 @@ def discontinued(w: Walk, event: Event) -> None:
 
 def reopened(w: Walk, event: Event) -> None:
     if w.closed not in ("withdrawn", "discontinued"):
-        raise w.fail(event, "type", "a complaint can be reopened only after a withdrawn or discontinued "
-                                    "event (Warwickshire §9).")
+        state = w.closed.replace("-", " ") if w.closed else "still open"
+        raise w.fail(event, "type", f"expected a withdrawn or discontinued event before a reopening (Warwickshire §9); "
+                                    f"got a reopening of a complaint {state} on {british(event.date)}.")
     number = w.current.number if w.current else 1
     w.closed, w.closed_on = "", None
     w.drop_notes(("The complaint was withdrawn", "The complaint was discontinued"))

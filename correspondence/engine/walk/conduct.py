@@ -32,7 +32,8 @@ def restriction(w: Walk, event: Event) -> None:
 def restriction_review(w: Walk, event: Event) -> None:
     active = [r for r in w.restrictions if r["review"] is not None]
     if not active:
-        raise w.fail(event, "type", "a restriction_review needs an earlier restriction event that is still in force.")
+        raise w.fail(event, "type", f"expected an earlier restriction event still in force before a "
+                                    f"restriction_review; got none on or before {british(event.date)}.")
     current = active[-1]
     outcome = event.get("outcome")
     restrictions = event.get("restrictions") or current["restrictions"]

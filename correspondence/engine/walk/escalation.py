@@ -7,7 +7,7 @@ from datetime import date
 
 from correspondence.common.wording import british
 from correspondence.engine.case import Event
-from correspondence.engine.walk.state import Stage, Walk
+from correspondence.engine.walk.state import Stage, Walk, procedure_words
 
 
 def mark_refused_requests(w: Walk) -> None:
@@ -146,7 +146,7 @@ def no_such_stage_reason(w: Walk, previous: Stage) -> str:
     has one stage, and our response of 18 September 2026 was final"."""
     count = w.policy.stages
     numbers = {1: "one", 2: "two", 3: "three", 4: "four"}
-    procedure = "" if w.policy.procedure == "corporate" else f" for {w.policy.procedure.replace('-', ' ')}"
+    procedure = "" if w.policy.procedure == "corporate" else f" for {procedure_words(w.policy)}"
     sent = previous.outcome.issued.date if previous.outcome and previous.outcome.issued else previous.outcome.due
     which = "our response" if count == 1 else f"our stage {count} response"
     return (f"Our complaints procedure{procedure} has {numbers.get(count, str(count))} "
@@ -161,8 +161,8 @@ def _no_such_stage(w: Walk, event: Event, previous: Stage, asked: date) -> None:
                    "reasons": [no_such_stage_reason(w, previous)],
                    "their_reasons": event.get("reasons", [])})
     w.notes.append(f"The request to escalate to stage {to_stage} ({event.id}, {british(event.date)}) asks for a "
-                   f"stage {w.policy.name}'s {w.policy.procedure} procedure does not have: an escalation refusal "
-                   f"is due by {british(refusal_due(w, to_stage, asked))}, and no acknowledgement.")
+                   f"stage {w.policy.name}'s {procedure_words(w.policy)} procedure does not have: an escalation "
+                   f"refusal is due by {british(refusal_due(w, to_stage, asked))}, and no acknowledgement.")
 
 
 def request(w: Walk, event: Event) -> None:

@@ -6,7 +6,7 @@ from correspondence.common.wording import british
 from correspondence.engine.case import Event
 from correspondence.engine.points import unanswered_points, unanswered_sentence
 from correspondence.engine.walk import escalation
-from correspondence.engine.walk.state import Stage, Walk, paragraph
+from correspondence.engine.walk.state import Stage, Walk, paragraph, procedure_words
 
 
 def extension(w: Walk, event: Event) -> None:
@@ -16,23 +16,23 @@ def extension(w: Walk, event: Event) -> None:
                        f"{'decision' if stage.decision is not None else 'outcome'}; it changes nothing.")
         return
     if not w.policy.value(f"stage{stage.number}.extensions"):
-        raise w.fail(event, "type", f"stage {stage.number} of {w.policy.name}'s {w.policy.procedure} procedure "
-                                    f"cannot be extended: its timescales are set by statute and cannot be altered.")
+        raise w.fail(event, "type", f"expected no extension: stage {stage.number} of {w.policy.name}'s "
+                                    f"{procedure_words(w.policy)} procedure has timescales set by statute that cannot be "
+                                    f"altered; got an extension on {british(event.date)}.")
     if stage.hold_since is not None:
-        raise w.fail(event, "date", f"the stage {stage.number} investigation is on hold since "
-                                    f"{stage.hold_since.isoformat()}; record a resumed event before extending it.")
+        raise w.fail(event, "date", f"expected a resumed event before an extension: the stage {stage.number} "
+                                    f"investigation is on hold since {british(stage.hold_since)}; got an extension "
+                                    f"on {british(event.date)}.")
     current = stage.response_due
     new_due = event.date_field("new_due")
     limit = stage.limit
     if new_due is None:
         if limit is None:
-            raise w.fail(event, "new_due", f"is missing; {w.policy.name}'s policy sets no extension "
-                                           f"limit for stage {stage.number}, so an extension must give "
-                                           f"its new response date.")
+            raise w.fail(event, "new_due", f"expected the new response date, as {w.policy.name}'s policy sets no "
+                                           f"extension limit for stage {stage.number}; got none.")
         if limit <= current:
-            raise w.fail(event, "new_due", f"is missing; the stage {stage.number} response date "
-                                           f"{current.isoformat()} is already at the policy's limit "
-                                           f"({limit.isoformat()}), so a further extension must give its new date.")
+            raise w.fail(event, "new_due", f"expected the new response date, as the stage {stage.number} response "
+                                           f"date {british(current)} is already at the policy's limit; got none.")
         new_due = limit
     elif new_due <= current:
         raise w.fail(event, "new_due", f"expected a date after the current stage {stage.number} response "
@@ -96,8 +96,8 @@ def panel_held(w: Walk, event: Event) -> None:
     number = event.get("stage")
     clock = w.policy.clock(f"stage{number}.response_after_panel") if number <= w.policy.stages else None
     if clock is None or clock.kind == "none":
-        raise w.fail(event, "type", f"{w.policy.name}'s {w.policy.procedure} procedure holds no review panel "
-                                    f"at stage {number}.")
+        raise w.fail(event, "stage", f"expected a stage with a review panel ({w.policy.name}'s "
+                                     f"{procedure_words(w.policy)} procedure holds none at stage {number}); got stage {number}.")
     stage = w.check_stage(event, number)
     if stage.decision is not None:
         w.notes.append(f"Panel {event.id} comes after the stage {number} decision; it changes nothing.")

@@ -58,6 +58,14 @@ class Stage:
     closed: str = ""  # withdrawn, discontinued, not-accepted
 
 
+PROCEDURE_WORDS = {"adult-social-care": "adult social care", "childrens": "children's"}
+
+
+def procedure_words(policy: Policy) -> str:
+    """ "corporate", "adult social care", "children's": a procedure named as English."""
+    return PROCEDURE_WORDS.get(policy.procedure, policy.procedure.replace("-", " "))
+
+
 def paragraph(cite: str) -> str:
     """", para 6.3" from a Code citation, for a note."""
     found = re.search(r"paras? [0-9][0-9.,\- ]*[0-9]|section [0-9]+", cite)
@@ -217,7 +225,7 @@ class Walk:
         """The stage an event names must be the one the complaint is at."""
         if stage_no > self.policy.stages:
             raise self.fail(event, "stage", f"expected a stage from 1 to {self.policy.stages} "
-                                            f"({self.policy.name}'s {self.policy.procedure} procedure has "
+                                            f"({self.policy.name}'s {procedure_words(self.policy)} procedure has "
                                             f"{self.policy.stages}); got {stage_no}.")
         if self.current is None or self.current.number != stage_no:
             at = self.current.number if self.current else 1
