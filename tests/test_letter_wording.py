@@ -299,8 +299,8 @@ def test_lutons_consent_request_says_what_its_councillor_has_been_sent(book, ren
            "address": ["Town Hall", "George Street", "Luton", "LU1 2BQ"], "written_consent": None}
     for text in render(book, renderer, make("luton", "2026-11-02", representative=rep), "2026-11-02", "consent-request"):
         assert ("Because Councillor Lee is your councillor, our policy allows us to reply to them about a complaint "
-                "made on your behalf, so we are sending them our letters about this complaint, such as our "
-                "acknowledgement. If you would prefer us not to, please tell us.") in text
+                "made on your behalf, so the letters we write about this complaint, such as our acknowledgement, "
+                "go to them. If you would prefer us not to, please tell us.") in text
         assert ("Anything more, such as discussing the complaint with them or sharing any other information about "
                 "you, needs your written consent.") in text
         assert "Until we have your consent, we will write to you directly" not in text
