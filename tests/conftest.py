@@ -7,9 +7,11 @@ fixtures are asked for by name, and no test module imports another."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -51,7 +53,6 @@ BASE = {
 def private_cache(tmp_path_factory):
     """The suite keeps what it compiles in a cache folder of its own (never the user's), shared by
     the whole session and by the commands the tests run."""
-    import os
     folder = tmp_path_factory.mktemp("cache")
     before = os.environ.get("CORRESPONDENCE_CACHE")
     os.environ["CORRESPONDENCE_CACHE"] = str(folder)
@@ -303,3 +304,23 @@ def replaced(record, path, value):
         target = target[part]
     target[path[-1]] = value
     return rec
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """``folder`` made read-only for as long as the block runs, for root too: root ignores a
+    folder's mode, so there the folder is bind-mounted onto itself read-only (as a read-only share
+    or a remounted disk would be); anyone else gets mode 0500."""
+    if os.geteuid() != 0:
+        os.chmod(folder, 0o500)
+        try:
+            yield folder
+        finally:
+            os.chmod(folder, 0o700)
+        return
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
