@@ -1,4 +1,5 @@
-"""Worked examples for engine v3 (issue 20): whole histories as a case system sends them.
+"""Worked examples of whole histories as a case system sends them: outcomes sent outside the service,
+requests for stages a procedure lacks, premature requests, letters superseded.
 
 Every date is counted by hand from the policy, the count written beside it. November 2026:
 Mon 2, 9, 16, 23, 30; December: Mon 7, 14, 21 (Fri 25 Christmas, Mon 28 Boxing Day
@@ -6,20 +7,10 @@ substitute); Fri 1 Jan 2027 is New Year's Day. The test record's complainant pre
 so a letter without its own ``delivery`` is deemed received the day it is sent.
 """
 
-import pytest
-from conftest import deadline, ev, issued, letter, make, rows, run
-
-from correspondence.engine.case import CaseError
+from conftest import deadline, ev, issued, letter, make, one_error, rows, run
 
 DECISION = dict(outcome="upheld", findings=[{"point": "p", "finding": "f"}], remedies=["r"],
                 outstanding_actions=[])
-
-
-def error(book, rec, as_of) -> str:
-    with pytest.raises(CaseError) as err:
-        run(book, rec, as_of)
-    assert len(err.value.problems) == 1
-    return err.value.problems[0]
 
 
 # --------------------------------------------------------------------------- 1. an outcome sent outside the service
@@ -121,7 +112,7 @@ def test_a_provisional_walk_never_rejects(book):
 
 def test_the_finished_reading_still_rejects_a_stage_not_reached(book):
     events = [ev("x2", "extension", "2026-11-10", stage=2, reason="More time.")]
-    assert error(book, make(events=events), "2026-11-10") == (
+    assert one_error(book, make(events=events), "2026-11-10") == (
         "record.json: field events[0].stage: expected stage 1, the stage the complaint is at on 10 November 2026; "
         "got stage 2.")
 
