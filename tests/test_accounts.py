@@ -1,4 +1,4 @@
-"""Accounts and tokens (web.md "Running it"): ``<outbox>/users.sqlite3``, Argon2id, lockout."""
+"""Accounts and tokens for the web pages: ``<outbox>/users.sqlite3``, Argon2id, lockout."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import COUNCILS
 
 from correspondence.maintainer import docs_build
 
@@ -143,3 +144,96 @@ def test_ci_runs_the_readme_quick_start_in_a_fresh_clone():
     assert all(f"\n{command}\n" in readme for command in found)
     assert 'git clone -q "$PWD" "$newcomer/correspondence"' in ci
     assert ci.index("git clone") < ci.index('bash -euo pipefail -c "$step1"') < ci.index('bash -euo pipefail -c "$step2"')
+
+
+# --------------------------------------------------------------------------- every page and section named exists
+
+# A Markdown page named anywhere (code, comments, docstrings, rules citations, templates, docs):
+# docs/rules.md, ../README.md, letters.md (a citation's short name for docs/letters.md), with an
+# optional #anchor or a section named after it: `rules.md#holds`, `letters.md "Who receives it"`,
+# `docs/rules.md, Deemed receipt: ...`.
+_PAGE = re.compile(r"(?<![\w/.\\-])((?:\.\./|\./)?(?:[\w-]+/)*[\w-]+\.md)(?:#([\w-]+)|,? \"([^\"]+)\"|, ([A-Z][\w' ]+))?")
+_TEXT_SUFFIXES = {".py", ".toml", ".md", ".html", ".css", ".json", ".txt", ".sh", ".cfg", ".service", ""}
+# Names that are meant not to exist here: the contract's own file names, which citations.DOCUMENTS
+# translates into these pages (for a rules file that still cites them), and the test of it.
+_SPEC = ("policy-matrix", "case-format", "cli")  # written without ".md" so that this file does not name them
+_ON_PURPOSE = {("correspondence/engine/citations.py", f"{name}.md") for name in _SPEC} | {
+    ("tests/test_policy_names.py", f"{_SPEC[0]}.md")}
+
+
+def _slug(heading: str) -> str:
+    return re.sub(r"[^a-z0-9 -]", "", heading.lower()).replace(" ", "-")
+
+
+def _sections(page: Path) -> tuple[set[str], list[str]]:
+    """A page's anchors (GitHub's for each heading, and <a id>), and its section titles: headings and
+    the bold words that open a list item (``- **Deemed receipt.** ...``)."""
+    text = page.read_text(encoding="utf-8")
+    headings = [re.sub(r"[`*]", "", h).strip() for h in re.findall(r"^#+ (.+)$", text, re.M)]
+    titles = headings + [t.rstrip(".") for t in re.findall(r"^\s*- (?:<a id=\"[^\"]+\"></a>)?\*\*([^*]+)\*\*", text, re.M)]
+    return set(re.findall(r'<a id="([^"]+)"></a>', text)) | {_slug(h) for h in headings}, [t.lower() for t in titles]
+
+
+def _page_for(source: Path, name: str) -> Path | None:
+    for base in (source.parent, ROOT, ROOT / "docs"):
+        candidate = (base / name).resolve()
+        if candidate.is_file() and ROOT.resolve() in candidate.parents:
+            return candidate
+    return None
+
+
+def _named_pages():
+    """(file, line number, name, anchor, section) for every page named in the repository's text files."""
+    for path in _repository_files():
+        if path.suffix not in _TEXT_SUFFIXES or ".venv" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            for match in _PAGE.finditer(line):
+                name, anchor, quoted, words = match.groups()
+                yield path, number, name, anchor, quoted or (words.strip() if words else None)
+
+
+def test_every_page_and_section_named_in_the_repository_exists():
+    missing = []
+    for path, number, name, anchor, section in _named_pages():
+        where = f"{path.relative_to(ROOT)}:{number}"
+        if (str(path.relative_to(ROOT)), name) in _ON_PURPOSE:
+            continue
+        page = _page_for(path, name)
+        if page is None:
+            missing.append(f"{where}: {name} is not a page of the repository")
+            continue
+        anchors, titles = _sections(page)
+        if anchor and anchor not in anchors:
+            missing.append(f"{where}: {name}#{anchor}: no such section")
+        if section and not any(t.startswith(section.lower()) for t in titles):
+            missing.append(f"{where}: {name}, {section!r}: no such section")
+    assert not missing, "pages or sections named but not in the repository:\n" + "\n".join(missing)
+
+
+def test_rules_page_gives_every_key_its_forms_from_the_code_and_every_council_from_rules(pages):
+    from correspondence.engine.rules import ALL_KEYS
+
+    text = pages[docs_build.DOCS / "rules.md"]
+    keys = text[text.index("<!-- generated: keys"):text.index("<!-- end of generated: keys")]
+    for key, spec in ALL_KEYS.items():
+        table, _, name = docs_build._generic_key(key).partition(".")
+        row = next((line for line in keys.splitlines() if line.startswith(f"| `[{table}]` |") and
+                    (f"`{name}`" in line or name == "*")), None)
+        assert row is not None, key
+        assert ("optional" in row) == bool(spec.get("optional")), key
+        if spec["type"] == "clock":
+            for unit in spec["units"]:
+                assert f"{{ {unit} = N, from = " in row, (key, unit)
+            assert ("{ none = true }" in row) == spec["none"], key
+    # Calendar days are accepted where the code accepts them, and the page says so there only.
+    days = [line for line in keys.splitlines() if "{ days = N" in line]
+    assert days and all(line.startswith("| `[deemed_receipt]` |") for line in days)
+    councils = text[text.index("<!-- generated: councils"):text.index("<!-- end of generated: councils")]
+    ombudsman = text[text.index("<!-- generated: ombudsman"):text.index("<!-- end of generated: ombudsman")]
+    for council in COUNCILS:
+        assert f"| `{council}` |" in councils and f"`{council}`" in ombudsman, council

@@ -253,7 +253,7 @@ class TestHampshire:
         assert letter(r, "escalation-refusal", 3).due.isoformat() == "2026-11-23"
 
     def test_a_fourth_stage_is_refused_not_rejected(self, book):
-        # policy-matrix.md: a request for a stage the procedure lacks is an escalation refusal,
+        # docs/rules.md#stages-a-procedure-lacks: a request for a stage the procedure lacks is an escalation refusal,
         # due by the acknowledgement days of its last stage (App. 1: 5 WD). Request Mon 2 Nov
         # 2026: Tue 3 (1), Wed 4 (2), Thu 5 (3), Fri 6 (4), Mon 9 Nov (5).
         events = [ev("d1", "decision", "2026-09-01", stage=1, **DECIDED), sent(1, "2026-09-01"),

@@ -122,7 +122,7 @@ def test_the_letters_own_delivery_wins(book):
 
 
 def test_warwickshire_first_class_on_a_friday_is_received_on_the_monday(book):
-    # App. 3 "the day after posting", read by policy-matrix.md as the next WD: posted Fri 20 Nov,
+    # App. 3 "the day after posting", read by docs/rules.md#deemed-receipt as the next WD: posted Fri 20 Nov,
     # received Mon 23 Nov; 20 WD -> Mon 21 Dec (counted above).
     rec = make("warwickshire", complainant=POST_ONLY, events=OUTCOME_FRI_20_NOV)
     assert deadline(run(book, rec, "2026-11-20"), "escalation-window", 1) == "2026-12-21"
@@ -230,7 +230,7 @@ def test_adult_social_care_one_final_stage(book):
 
 
 def test_adult_social_care_stage_two_is_refused_not_rejected(book):
-    # policy-matrix.md: Warwickshire's adult social care procedure has one stage. Its outcome,
+    # docs/rules.md#stages-a-procedure-lacks: Warwickshire's adult social care procedure has one stage. Its outcome,
     # posted by the case system itself on Fri 18 Sep 2026 (no decision recorded), answers it; a
     # request for stage 2 on Thu 1 Oct is an escalation refusal on the refusal clock, 10 WD after
     # the request (§3): Fri 2 (1), 5-9 (6), Mon 12 (7), 13, 14, Thu 15 Oct (10). No acknowledgement.

@@ -14,6 +14,7 @@ from conftest import EXAMPLES, ROOT, invoke, make, run
 
 from correspondence.cli import cli
 from correspondence.common.wording import british_dates, language_name, parse_day
+from correspondence.engine.walk import EVENT_ORDER
 
 TWC = EXAMPLES / "twc-2026-0142.json"
 
@@ -93,9 +94,7 @@ def test_a_mistyped_event_type_is_reported_as_an_unknown_type(tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f'{path}: field events[0].type: "letter_isued" is not an event type (did you mean letter_issued?); '
-        "expected one of behaviour_warning, contact_attempt, decision, discontinued, escalation_refused, "
-        "escalation_request, extension, letter_issued, not_accepted, ombudsman_decision, ombudsman_enquiry, "
-        "on_hold, panel_held, reopened, restriction, restriction_review, resumed, time_limit_waived, withdrawn."]
+        f"expected one of {', '.join(sorted(EVENT_ORDER))}."]
     assert "delivery" not in result.output
 
 

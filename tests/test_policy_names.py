@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import RULES, invoke
+from conftest import COUNCILS, RULES, invoke
 
 from correspondence.cli import cli
 from correspondence.engine.citations import for_people
@@ -76,7 +76,7 @@ def test_engine_entries_cite_by_name(book):
     assert policy.entries["stage1.response"].cite.startswith("Telford & Wrekin Council, Corporate Complaints policy (April 2024) §6.9.5")
 
 
-@pytest.mark.parametrize("council", ["telford-wrekin", "luton", "warwickshire", "hampshire", "solihull", "code-2024"])
+@pytest.mark.parametrize("council", COUNCILS)
 def test_rules_show_fits_a_terminal(book, council):
     procedures = [["--procedure", p] for p in book.procedures(council) if p != "corporate"]
     for flags in ([], ["--housing-tenancy"], ["--cse"], *procedures):
@@ -97,7 +97,7 @@ def test_a_policy_table_without_a_title_is_a_plain_sentence(tmp_path):
     assert f"{path}: policy.title: expected the policy's title, as a reader would know it." in problems
 
 
-@pytest.mark.parametrize("council", ["telford-wrekin", "luton", "warwickshire", "hampshire", "solihull", "code-2024"])
+@pytest.mark.parametrize("council", COUNCILS)
 def test_rules_compare_fits_a_terminal_and_cites_by_name(council):
     for flags in ([], ["--housing-tenancy"]) if (RULES / "hos-2024.toml").is_file() else ([],):
         result = CliRunner().invoke(cli, ["rules", "compare", council, *flags, "--rules", str(RULES)])

@@ -100,7 +100,7 @@ def test_representative_letters_name_the_complainant(book, renderer):
     assert "Dear Councillor Bloggs," in word and "Dear Councillor Bloggs," in pdf
     assert "Complaint made on behalf of Ms Aisha Khan" in word and "Complaint made on behalf of Ms Aisha Khan" in pdf
     assert "20 November 2026" in word and "20 November 2026" in pdf
-    # policy-matrix.md "How a letter travels": the representative's channel, post (an address and
+    # docs/rules.md#how-a-letter-travels: the representative's channel, post (an address and
     # no preference for email), not the complainant's email preference
     assert "By email" not in pdf and "TF3 4JA" in pdf
     # The letter is about Ms Khan's complaint, and says who may take it further.

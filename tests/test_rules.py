@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from conftest import RULES
+from conftest import COUNCILS, RULES
 
 from correspondence.engine.rules import RulesError, load_rulebook
 
@@ -26,7 +26,7 @@ def problems_after(rules_copy, name, old, new):
 def test_shipped_rules_are_valid():
     book, problems = load_rulebook(RULES, strict=False)
     assert problems == []
-    assert book.councils == ["code-2024", "hampshire", "luton", "solihull", "telford-wrekin", "warwickshire"]
+    assert book.councils == COUNCILS
 
 
 def test_every_value_cites_a_source():
@@ -119,7 +119,7 @@ def test_conditions_override_only_for_their_cases():
     assert book.policy_for("luton", housing_tenancy=True).clock("limits.time_limit").amount == 6
     assert book.policy_for("telford-wrekin", cse=True).clock("limits.time_limit").kind == "none"
     # Warwickshire's policy names no Housing Ombudsman route, but a complaint to a council as
-    # landlord has the statutory Housing Ombudsman Code as its floor (policy-matrix.md, hos-2024).
+    # landlord has the statutory Housing Ombudsman Code as its floor (docs/rules.md#housing-complaints).
     assert book.policy_for("warwickshire").ombudsman.key == "lgsco"
     assert book.policy_for("warwickshire", housing_tenancy=True).ombudsman.key == "hos"
     # ... whose values are not the council's own: Luton's 6 months stay its rule, the engine

@@ -1,6 +1,6 @@
 """England's bank holidays, as the ``holidays`` package gives them (``UK`` with
 ``subdiv="ENG"``, observed substitute days included), for the working-day calendar
-(``calendar.py``).
+(``working_days.py``).
 
 The package's answer for each year is kept in the cache folder (``cache.py``) under a key made of
 the package's own files (``filestamp.py``), so a command that needs a few dates does not import

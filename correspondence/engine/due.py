@@ -48,7 +48,7 @@ class Letter:
     stage: int | None
     trigger: str
     due: date
-    status: str  # issued, due, overdue, superseded (policy-matrix.md: a later fact made it untrue)
+    status: str  # issued, due, overdue, superseded (docs/rules.md#letters-never-contradict-one-another: a later fact made it untrue)
     issued_on: date | None = None
     ombudsman_required: bool = False
     facts: Mapping[str, Any] = field(default_factory=dict)

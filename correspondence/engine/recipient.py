@@ -36,7 +36,7 @@ def may_act_for(case: Case, policy: Policy, as_of: date) -> bool:
 
 
 def channel_of(person: Mapping[str, Any]) -> str:
-    """How a letter to ``person`` travels (policy-matrix.md "How a letter travels"): email if they
+    """How a letter to ``person`` travels (docs/rules.md#how-a-letter-travels): email if they
     have an email address and either prefer email or have no postal address; otherwise post."""
     prefers_email = person.get("preferred_contact") == "email"
     return "email" if person.get("email") and (prefers_email or not person.get("address")) else "post"

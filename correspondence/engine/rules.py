@@ -1,6 +1,6 @@
 """Council rules: loading, validating and resolving the TOML files in ``rules/``.
 
-Each council file holds its column of ``policy-matrix.md``. Every value is a small table with
+Each council file holds one council's procedure (docs/rules.md). Every value is a small table with
 a ``cite``; values the council's policy leaves unsaid are named in ``inherited`` and taken from
 the file named by ``inherits`` (the Complaint Handling Code 2024). ``[when.<flag>...]`` tables
 override values for cases with that flag set (``housing_tenancy``, ``cse``), and
@@ -48,7 +48,7 @@ DELIVERY_METHODS = ("email", "first-class", "second-class", "hand")
 META_KEYS = {"id", "name", "policy", "inherits", "inherited", "when", "procedures"}
 MAX_STAGES = 5
 # A citation names where the value comes from: a policy file, the Code, or the spec.
-_CITATION = re.compile(r"(\d{3}_[0-9a-f]{16}\.txt|Code 2024|policy-matrix\.md|letters\.md|LGSCO|Housing Ombudsman|[\w.-]+\.(txt|pdf|docx?)\b|§)")
+_CITATION = re.compile(r"(\d{3}_[0-9a-f]{16}\.txt|Code 2024|[\w./-]*[\w-]\.md|LGSCO|Housing Ombudsman|[\w.-]+\.(txt|pdf|docx?)\b|§)")
 
 
 class RulesError(Exception):

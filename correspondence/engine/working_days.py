@@ -1,4 +1,4 @@
-"""The working-day calendar, exactly as policy-matrix.md "Counting" defines it.
+"""The working-day calendar, exactly as docs/rules.md#clocks defines it.
 
 * A working day is Monday to Friday, not an England bank holiday (the ``holidays``
   package, ``UK`` with ``subdiv="ENG"``, observed substitute days included: read by

@@ -304,7 +304,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
     s: dict[str, Any] = {}
     if kind == "acknowledgement":
         request_or_reopen = event if event and event.type in ("escalation_request", "reopened") else None
-        # policy-matrix.md: sent after its response date, it says so and apologises, and gives
+        # docs/rules.md#letters-never-contradict-one-another: sent after its response date, it says so and apologises, and gives
         # the later date where there is one, otherwise "as soon as possible"; never a date past.
         due, first = f.get("response_due"), f.get("first_response_due") or f.get("response_due")
         late = first is not None and letter_date > first
@@ -331,7 +331,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
             "learning": d.get("learning", ""), "next_stage": letter.stage + 1,
             # a request already made: no window to invite one by (the premature paragraph instead)
             "window_closes": "" if f.get("premature_request") else british(f.get("window_closes")),
-            # policy-matrix.md: after a premature request, the outcome does not invite it again
+            # docs/rules.md#early-escalation: after a premature request, the outcome does not invite it again
             "premature": _premature_words(f.get("premature_request")),
             # Solihull and Hampshire give the Ombudsman's details with a stage 1 response: the
             # reader must know the Ombudsman normally expects the procedure to be finished first.

@@ -149,8 +149,8 @@ def sha256_file(path: Path) -> str:
 
 @lru_cache(maxsize=None)
 def _code_stamp(cls: type) -> str:
-    """The SHA-256 of the source of the modules that build a compiled Word template: ``word.py``,
-    ``wordtemplates.py`` (large print) and the module of every class ``cls`` is made of."""
+    """The SHA-256 of the source of the modules that build a compiled Word template: ``word_render.py``,
+    ``word_template_builder.py`` (large print) and the module of every class ``cls`` is made of."""
     import inspect
     import sys
 

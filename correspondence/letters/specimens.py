@@ -44,7 +44,7 @@ def _variants(record: dict, book: RuleBook) -> Iterator[dict]:
             other["council"] = council
             other.pop("procedure", None)
             if council == "code-2024":
-                # the Code names no council: a record under it says who writes (case-format.md)
+                # the Code names no council: a record under it says who writes (docs/record-format.md)
                 other.setdefault("organisation", SPECIMEN_ORGANISATION)
             yield other
 

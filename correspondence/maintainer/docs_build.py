@@ -6,7 +6,10 @@
 - ``docs/record-format.md`` from the shipped JSON Schema (``correspondence/engine/schema/``), with the
   Telford & Wrekin example record as a worked example;
 - ``docs/letters.md`` from ``rules/required-content.toml``;
-- ``docs/commands.md`` from the click commands of ``letters``.
+- ``docs/commands.md`` from the click commands of ``letters``;
+- in ``docs/rules.md`` (otherwise written by hand) the tables of councils, of keys (what each accepts,
+  whether it may be left out) and of where the Ombudsman's details are mandatory, from ``rules/``
+  and the code that validates it.
 
 The words around the generated tables are kept here; the tables come from the sources, so the
 pages and the program cannot drift apart (``tests/test_docs.py`` fails when a page is stale).
@@ -29,6 +32,8 @@ DOCS = ROOT / "docs"
 SCHEMA = ROOT / "correspondence" / "engine" / "schema" / "complaint-case-1.schema.json"
 REQUIRED_CONTENT = ROOT / "rules" / "required-content.toml"
 EXAMPLE = ROOT / "examples" / "inbox" / "twc-2026-0142.json"
+RULES_DIR = ROOT / "rules"
+RULES_PAGE = DOCS / "rules.md"  # written by hand around its generated tables
 COMMAND = ".venv/bin/python -m correspondence.maintainer.docs_build"
 
 
@@ -105,27 +110,6 @@ FIELD_WORDS: dict[str, str] = {
     "events[].extra": "Fields of your own, passed to the council's templates as they are.",
 }
 
-EVENT_WORDS: dict[str, str] = {
-    "letter_issued": "A letter already sent outside this service, so it is not sent twice. Its `date` is the letter's date; `trigger` the event id it answers (or `complaint`); `delivery` how it went (else by the recipient's channel). An `outcome` with no `decision` for its stage is that stage's outcome all the same (its findings \"not recorded\" until a `decision` gives them).",
-    "extension": "The response date of `stage` is extended, to `new_due` or else to the policy's limit; `reason` is given to the complainant.",
-    "decision": "The stage response is ready: its outcome, a finding for each point, remedies and outstanding actions with their dates. `officer` (optional): the officer who handles the stage from then on; the outcome letter is signed by them.",
-    "escalation_request": "The complainant asks for the next stage; `date` is when the request arrived; `reasons` are their own words. `officer` (optional): the officer who handles that stage; its letters are signed by them (without one, by the council's complaints team).",
-    "escalation_refused": "The council declines to escalate, for its own `reasons`.",
-    "not_accepted": "The complaint is not taken into the procedure, on a `ground`, with `reasons`.",
-    "time_limit_waived": "The council accepts a late complaint (dated before the first escalation request) or a late escalation (dated on or after it).",
-    "withdrawn": "The complainant withdrew the complaint; only a withdrawal confirmation is then due, until `reopened`.",
-    "reopened": "A withdrawn or discontinued complaint is reopened: the stage's clocks restart from this date.",
-    "on_hold": "The investigation is suspended (another procedure, legal proceedings); the response clock stops.",
-    "resumed": "The investigation restarts: the working days that were left run again (or `new_due`).",
-    "contact_attempt": "An attempt to reach the complainant, and whether they answered.",
-    "discontinued": "The council stops because the complainant does not respond (after three attempts by different methods).",
-    "behaviour_warning": "The complainant is warned that restrictions on contact may follow.",
-    "restriction": "Restrictions on contact are applied, for `duration_months`, with a review.",
-    "restriction_review": "The periodic review of a restriction: lifted, maintained or modified.",
-    "panel_held": "Warwickshire's children's statutory procedure: the stage 3 review panel met.",
-    "ombudsman_enquiry": "The Ombudsman has opened an enquiry (for the report).",
-    "ombudsman_decision": "The Ombudsman's decision (for the report).",
-}
 
 DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
@@ -243,7 +227,10 @@ def _table(rows: Iterable[tuple[str, ...]], header: tuple[str, ...]) -> str:
 
 
 def record_format_page() -> str:
+    from correspondence.engine.walk import EVENT_TYPES
+
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    event_words = {t.name: t.words for t in EVENT_TYPES}  # the walk's table of event types
     example = EXAMPLE.read_text(encoding="utf-8").strip()
     top = [r for r in field_rows(schema) if not r[0].startswith("events[")]
     event_common = field_rows(schema["properties"]["events"]["items"], "events[].")
@@ -300,8 +287,8 @@ def record_format_page() -> str:
     ]
     for etype, then in event_types(schema):
         parts.append(f"### `{etype}`\n\n")
-        if EVENT_WORDS.get(etype):
-            parts.append(EVENT_WORDS[etype] + "\n\n")
+        if event_words.get(etype):
+            parts.append(event_words[etype] + "\n\n")
         rows = field_rows(then, "", {})
         if rows:
             parts.append(_table(((path, req, rule) for path, req, rule, _ in rows), ("field", "required", "rule")))
@@ -383,7 +370,34 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
         "them): then the representative, and the letter names the complainant whose complaint it is.\n"
         "In a Telford & Wrekin CSE case, never a representative without consent. An anonymous\n"
         "complaint, or one with neither an address nor an email, gets no letter, and `letters due`\n"
-        "says why.\n\n",
+        "says why.\n\n"
+        "### Writing to a representative\n\n"
+        "The salutation is the record's `salutation` where it gives one; otherwise the representative's\n"
+        "`title` and `family_name` (\"Dear Councillor Bloggs\"); otherwise \"Dear\" and the name without\n"
+        "post-nominals. The letter is about the complainant's complaint, named: \"the complaint you made on\n"
+        "behalf of Ms Aisha Khan\", \"Ms Khan's complaint\", not \"your complaint\".\n\n",
+        "## Formats\n\n"
+        "Each letter is written as Word (from `templates/docx/`) and as PDF (from `templates/html/`), with\n"
+        "the same text and the same look: one font family, the letterhead on page 1 only, and on every page\n"
+        "a footer with the council, the case reference and \"Page N of M\". Dates are written the British\n"
+        "way, \"18 November 2026\".\n\n"
+        "- **Large print** (`format_needs`): every character in both formats at 16pt or more (in Word,\n"
+        "  every run's effective size, styles included); a large-print letter does not offer large print again.\n"
+        "- **Accessible Word**: headings in Word's heading styles, in order; the document's title is the\n"
+        "  letter's own, its author the council, its language en-GB.\n"
+        "- **Accessible PDF**: PDF/UA-1, tagged, titled, en-GB; table header cells carry a scope.\n"
+        "- **Fit to post**: every letter fits GOV.UK Notify's precompiled-letter rules, so it can be posted\n"
+        "  through Notify or any print house using the same window envelopes: A4 portrait, at most 10 pages,\n"
+        "  nothing outside the printable area (15 mm side margins, 5 mm top and bottom); on page 1 the\n"
+        "  recipient's address alone in the address window (3 to 7 lines, a UK postcode last), nothing else\n"
+        "  above the body, which starts 95 mm down; fonts embedded.\n"
+        "- **Page breaks**: a heading never ends a page; \"Yours sincerely\" and the signature block never\n"
+        "  stand alone on a page; a table's header row never ends a page; postcodes, telephone numbers and\n"
+        "  dates never break across lines; room for a handwritten signature above the officer's name.\n"
+        "- **Needs a file cannot meet** (another language, easy read, Braille, audio): the letter is still\n"
+        "  written, its manifest lists each need under `actions_needed` in plain words (\"Send a Polish\n"
+        "  translation\"), and `letters process`, `letters watch` and `letters due --all` show them until a\n"
+        "  caseworker marks the need met with `letters actions done` ([outbox.md](outbox.md#actions)).\n\n",
         "## What each letter must carry\n\n",
         "Before a letter is filed, its Word and its PDF files are read back and each must contain every\n"
         "item below, as the exact text shown (a `{name}` is that value of the letter, such as its date\n"
@@ -410,6 +424,199 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
 def _default_cite(text: str) -> str:
     """A citation as this page shows it: the catalogue does not cite itself by file name."""
     return re.sub(r"docs/letters\.md,?\s*", "this catalogue: ", text)
+
+
+# =========================================================================== rules
+
+# What each key of a rules file is for, in words; what it accepts and whether it may be left out come
+# from the code that validates it (correspondence/engine/rules.py). "stageN" stands for every stage.
+KEY_WORDS: dict[str, str] = {
+    "council.team": "The complaints team's name, printed in every letter.",
+    "council.address": "The team's postal address, one line per item, postcode last.",
+    "council.phone": "The team's telephone number.",
+    "council.email": "The team's email address.",
+    "council.web": "The team's web page.",
+    "council.interpreting_phone": "A number for interpreting, where the policy gives one.",
+    "calendar.closure_days": "Dates (`2026-12-29`, unquoted) on which the council is closed: they are not working days.",
+    "procedure.stages": "How many stages; the last stage's outcome is the final response.",
+    "stageN.acknowledgement": "When the stage's acknowledgement is due.",
+    "stageN.response": "When the stage's response (its outcome letter) is due.",
+    "stageN.extension_limit": "How far an extension may go; `none = true`: no limit, so an extension must give its `new_due`.",
+    "stageN.escalation_window": "How long the complainant has to ask for the next stage; `none = true` for no window.",
+    "stageN.escalation_refusal": "When a refusal to escalate to this stage is due.",
+    "stageN.response_after_panel": "A stage whose response runs from a review panel once it has met (Warwickshire's children's stage 3).",
+    "stageN.extensions": "`false` for a stage whose timescales cannot be extended (set by statute).",
+    "limits.time_limit": "How long after first knowing of the matter a complaint may be made, or `none = true`.",
+    "limits.time_limit_words": "The time limit in the policy's own words, as the not-accepted letter states it (\"within 12 months of the disputed occurrence or incident\"); without it the letter gives it in months.",
+    "ombudsman.body": "Which Ombudsman the letters name.",
+    "ombudsman.in_extension": "Whether an extension letter gives the Ombudsman's details: `always`, `past-limit` (only for an extension beyond the limit) or `never`.",
+    "ombudsman.in_stage_outcome": "`true` where the policy makes the Ombudsman's details mandatory in the outcome of a stage that is not the last.",
+    "ombudsman.in_final_outcome": "`true` where the policy makes them mandatory in the final outcome.",
+    "ombudsman.in_escalation_refusal": "`true` where the policy makes them mandatory in a refusal to escalate.",
+    "ombudsman.in_not_accepted": "`true` where the policy makes them mandatory in a not-accepted letter.",
+    "ombudsman.in_restriction_notice": "`true` where the policy makes them mandatory in a restriction notice.",
+    "council.behaviour_policy": "The council's policy on unreasonable behaviour, for the letters that refer to it: the name of a file in the rules folder (copied beside the letter in the outbox as `<stem>.enclosure.pdf`, and named in the manifest's `enclosures`), or a web address (the letter gives it instead of \"enclosed\"), or `\"\"` for neither.",
+    "representatives.consent_exempt": "Relationships whose letters need no written consent.",
+    "restrictions.notice": "When a restriction notice is due after the decision.",
+    "restrictions.review": "When a restriction is reviewed.",
+    "restrictions.challenge": "The words telling the complainant how to challenge a restriction (in the notice and in a review that keeps or changes the restrictions).",
+    "restrictions.appeal_to": "Who an appeal against a restriction is written to, where the council has its own appeal (Luton: \"the Head of Policy and Performance\"); the letter gives the council's postal address with it.",
+    "restrictions.policy_enclosed_with": "The letters the policy says must send the behaviour policy. With neither a file nor a web address, such a letter still says the policy is enclosed, lists it under \"Enclosure\", and its manifest's `actions_needed` says \"Enclose a copy of the policy\".",
+    "notices.consent_request": "When a consent request is due.",
+    "notices.not_accepted": "When a not-accepted letter is due.",
+    "notices.withdrawal_confirmation": "When a withdrawal confirmation is due.",
+    "notices.holding": "When a holding letter is due.",
+    "notices.discontinuation": "When a discontinuation letter is due.",
+    "notices.behaviour_warning": "When a behaviour warning is due.",
+    "notices.restriction_review": "When the letter after a restriction review is due.",
+    "deemed_receipt.*": "When a letter sent that way counts as received (for clocks that run from receipt).",
+}
+
+
+def _generic_key(key: str) -> str:
+    """"stage2.response" -> "stageN.response"; "deemed_receipt.email" -> "deemed_receipt.*"."""
+    if key.startswith("deemed_receipt."):
+        return "deemed_receipt.*"
+    return re.sub(r"^stage\d+\.", "stageN.", key)
+
+
+def _accepted(spec: dict) -> str:
+    """What a key accepts, in the forms a rules file writes (each with its ``cite``)."""
+    kind = spec["type"]
+    if kind == "clock":
+        anchors = " or ".join(f'"{a}"' for a in spec["anchors"])
+        forms = [f"`{{ {unit} = N, from = {anchors} }}`" for unit in spec["units"]]
+        if spec["none"]:
+            forms.append("`{ none = true }`")
+        if spec["same_as"]:
+            forms.append('`{ same_as = "acknowledgement" }` (another clock of the stage)')
+        if spec["wd_of"]:
+            forms.append(f'`{{ wd_of = "stage1.acknowledgement", from = {anchors} }}` (as many working days as that clock)')
+        return ", ".join(forms)
+    words = {
+        "text": "text, not empty" if spec.get("nonempty") else "text (`\"\"` where the policy gives none)",
+        "lines": "a list of lines (`[]` where the policy gives none)",
+        "dates": "a list of dates",
+        "int": f"a whole number from {spec.get('min')} to {spec.get('max')}",
+        "bool": "`true` or `false`",
+        "choice": "one of " + ", ".join(f"`{c}`" for c in spec.get("choices", ())),
+        "choices": "a list drawn from " + ", ".join(f"`{c}`" for c in spec.get("choices", ())),
+    }[kind]
+    return f"`{{ value = ... }}`: {words}"
+
+
+def _when_set(default: Any) -> str:
+    from correspondence.engine.rules import Clock
+
+    if isinstance(default, Clock):
+        return "no such clock" if default.kind == "none" else default.describe()
+    if isinstance(default, bool):
+        return "`true`" if default else "`false`"
+    return "empty" if default in ("", [], ()) else f"`{default}`"
+
+
+def _stages_words(suffix: str) -> str:
+    """Which stages a stage key belongs to, from the key specs of procedures of 1 to 5 stages."""
+    from correspondence.engine.rules import MAX_STAGES, _key_specs
+
+    every = but_last = but_first = True
+    for stages in range(1, MAX_STAGES + 1):
+        specs = _key_specs(stages)
+        for n in range(1, stages + 1):
+            there = f"stage{n}.{suffix}" in specs
+            every &= there
+            but_last &= there == (n < stages)
+            but_first &= there == (n > 1)
+    return "every stage" if every else "every stage but the last" if but_last else \
+        "every stage but the first" if but_first else "some stages"
+
+
+def rules_keys_table() -> str:
+    """Every key of a council's rules file: the forms it accepts, whether it may be left out, what it is."""
+    from correspondence.engine.rules import ALL_KEYS
+
+    rows, seen = [], set()
+    for key, spec in ALL_KEYS.items():
+        generic = _generic_key(key)
+        if generic in seen:
+            continue
+        seen.add(generic)
+        table, _, name = generic.partition(".")
+        if table == "stageN":
+            first, later = ALL_KEYS.get(f"stage1.{name}"), ALL_KEYS.get(f"stage2.{name}")
+            accepted = _accepted(spec) if (first is None or later is None or _accepted(first) == _accepted(later)) \
+                else f"stage 1: {_accepted(first)}; later stages: {_accepted(later)}"
+            where = f" ({_stages_words(name)})"
+        else:
+            accepted, where = _accepted(spec), ""
+        if generic == "deemed_receipt.*":
+            from correspondence.engine.rules import DELIVERY_METHODS
+            name = ", ".join(f"`{m}`" for m in DELIVERY_METHODS)
+        else:
+            name = f"`{name}`"
+        needed = f"optional; left out: {_when_set(spec['default'])}" if spec.get("optional") else "required"
+        words = KEY_WORDS.get(generic)
+        if words is None:
+            raise KeyError(f"{generic}: a rules key with no words in KEY_WORDS (correspondence/maintainer/docs_build.py)")
+        rows.append((f"`[{table}]`", name + where, accepted, needed, words))
+    order = ["`[council]`", "`[calendar]`", "`[procedure]`", "`[stageN]`"]
+    rows.sort(key=lambda row: order.index(row[0]) if row[0] in order else len(order))  # stable: the code's order
+    return _table(rows, ("table", "key", "accepts", "needed", "what it is"))
+
+
+def councils_table() -> str:
+    """The councils of ``rules/``: each file's id, the council, the policy it encodes, its procedures."""
+    from correspondence.engine.rules import load_rulebook
+
+    book = load_rulebook(RULES_DIR, strict=False)[0]
+    rows = [(f"`{c}`", book.files[c].policy.described(book.files[c].name), ", ".join(f"`{p}`" for p in book.procedures(c)))
+            for c in book.councils]
+    return _table(rows, ("`council`", "the policy it encodes", "procedures"))
+
+
+OMBUDSMAN_ROWS = (
+    ("extension", "ombudsman.in_extension"),
+    ("stage outcome, not final", "ombudsman.in_stage_outcome"),
+    ("final outcome", "ombudsman.in_final_outcome"),
+    ("escalation refusal", "ombudsman.in_escalation_refusal"),
+    ("not accepted", "ombudsman.in_not_accepted"),
+    ("restriction notice", "ombudsman.in_restriction_notice"),
+)
+
+
+def ombudsman_table() -> str:
+    """Where each council's policy makes the Ombudsman's details mandatory (its corporate procedure)."""
+    from correspondence.engine.rules import load_rulebook
+
+    book = load_rulebook(RULES_DIR, strict=False)[0]
+    words = {True: "yes", False: "no", "always": "always", "past-limit": "past the limit", "never": "never"}
+    policies = [book.policy_for(c) for c in book.councils]
+    rows = [(letter, *(words[p.value(key)] for p in policies)) for letter, key in OMBUDSMAN_ROWS]
+    return _table(rows, ("letter", *(f"`{c}`" for c in book.councils)))
+
+
+RULES_SECTIONS: dict[str, Callable[[], str]] = {
+    "councils": councils_table,
+    "keys": rules_keys_table,
+    "ombudsman": ombudsman_table,
+}
+
+
+def _filled(text: str, sections: dict[str, Callable[[], str]], source: str) -> str:
+    """``text`` with each marked section replaced by what its function gives now."""
+    for name, make in sections.items():
+        begin = f"<!-- generated: {name}, from {source} by `{COMMAND}`; edit the source, not this -->\n"
+        end = f"<!-- end of generated: {name} -->"
+        start, stop = text.find(begin), text.find(end)
+        if start < 0 or stop < start:
+            raise ValueError(f"docs/rules.md: the markers of the generated section {name!r} are missing: {begin.strip()}")
+        text = text[:start + len(begin)] + "\n" + make() + "\n" + text[stop:]
+    return text
+
+
+def rules_page() -> str:
+    """docs/rules.md as written by hand, with its tables of councils, keys and Ombudsman details generated."""
+    return _filled(RULES_PAGE.read_text(encoding="utf-8"), RULES_SECTIONS, "rules/ and correspondence/engine/rules.py")
 
 
 # =========================================================================== commands
@@ -555,6 +762,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "record-format.md": record_format_page,
     "letters.md": lambda: letters_page(),
     "commands.md": commands_page,
+    "rules.md": rules_page,
 }
 
 

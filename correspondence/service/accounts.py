@@ -37,7 +37,7 @@ BUSY_TIMEOUT_S = 30
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")  # matched in full
 TOKEN_PREFIX = "lt_"
 
-# What each role may do (web.md "Who may do what"); each role may do all the ones before it.
+# What each role may do; each role may do all the ones before it.
 ACTIONS = {
     "read": "caseworker",
     "render": "caseworker",

@@ -128,7 +128,7 @@ def record_texts(value) -> list[str]:
 
 
 def check_rendered(manifest: dict, rendered, retired, record: tuple[str, ...] = ()) -> list:
-    """The letter's own checks, on the letter about to be filed (letters.md, policy-matrix.md),
+    """The letter's own checks, on the letter about to be filed (docs/letters.md, docs/rules.md),
     read from what the renderer holds: the Word XML it filled and the PDF's laid-out text.
     Template marks the record's own text put there are noted in the manifest (``from_record``),
     so record text never fails a letter, here or in ``letters check``."""
@@ -154,7 +154,7 @@ def as_issued(case: Case, policy: Policy, issued: list[IssuedLetter], letter: Le
                 if (x.letter, x.stage, x.trigger) == (letter.letter, letter.stage, letter.trigger))
 
 
-# policy-matrix.md "Letters never contradict one another": an outcome going out in this run
+# docs/rules.md#letters-never-contradict-one-another: an outcome going out in this run
 # supersedes its stage's acknowledgement and extension not yet issued, so it goes first.
 SUPERSEDED_BY_OUTCOME = ("acknowledgement", "extension")
 
@@ -171,7 +171,7 @@ def next_letter(pending: list[Letter]) -> Letter:
 
 def _not_before(letter: Letter) -> date:
     """The first day a letter may go: a later stage's acknowledgement after a premature request
-    never goes in the same post as the outcome (policy-matrix.md)."""
+    never goes in the same post as the outcome (docs/rules.md#early-escalation)."""
     return letter.facts.get("not_before") or date.min
 
 

@@ -29,5 +29,5 @@ def apply(policy: Policy, clock: Clock, anchor: date) -> date | None:
 
 
 def deemed_receipt(policy: Policy, sent: date, delivery: str) -> date:
-    """When a letter sent on ``sent`` by ``delivery`` counts as received (policy-matrix.md "Counting")."""
+    """When a letter sent on ``sent`` by ``delivery`` counts as received (docs/rules.md#deemed-receipt)."""
     return apply(policy, policy.clock(f"deemed_receipt.{delivery}"), sent)

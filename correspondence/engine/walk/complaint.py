@@ -23,7 +23,7 @@ def begin(w: Walk) -> None:
         words = policy.value("limits.time_limit_words")  # the policy's own terms, for the letter
         code = policy.floor.get("limits.time_limit")
         if code is not None and code.value.kind != "none" and w.apply(code.value, case.first_aware) > limit:
-            # policy-matrix.md, hos-2024: the longer time limit applies
+            # docs/rules.md#housing-complaints: the longer time limit applies
             para = paragraph(code.cite).removeprefix(", ")
             w.notes.append(f"{policy.name}'s {limit_clock.amount}-month time limit is below the statutory Housing "
                            f"Ombudsman Code's {code.value.amount} months{f' ({para})' if para else ''}; the Code's applies.")

@@ -43,7 +43,7 @@ def lacks_stage(w: Walk, to_stage: int) -> bool:
 
 def refusal_due(w: Walk, to_stage: int, request_date: date) -> date:
     """The refusal clock, counted from the request. For a stage the procedure lacks, the clock of
-    its last stage's row (policy-matrix.md: Hampshire stage 4, its stage 3 acknowledgement days; a
+    its last stage's row (docs/rules.md#stages-a-procedure-lacks: Hampshire stage 4, its stage 3 acknowledgement days; a
     two-stage council's stage 3, its stage 2 acknowledgement days; Warwickshire adult social care,
     its corporate 10 WD of §3)."""
     row = min(to_stage, max(2, w.policy.stages))
@@ -60,7 +60,7 @@ def _waived(w: Walk, request: Event) -> bool:
 
 
 def _premature(w: Walk, event: Event, previous: Stage | None) -> bool:
-    """policy-matrix.md "Counting": a request before the outcome of the stage it follows is issued
+    """docs/rules.md#early-escalation: a request before the outcome of the stage it follows is issued
     (by the service, or a ``letter_issued`` event) starts nothing yet; it is taken as made on the
     outcome's deemed receipt. A decision whose letter is not yet issued is not an outcome sent."""
     if previous is None:
@@ -106,8 +106,7 @@ def still_premature(w: Walk) -> None:
 
 
 def _premature_facts(w: Walk, previous: Stage, event: Event, taken: date) -> dict:
-    """What the outcome says of a request already made (policy-matrix.md "Letters never contradict
-    one another"): taken as made on ``taken``, acknowledged by its own clock from then."""
+    """What the outcome says of a request already made (docs/rules.md#letters-never-contradict-one-another): taken as made on ``taken``, acknowledged by its own clock from then."""
     to_stage = event.get("to_stage")
     if lacks_stage(w, to_stage):
         facts = {"request": event.id, "request_date": event.date, "taken_as": taken, "ack_due": None,
@@ -142,7 +141,7 @@ def _start(w: Walk, event: Event, start: date) -> Stage:
 
 
 def no_such_stage_reason(w: Walk, previous: Stage) -> str:
-    """The council's own reason (policy-matrix.md): "Our complaints procedure for adult social care
+    """The council's own reason (docs/rules.md#stages-a-procedure-lacks): "Our complaints procedure for adult social care
     has one stage, and our response of 18 September 2026 was final"."""
     count = w.policy.stages
     numbers = {1: "one", 2: "two", 3: "three", 4: "four"}

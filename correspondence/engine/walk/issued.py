@@ -1,6 +1,6 @@
 """Letters already issued, matched to the letters the walk makes (so none is sent twice).
 
-policy-matrix.md "Counting": a letter with a trigger (the ledger's, or a ``letter_issued``
+docs/rules.md#letters-issued-outside-the-service: a letter with a trigger (the ledger's, or a ``letter_issued``
 event's ``trigger``) answers exactly the letter of that kind, stage and trigger. One without
 answers the letter of that kind and stage that is not yet issued, not cancelled by the
 letter's date, and whose trigger is the latest on or before the letter's date: a reopened

@@ -63,7 +63,7 @@ def on_hold(w: Walk, event: Event) -> None:
         return
     stage.hold_since = event.date
     stage.hold_remaining = w.cal.working_days_between(event.date, stage.response_due)
-    # policy-matrix.md "Holds": the hold stops the extension limit as well as the response date
+    # docs/rules.md#holds: the hold stops the extension limit as well as the response date
     stage.hold_limit_remaining = (w.cal.working_days_between(event.date, stage.limit)
                                   if stage.limit is not None else None)
     facts = {"reason": event.get("reason"), "other_procedure": event.get("other_procedure"),
@@ -113,7 +113,7 @@ def decision(w: Walk, event: Event) -> None:
     number = event.get("stage")
     answered = w.stages.get(number)
     if answered is not None and answered.decision is None and answered.outcome is not None:
-        # policy-matrix.md: an outcome sent outside the service, and its decision recorded later:
+        # docs/rules.md#outcomes-sent-outside-the-service: an outcome sent outside the service, and its decision recorded later:
         # the decision gives that outcome's findings; no second outcome falls due.
         answered.decision = event
         answered.outcome.facts.update(decision=event.id, not_recorded=False)
@@ -138,7 +138,7 @@ def _response_due(w: Walk, stage: Stage, event: Event):
 
 
 def answers_a_stage(w: Walk, event: Event) -> bool:
-    """policy-matrix.md "An outcome sent outside the service": a ``letter_issued`` outcome, with
+    """docs/rules.md#outcomes-sent-outside-the-service: a ``letter_issued`` outcome, with
     no trigger, for a stage that has no decision and no outcome yet, is that stage's outcome."""
     if event.get("letter") != "outcome" or event.get("trigger") is not None or event.id not in w.by_event:
         return False

@@ -32,7 +32,7 @@ class Draft:
     facts: dict = field(default_factory=dict)
     cancelled: bool = False
     cancelled_on: date | None = None
-    # policy-matrix.md "Letters never contradict one another": a later fact made it untrue
+    # docs/rules.md#letters-never-contradict-one-another: a later fact made it untrue
     superseded_on: date | None = None
     superseded_by: str = ""  # a sentence: what made it untrue
 
@@ -123,7 +123,7 @@ class Walk:
         """A clock of ``stage`` (acknowledgement, response, extension_limit, escalation_refusal).
 
         For a housing complaint the Housing Ombudsman Code's clock is the floor: the earlier date
-        applies, with a note where the Code's is earlier (policy-matrix.md, ``hos-2024``)."""
+        applies, with a note where the Code's is earlier (docs/rules.md#housing-complaints)."""
         mine = self._own_stage_clock(stage, name)
         code = self.policy.floor.get(f"stage{stage.number}.{name}")
         if code is None:
