@@ -1,4 +1,4 @@
-"""A rejected update is never unseen (policy-matrix.md "Counting", issue 20 point 6): a record
+"""A rejected update is never unseen (docs/rules.md#a-rejected-update-is-never-unseen): a record
 for a case already stored that is rejected leaves the stored record as it was, and `letters due
 --all` (text and JSON) lists the case with the rejected file, when it arrived and the report's
 first sentence, until a later record for the case is accepted."""

@@ -1,4 +1,4 @@
-"""web.md "Pages" and "Who may do what": one test per row, through HTTP (Flask's test client)."""
+"""The web pages and who may do what: one test per page and role, through HTTP (Flask's test client)."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
     from correspondence.service.format_needs import open_actions
     actions = open_actions(paths.outbox)
     from correspondence.service.case_store import rejected_updates
-    rejected = rejected_updates(paths.outbox)  # policy-matrix.md: a rejected update is never unseen
+    rejected = rejected_updates(paths.outbox)  # docs/rules.md#a-rejected-update-is-never-unseen
     if as_json:
         click.echo(json.dumps({
             "as_of": as_of.isoformat(),

@@ -1,4 +1,4 @@
-"""`letters serve`: the complaints team's web pages and the case systems' API (docs/web.md)."""
+"""`letters serve`: the complaints team's web pages and the case systems' API (docs/commands.md#letters-serve)."""
 
 from __future__ import annotations
 

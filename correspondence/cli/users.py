@@ -1,4 +1,4 @@
-"""`letters users` and `letters tokens`: the web pages' accounts and the API's tokens (docs/web.md)."""
+"""`letters users` and `letters tokens`: the web pages' accounts and the API's tokens (docs/commands.md#letters-users-add)."""
 
 from __future__ import annotations
 

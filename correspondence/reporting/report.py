@@ -366,7 +366,7 @@ class _CaseCount:
         answered = {x.stage for x in self.det.letters if x.letter == "outcome" and x.stage}
         for letter in self.det.letters:
             figures = self.figures(letter.stage)
-            # policy-matrix.md: a superseded acknowledgement is on time when the outcome went by its due date
+            # docs/rules.md#letters-never-contradict-one-another: a superseded acknowledgement is on time when the outcome went by its due date
             answered_on = letter.issued_on or letter.facts.get("superseded_on")
             if letter.status == "superseded" and letter.letter != "acknowledgement":
                 continue  # not sent, and owed no longer

@@ -227,7 +227,7 @@ def diary(book, outbox: Path, as_of):
 
 # --------------------------------------------------------------------------- a rejected update
 
-# policy-matrix.md "A rejected update is never unseen": when a record for a case already stored
+# docs/rules.md#a-rejected-update-is-never-unseen: when a record for a case already stored
 # is rejected, the snapshot stays as it was, and a small note of the rejection is kept here
 # (``<outbox>/.cases/.rejected/<case_id>.json``: the file, when it arrived, the report's first
 # sentence) until a later record for the case is stored. The diary and the web pages show it.

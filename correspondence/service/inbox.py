@@ -562,7 +562,7 @@ class Service:
         self._note_rejected_update(target, arrived, (problems[0] if problems else "").replace(str(path), source))
 
     def _note_rejected_update(self, target: Path, arrived: str, sentence: str) -> None:
-        """policy-matrix.md: a rejected record for a case already stored stays in view (the diary)
+        """docs/rules.md#a-rejected-update-is-never-unseen: a rejected record for a case already stored stays in view (the diary)
         until a later record is accepted. Its case id is read only if the record is a readable
         JSON object with a well-formed ``case_id``; nothing else of it is kept."""
         case_id = _case_id_of(target)

@@ -1,4 +1,4 @@
-"""The complaints team's web pages and the case systems' API (``letters serve``, docs/web.md).
+"""The complaints team's web pages and the case systems' API (``letters serve``, docs/commands.md#letters-serve).
 
 A small Flask application on the same case store, ledger and outbox as the commands:
 ``app.create_app`` builds it, ``security`` signs people in and guards every request, ``pages``

@@ -1,4 +1,4 @@
-"""The JSON API for case systems (web.md "The API"): bearer tokens only."""
+"""The JSON API for case systems: bearer tokens only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pages (web.md "Pages"). Every action is a form that posts and redirects (no JavaScript needed)."""
+"""The pages. Every action is a form that posts and redirects (no JavaScript needed)."""
 
 from __future__ import annotations
 

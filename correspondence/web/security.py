@@ -1,4 +1,4 @@
-"""Signing in and guarding every request (web.md "How it looks and behaves", Security).
+"""Signing in and guarding every request.
 
 - Sessions live in a signed cookie (HttpOnly, SameSite=Lax, Secure when the request came over
   HTTPS) that ends 30 minutes after its last use (the cookie's own signed time, and the session's
