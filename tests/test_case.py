@@ -256,7 +256,7 @@ def test_an_escalation_request_and_a_decision_may_name_the_stages_officer():
     rec = make(events=[{"id": "d1", "type": "decision", "date": "2026-11-10", "stage": 1, "outcome": "upheld",
                         "findings": [], "remedies": [], "outstanding_actions": [], "officer": officer},
                        {"id": "r2", "type": "escalation_request", "date": "2026-11-12", "to_stage": 2, "officer": officer}])
-    case = case_from_record(rec, "r.json", COUNCILS)
+    case = case_from_record(rec, "r.json", PROCEDURES)
     assert [e.get("officer")["name"] for e in case.events] == ["Priya Shah", "Priya Shah"]
     rec["events"][1]["officer"] = {"name": "Priya Shah"}
     assert one(rec) == ("inbox/r.json: field events[1].officer: expected at least one of events[1].officer.email "

@@ -95,7 +95,7 @@ def test_a_letter_to_a_representative_is_about_the_complainants_complaint(book, 
         assert "Complaint made on behalf of Ms Aisha Khan" in text
         assert "This is our response to Ms Khan's complaint at stage 1" in text
         assert "your complaint" not in text
-        # who may escalate, in one plain sentence naming each person once (letters.md, third wave)
+        # who may escalate, in one plain sentence naming each person once (docs/letters.md, "Letters a manager signs unedited")
         assert ("If this response does not resolve the complaint, you can ask us to consider it at stage 2 of our "
                 "complaints procedure on Ms Khan's behalf, or Ms Khan can ask us directly.") in text
         assert ("You can contact the Ombudsman on Ms Khan's behalf, or Ms Khan can contact them directly:") in text

@@ -1,4 +1,4 @@
-"""Letters a complaints manager signs unedited (letters.md, "Revised for the third wave"): what the
+"""Letters a complaints manager signs unedited (docs/letters.md, "Letters a manager signs unedited"): what the
 Codes ask for, nothing promised that is not there, the right people rightly named, sentences
 rather than form fragments. Each test reads the rendered letter back in both formats."""
 

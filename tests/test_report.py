@@ -155,7 +155,7 @@ def test_one_block_per_procedure(book):
 
 
 def test_outcomes_sent_outside_the_service_and_stages_a_procedure_lacks(book):
-    """report.md (third wave): an outcome the case system sent itself, with no decision, counts as
+    """docs/report.md: an outcome the case system sent itself, with no decision, counts as
     sent with its outcome "not recorded" (outside the % denominator); one whose decision was
     recorded later counts that decision; a request for a stage the procedure lacks is refused,
     "no-such-stage", at the procedure's last stage. Adult social care (one stage), received Mon
