@@ -1,0 +1,242 @@
+"""web.md "How it looks and behaves", in a real browser: every page type checked by axe-core in
+headless Chromium with no WCAG 2.2 A/AA violation, and a keyboard-only walk (TAB and ENTER) from
+signing in through the diary and a case to one of its letters.
+
+A real `letters serve` on 127.0.0.1 (a free port) over a temporary outbox: the bundled example
+records stored, one of them processed (its letters written),
+one bad record rejected, and a manager and an admin account made with `letters users add
+--password-stdin`. Debian's chromium and chromium-driver (.ci/run installs them) are driven by
+Selenium through the system driver, /usr/bin/chromedriver: nothing is downloaded. axe-core is
+vendored under tests/vendor/axe-core/ (its version and licence there) and injected by the test,
+never served by the service.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "inbox"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = "/usr/bin/chromium"
+AS_OF = "2026-11-20"
+# Received Mon 16 Nov 2026: `letters process` writes its acknowledgement and consent request; then
+# a newer record says the complaint was withdrawn on Thu 19 Nov, so a withdrawal confirmation is due.
+PROCESSED = "TWC-2026-0201"
+PASSWORD = "a long enough password"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def letters(*args: str, outbox: Path, inbox: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    folders = ["--rules", str(ROOT / "rules"), "--templates", str(ROOT / "templates"), "--outbox", str(outbox)]
+    if inbox is not None:
+        folders += ["--inbox", str(inbox)]
+    return subprocess.run([sys.executable, "-m", "correspondence.cli", *args, *folders], input=stdin, text=True,
+                          capture_output=True, cwd=str(ROOT), timeout=300)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site():
+    """A served outbox: (base URL, outbox, inbox)."""
+    tmp = Path(tempfile.mkdtemp(prefix="web-browser-"))
+    outbox, inbox = tmp / "outbox", tmp / "inbox"
+    inbox.mkdir()
+    others = [p for p in sorted(EXAMPLES.glob("*.json")) if p.stem.upper() != PROCESSED]
+    stored = letters("store", *map(str, others), outbox=outbox)
+    assert stored.returncode == 0, stored.stderr
+    shutil.copy(EXAMPLES / f"{PROCESSED.lower()}.json", inbox / f"{PROCESSED.lower()}.json")
+    (inbox / "bad-record.json").write_text('{"format": "complaint-case/1", "case_id": "BAD-1"}', encoding="utf-8")
+    processed = letters("process", "--as-of", AS_OF, outbox=outbox, inbox=inbox)
+    assert processed.returncode in (0, 1), processed.stderr  # 1: the bad record was rejected
+    newer = json.loads((EXAMPLES / f"{PROCESSED.lower()}.json").read_text(encoding="utf-8"))
+    newer["events"] = [{"id": "e2", "type": "withdrawn", "date": "2026-11-19", "method": "email"}]
+    (tmp / "newer.json").write_text(json.dumps(newer), encoding="utf-8")
+    assert letters("store", str(tmp / "newer.json"), outbox=outbox).returncode == 0
+    for name, role in (("mandy", "manager"), ("ada", "admin")):
+        added = letters("users", "add", name, "--role", role, "--password-stdin", outbox=outbox, stdin=PASSWORD + "\n")
+        assert added.returncode == 0, added.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "correspondence.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--as-of", AS_OF,
+         "--rules", str(ROOT / "rules"), "--templates", str(ROOT / "templates"), "--outbox", str(outbox),
+         "--inbox", str(inbox)], cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=5) as answer:
+                    assert json.load(answer)["status"] == "ok"
+                break
+            except OSError:
+                assert server.poll() is None, f"letters serve stopped: {server.stderr.read()[-2000:]}"
+                assert time.monotonic() < deadline, "letters serve did not answer within 60 s"
+                time.sleep(0.2)
+        yield base, outbox, inbox
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    profile = tempfile.mkdtemp(prefix="web-browser-profile-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                     "--window-size=1280,1024", f"--user-data-dir={profile}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def sign_in(driver, base: str, name: str) -> None:
+    driver.delete_all_cookies()
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "username").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "sign-in").click()
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Diary"
+
+
+def violations(driver) -> list[str]:
+    """axe-core's WCAG 2.2 A and AA violations on the page shown, one line each."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done({passes: r.passes.length, violations: r.violations.map(v => v.id + ': ' + v.help +"
+        " ' -- ' + v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(', '))}))"
+        ".catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));", WCAG)
+    assert found["passes"] > 10, "axe checked next to nothing: is the page there?"
+    return found["violations"]
+
+
+def filed_stem(outbox: Path) -> str:
+    filed = sorted(p for p in (outbox / PROCESSED).glob("*.json"))
+    assert filed, "the processed case has no letter filed"
+    return filed[0].stem
+
+
+def test_every_page_type_has_no_accessibility_violation(site, browser):
+    base, outbox, _ = site
+    browser.delete_all_cookies()
+    pages = {"login": "/login"}
+    found = {}
+    browser.get(base + pages["login"])
+    found["login"] = violations(browser)
+    sign_in(browser, base, "ada")
+    pages.update({
+        "diary": "/", "diary filtered": "/?status=overdue&council=luton", "case": f"/cases/{PROCESSED}",
+        "issued letter": f"/cases/{PROCESSED}/letters/{filed_stem(outbox)}",
+        "drafts": "/drafts", "rejected": "/rejected", "report": "/report?quarter=2026Q4",
+        "admin users": "/admin/users", "error (not found)": "/cases/NO-SUCH-CASE",
+    })
+    for kind, path in pages.items():
+        if kind == "login":
+            continue
+        browser.get(base + path)
+        assert "Sign in" not in browser.title, f"{kind}: {path} asked to sign in"
+        found[kind] = violations(browser)
+    assert "Page not found" in browser.page_source or "not found" in browser.title.lower()
+    assert {kind: v for kind, v in found.items() if v} == {}
+
+
+class Keyboard:
+    """TAB and ENTER only: focus moves as a person's keyboard moves it."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def focused(self) -> dict:
+        return self.driver.execute_script(
+            "const e = document.activeElement; return {tag: e.tagName.toLowerCase(), id: e.id || '',"
+            " href: e.getAttribute('href') || '', text: (e.innerText || e.value || '').trim()};")
+
+    def tab_to(self, wanted, limit: int = 400) -> dict:
+        for _ in range(limit):
+            ActionChains(self.driver).send_keys(Keys.TAB).perform()
+            now = self.focused()
+            if wanted(now):
+                return now
+        raise AssertionError(f"TAB never reached the element wanted (last focused: {self.focused()})")
+
+    def type(self, text: str) -> None:
+        ActionChains(self.driver).send_keys(text).perform()
+
+    def enter(self) -> None:
+        ActionChains(self.driver).send_keys(Keys.ENTER).perform()
+
+    def wait_for(self, path: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.driver.current_url.split("?")[0].endswith(path):
+            assert time.monotonic() < deadline, f"never reached {path} (at {self.driver.current_url})"
+            time.sleep(0.1)
+        self.driver.execute_script("return document.readyState")
+
+
+def test_a_manager_walks_from_signing_in_to_a_letter_with_the_keyboard_alone(site, browser):
+    base, outbox, _ = site
+    stem = filed_stem(outbox)
+    keys = Keyboard(browser)
+    browser.delete_all_cookies()
+    browser.get(base + "/login")
+    keys.tab_to(lambda e: e["id"] == "username")
+    keys.type("mandy")
+    keys.tab_to(lambda e: e["id"] == "password")
+    keys.type(PASSWORD)
+    keys.tab_to(lambda e: e["id"] == "sign-in")
+    keys.enter()
+    keys.wait_for("/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Diary"
+    keys.tab_to(lambda e: e["href"] == f"/cases/{PROCESSED}")
+    keys.enter()
+    keys.wait_for(f"/cases/{PROCESSED}")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(PROCESSED) or PROCESSED in browser.title
+    keys.tab_to(lambda e: e["href"] == f"/cases/{PROCESSED}/letters/{stem}")
+    keys.enter()
+    keys.wait_for(f"/cases/{PROCESSED}/letters/{stem}")
+    assert "Issued" in browser.find_element(By.ID, "letter-summary").text
+    keys.tab_to(lambda e: e["id"] == "pdf-link")  # the letter itself, reached by the keyboard too
+
+
+def test_the_browser_is_debians_chromium_through_its_own_driver(browser):
+    """No driver or browser fetched at test time: Selenium's manager, which downloads, never ran."""
+    done = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=30)
+    assert browser.capabilities["browserVersion"] in done.stdout  # "Chromium 1xx.0.x.y built on Debian ..."
+    assert browser.service.path == CHROMEDRIVER
+    assert not (Path.home() / ".cache" / "selenium").exists()
