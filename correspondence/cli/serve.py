@@ -46,7 +46,7 @@ def serve(host: str, port: int, watch: bool, title: str | None, trust_header: st
           threads: int, workers: int | None, time_limit: float, log_file: Path | None, as_of, paths: Paths) -> None:
     """Serve the web pages and the API, with waitress, until SIGINT or SIGTERM."""
     if trust_header and not trusted_proxy:
-        raise click.UsageError("--trust-header needs --trusted-proxy ADDR: the header is believed only from that address.")
+        fail("--trust-header needs --trusted-proxy ADDR: the header is believed only from that address.", 2)
     setup_logging(log_file)
     logging.getLogger("waitress").setLevel(logging.WARNING)
     from waitress.server import create_server
