@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from conftest import make
-from web_helpers import AS_OF, ROOT, csrf, served, sign_in
+from web_helpers import AS_OF, ROOT, cheap_hashing, csrf, served, sign_in  # noqa: F401 (a fixture)
 
 from correspondence.cli import cli
 from correspondence.service import accounts, audit, case_store

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from web_helpers import csrf, served, sign_in, token_of
+from web_helpers import cheap_hashing, csrf, served, sign_in, token_of  # noqa: F401 (a fixture)
 
 from correspondence.service import accounts, audit
 
@@ -114,17 +114,23 @@ def test_an_unknown_case_is_a_404_page(client):
     assert page.status_code == 404 and "Page not found" in page.text
 
 
-def test_a_rejected_update_shows_on_its_case(app, client):
+def test_a_rejected_update_shows_on_its_case_and_in_the_diary(app, client):
+    from correspondence.service import case_store
     rejected = app.config["OUTBOX"].parent / "inbox" / ".rejected"
     rejected.mkdir(parents=True)
     (rejected / "update.json").write_text(json.dumps({"case_id": "TWC-OLD", "council": "telford-wrekin"}))
     (rejected / "update.json.error.txt").write_text(
         "This record was not processed and no letter was written from it.\n\n"
         "update.json: field service_area is missing; it is required.\n")
+    case_store.note_rejected(app.config["OUTBOX"], "TWC-OLD", "update.json", "2026-11-19T10:30:00+00:00",
+                             "update.json: field service_area is missing; it is required.")
     sign_in(client, "casey")
     page = client.get("/cases/TWC-OLD").text
-    assert 'id="rejected-update"' in page and "update.json: field service_area is missing; it is required." in page
+    assert 'id="rejected-update"' in page and "A later record for this case was rejected on 19 November 2026" in page
+    assert "update.json: field service_area is missing; it is required." in page
     assert 'id="rejected-update"' not in client.get("/cases/TWC-NEW").text
+    diary = client.get("/").text
+    assert 'id="rejected-updates"' in diary and '<a class="govuk-link" href="/cases/TWC-OLD">' in diary
 
 
 def test_mark_done_records_who_and_the_action_leaves_the_list(app, client):

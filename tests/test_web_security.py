@@ -10,7 +10,7 @@ import re
 import sys
 
 import pytest
-from web_helpers import PASSWORD, Clock, csrf, served, sign_in, token_of
+from web_helpers import PASSWORD, Clock, cheap_hashing, csrf, served, sign_in, token_of  # noqa: F401 (a fixture)
 
 from correspondence.service import accounts
 

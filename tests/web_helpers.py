@@ -7,6 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from conftest import RULES, make
 
 from correspondence.service import accounts, case_store
@@ -15,6 +16,19 @@ from correspondence.web.app import Settings, create_app
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a long enough password"
 AS_OF = date(2026, 11, 20)  # a Friday
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cheap_hashing():
+    """Argon2id with small costs for the web tests' many sign-ins (test_accounts.py checks the real ones)."""
+    from argon2 import PasswordHasher
+
+    kept = accounts._hasher
+    accounts._hasher = lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    accounts._DUMMY.clear()
+    yield
+    accounts._hasher = kept
+    accounts._DUMMY.clear()
 
 
 class Clock:

@@ -102,6 +102,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
+def _changed() -> str:
+    """When a password was set, to the microsecond: a session keeps it, and one made before a
+    later password (however soon after) no longer matches."""
+    return _now().isoformat(timespec="microseconds")
+
+
 def _private(path: Path) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -221,14 +227,14 @@ def add_user(outbox: Path, name: str, role: str, password: str) -> User:
     _check_role(role)
     check_password(password)
     hashed = _hasher().hash(password)
-    now = _iso(_now())
+    now, changed = _iso(_now()), _changed()
     with closing(_connect(outbox)) as conn:
         try:
             conn.execute("INSERT INTO users (name, role, password_hash, created_at, changed_at) VALUES (?, ?, ?, ?, ?)",
-                         (name, role, hashed, now, now))
+                         (name, role, hashed, now, changed))
         except sqlite3.IntegrityError:
             raise AccountError(f"there is already an account named {name}.") from None
-    return User(name, role, now, now, None)
+    return User(name, role, now, changed, None)
 
 
 def remove_user(outbox: Path, name: str) -> None:
@@ -256,7 +262,7 @@ def set_password(outbox: Path, name: str, password: str) -> None:
     hashed = _hasher().hash(password)
     with closing(_connect(outbox)) as conn:
         cur = conn.execute("UPDATE users SET password_hash = ?, changed_at = ?, failures = 0, locked_until = NULL"
-                           " WHERE name = ?", (hashed, _iso(_now()), name))
+                           " WHERE name = ?", (hashed, _changed(), name))
         if cur.rowcount != 1:
             raise AccountError(f"there is no account named {name}.")
 

@@ -78,7 +78,8 @@ def register(app: Flask, state) -> None:
         return render_template("diary.html", title="Diary", d=d, rows=rows, counts=views.counts(book, d, settings.inbox, outbox()),
                                council=council, area=area, status=status, q=q, areas=areas, councils=councils,
                                council_names={c: _council_name(book, c) for c in councils}, nav="diary",
-                               as_of=d.as_of, overdue=views.is_overdue)
+                               as_of=d.as_of, overdue=views.is_overdue,
+                               rejected_updates=views.case_store.rejected_updates(outbox()))
 
     # ------------------------------------------------------------------ one case
 

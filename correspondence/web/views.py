@@ -135,7 +135,8 @@ def diary_json(d: Diary, outbox: Path) -> dict:
             entry["failed_checks"] = str(report)
         letters.append(entry)
     return {"as_of": d.as_of.isoformat(), "cases": d.cases, "letters": letters,
-            "actions_needed": [a.to_json() for a in open_actions(outbox)]}
+            "actions_needed": [a.to_json() for a in open_actions(outbox)],
+            "rejected_updates": case_store.rejected_updates(outbox)}
 
 
 # --------------------------------------------------------------------------- one case
@@ -405,15 +406,28 @@ def _case_id_of(path: Path) -> str | None:
 
 
 def rejected_update(inbox: Path, outbox: Path, case_id: str) -> Rejected | None:
-    """The latest rejected record for ``case_id`` if it came after the stored snapshot."""
-    try:
-        stored = datetime.fromtimestamp(case_store.stored_path(outbox, case_id).stat().st_mtime, timezone.utc)
-    except (OSError, ValueError):
+    """The case's latest record if it was rejected and no accepted one has followed it (the case
+    store's note, ``case_store.rejected_update``), with its report from ``inbox/.rejected/``."""
+    from correspondence.service.inbox import REJECTED
+
+    note = case_store.rejected_update(outbox, case_id)
+    if note is None:
         return None
-    for r in rejected_reports(inbox):
-        if r.case_id == case_id:
-            return r if r.when >= stored else None
-    return None
+    try:
+        when = datetime.fromisoformat(note["arrived"])
+    except ValueError:
+        when = datetime.now(timezone.utc)
+    report = note["report"]
+    name = note["file"]
+    folder = Path(inbox) / REJECTED
+    path = folder / f"{name}.error.txt"
+    if "/" not in name and "\\" not in name and name not in ("", ".", "..") and path.parent == folder:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            report = text.split("\n\n", 1)[1].strip() if "\n\n" in text else text.strip()
+        except OSError:
+            pass
+    return Rejected(name, when, report, case_id)
 
 
 # --------------------------------------------------------------------------- drafts
