@@ -232,3 +232,23 @@ def test_an_unmatched_outcome_letter_reads_as_english(book):
     r = run(book, make(events=events), "2026-11-18")
     assert ("An outcome letter issued on 17 November 2026 (o9) matches no letter this case needs; check the record."
             in r.notes)
+
+
+def test_a_next_stage_acknowledgement_sent_by_hand_is_the_request_granted(book):
+    # docs/rules.md: what a letter the case system sent itself answers, happened. Telford: the
+    # outcome went by email Mon 16 Nov; the case system acknowledged a stage 2 request on Thu
+    # 19 Nov without recording the request. Stage 2 runs from Thu 19 Nov: its response 20 WD after
+    # that acknowledgement (6.10.4): 20 (1), 23-27 (6), 30 Nov-4 Dec (11), 7-11 (16), 14-17 (20) ->
+    # Thu 17 Dec; its extension on Tue 1 Dec is accepted.
+    events = SENT_BY_HAND[:2] + [ev("a2", "letter_issued", "2026-11-19", letter="acknowledgement", stage=2),
+                                 ev("x2", "extension", "2026-12-01", stage=2, reason="More time.")]
+    r = run(book, make(events=events), "2026-12-01")
+    ack = letter(r, "acknowledgement", 2)
+    assert (ack.trigger, ack.status) == ("a2", "issued")
+    assert letter(r, "extension", 2).due.isoformat() == "2026-12-17"
+    assert not any("matches no letter" in n for n in r.notes)
+    # The request, entered later and dated Fri 20 Nov, is the one it answered: nothing moves.
+    late = events[:2] + [ev("r2", "escalation_request", "2026-11-20", to_stage=2)] + events[2:]
+    r = run(book, make(events=late), "2026-12-01")
+    assert [x.trigger for x in r.letters if x.letter == "acknowledgement" and x.stage == 2] == ["a2"]
+    assert letter(r, "extension", 2).due.isoformat() == "2026-12-17"

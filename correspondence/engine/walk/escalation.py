@@ -37,6 +37,11 @@ def _check_to_stage(w: Walk, event: Event) -> int:
     return to_stage
 
 
+def _by_hand(w: Walk, trigger: str) -> bool:
+    event = w.case_event(trigger)
+    return event is not None and event.type == "letter_issued"
+
+
 def lacks_stage(w: Walk, to_stage: int) -> bool:
     return to_stage > w.policy.stages
 
@@ -165,6 +170,14 @@ def _no_such_stage(w: Walk, event: Event, previous: Stage, asked: date) -> None:
 
 
 def request(w: Walk, event: Event) -> None:
+    started = w.stages.get(event.get("to_stage"))
+    if started is not None and started.trigger != event.id and _by_hand(w, started.trigger):
+        # the request behind an acknowledgement the case system sent itself, recorded later
+        w.drop_notes(f"The stage {started.number} acknowledgement issued on")
+        w.notes.append(f"The request to escalate to stage {started.number} ({event.id}, {british(event.date)}) "
+                       f"is the one the acknowledgement {started.trigger} answered; the stage runs from "
+                       f"{british(started.start)}.")
+        return
     to_stage = _check_to_stage(w, event)
     previous = w.current
     if event.id in w.refused_requests:

@@ -139,16 +139,39 @@ def _response_due(w: Walk, stage: Stage, event: Event):
 
 def answers_a_stage(w: Walk, event: Event) -> bool:
     """docs/rules.md#outcomes-sent-outside-the-service: a ``letter_issued`` outcome, with
-    no trigger, for a stage that has no decision and no outcome yet, is that stage's outcome."""
-    if event.get("letter") != "outcome" or event.get("trigger") is not None or event.id not in w.by_event:
+    no trigger, for a stage that has no decision and no outcome yet, is that stage's outcome.
+    The same for a letter a case system sent itself with no letter of the service behind it:
+    the acknowledgement of the next stage, with no request recorded, is the request granted."""
+    if event.get("trigger") is not None or event.id not in w.by_event:
+        return False
+    if event.get("letter") == "acknowledgement":
+        return _starts_next_stage(w, event)
+    if event.get("letter") != "outcome":
         return False
     stage = w.stages.get(event.get("stage") or (w.current.number if w.current else 1))
     return stage is not None and stage.decision is None and stage.outcome is None and not stage.closed
 
 
+def _starts_next_stage(w: Walk, event: Event) -> bool:
+    number, current = event.get("stage"), w.current
+    if not number or number in w.stages or current is None or current.number != number - 1 or current.closed:
+        return False
+    if number > w.policy.stages or current.outcome is None or current.outcome.issued is None:
+        return False
+    asked = [e for e in w.of_type("escalation_request") if e.get("to_stage") == number and e.date <= event.date]
+    return not asked and current.outcome.issued.date <= event.date
+
+
 def letter_issued(w: Walk, event: Event) -> None:
     """An outcome the case system sent itself answers the stage on the letter's date; its
-    findings are unknown (the report counts it "not recorded") until a decision gives them."""
+    findings are unknown (the report counts it "not recorded") until a decision gives them.
+    A next stage's acknowledgement it sent itself starts that stage on the letter's date."""
+    if event.get("letter") == "acknowledgement":
+        w.start_stage(event.get("stage"), event.date, event.id, acknowledged=w.by_event[event.id])
+        w.notes.append(f"The stage {event.get('stage')} acknowledgement issued on {british(event.date)} "
+                       f"({event.id}) has no escalation request recorded before it: stage {event.get('stage')} is "
+                       f"taken as requested that day.")
+        return
     stage = w.stages[event.get("stage") or w.current.number]
     outcome = w.draft("outcome", stage.number, event.id, _response_due(w, stage, event),
                       facts={"outside": True, "decision": None, "not_recorded": True})

@@ -196,12 +196,15 @@ class Walk:
 
     # ----- the complaint's course
 
-    def start_stage(self, number: int, start: date, trigger: str) -> Stage:
+    def start_stage(self, number: int, start: date, trigger: str, acknowledged: Issued | None = None) -> Stage:
+        """Start stage ``number`` on ``start``; ``acknowledged``: its acknowledgement, already sent."""
         stage = Stage(number, start, trigger)
         self.stages[number] = stage
         self.current = stage
         ack_due = self.stage_clock(stage, "acknowledgement")
         stage.ack = self.draft("acknowledgement", number, trigger, ack_due)
+        if acknowledged is not None:
+            stage.ack.issued = acknowledged
         stage.ack_date = stage.ack.issued.date if stage.ack.issued else ack_due
         stage.response_due = self.stage_clock(stage, "response")
         stage.limit = self.stage_clock(stage, "extension_limit")
