@@ -302,12 +302,15 @@ def record_format_page() -> str:
 
 # When each letter falls due and what triggers it, in words (the rules files give the figures).
 LETTER_WORDS: dict[str, tuple[str, str]] = {
-    "acknowledgement": ("the complaint (stage 1); an accepted `escalation_request` (the stage asked for)",
-                        "the stage's acknowledgement deadline"),
+    "acknowledgement": ("the complaint (stage 1); an accepted `escalation_request` (the stage asked for; a "
+                        "premature one once the outcome is issued, from its deemed receipt)",
+                        "the stage's acknowledgement deadline; never in the same post as the outcome before it"),
     "extension": ("an `extension` event", "the response deadline being extended"),
-    "outcome": ("a `decision` event", "the stage's response deadline, as extended"),
-    "escalation-refusal": ("an `escalation_refused` event, or an `escalation_request` after the window closed "
-                           "(unless the time limit was waived)", "the policy's escalation refusal deadline"),
+    "outcome": ("a `decision` event (an outcome a case system sent itself, a `letter_issued` with no "
+                "decision, is listed as issued)", "the stage's response deadline, as extended"),
+    "escalation-refusal": ("an `escalation_refused` event, an `escalation_request` after the window closed "
+                           "(unless the time limit was waived), or one for a stage the procedure does not have "
+                           "(no acknowledgement then)", "the policy's escalation refusal deadline"),
     "withdrawal-confirmation": ("a `withdrawn` event", "as many working days after the withdrawal as a stage 1 acknowledgement"),
     "restriction-notice": ("a `restriction` event", "the policy's restriction notice deadline"),
     "not-accepted": ("a `not_accepted` event, or a complaint out of time (unless waived)",
@@ -365,6 +368,17 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
         "After a `withdrawn` event nothing else falls due for that complaint but the withdrawal\n"
         "confirmation, until a `reopened` event restarts the clocks. The figures (how many working\n"
         "days, from what) are each council's: `letters rules show COUNCIL` prints them with their sources.\n\n"
+        "Letters never contradict one another. A letter not yet sent that a later fact makes untrue is\n"
+        "`superseded` and not sent: an acknowledgement or an extension once the stage's outcome is issued\n"
+        "(or goes out in the same run: the outcome is then sent first), a holding letter once its hold\n"
+        "has resumed, a behaviour warning once a restriction is decided. An acknowledgement sent after\n"
+        "its response date says that date has passed, apologises, and gives the later date where there\n"
+        "is one, otherwise \"as soon as possible\". After a premature request for the next stage, the\n"
+        "outcome does not invite it again: it says the request will be taken as made on the day the\n"
+        "outcome is treated as received, when it will be acknowledged, and how to withdraw it. A refusal\n"
+        "for a stage the procedure does not have gives the council's own reason (\"Our complaints\n"
+        "procedure for adult social care has one stage, and our response of 18 September 2026 was\n"
+        "final.\") and the Ombudsman's details.\n\n"
         "## Who receives it\n\n"
         "The complainant, unless a representative has given written consent (or the policy exempts\n"
         "them): then the representative, and the letter names the complainant whose complaint it is.\n"
