@@ -120,8 +120,8 @@ def test_asking_the_reader_to_write_always_gives_an_address(book, renderer):
     # published postal address (letters.md, Every letterhead is reachable), and letters use it.
     word, pdf, _ = both(renderer, "solihull", "outcome", ctx)
     for text in (word, pdf):
-        assert ("Please write to the Corporate Complaints Team, Council House, Manor Square, Solihull, B91 3QB, "
-                "quoting T-1") in text
+        assert ("Please write to the Corporate Complaints Team, Solihull Council, Council House, Manor Square, "
+                "Solihull, B91 3QB, quoting T-1") in text
         assert "write to the Corporate Complaints Team, quoting" not in text  # a team name alone is no contact
     rec = make("hampshire", "2026-11-02", [ev("d1", "decision", "2026-11-10", stage=1, **DECISION)])
     word, pdf, _ = both(renderer, "hampshire", "outcome", letter_of(book, rec, "2026-11-10", "outcome"))

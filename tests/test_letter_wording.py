@@ -101,8 +101,8 @@ def test_a_housing_stage_1_outcome_never_makes_the_resident_give_reasons(book, r
     rec = make("luton", "2026-11-02", [ev("d1", "decision", "2026-11-10", stage=1, **DECISION)], housing_tenancy=True)
     for text in render(book, renderer, rec, "2026-11-10", "outcome"):
         assert ("If you are not satisfied with this response, you can ask us to consider the complaint at stage 2 of "
-                "our complaints procedure. Please write to the Information Governance Team, Town Hall, George Street, "
-                "Luton, LU1 2BQ, quoting T-1. It helps us if you tell us what you are unhappy with, but you do not "
+                "our complaints procedure. Please write to the Information Governance Team, Luton Council, Town Hall, "
+                "George Street, Luton, LU1 2BQ, quoting T-1. It helps us if you tell us what you are unhappy with, but you do not "
                 "have to.") in text
         assert "disagree with and why" not in text
     corporate = make("luton", "2026-11-02", [ev("d1", "decision", "2026-11-10", stage=1, **DECISION)])
@@ -258,7 +258,8 @@ def test_a_decision_names_the_officer_who_signs_its_outcome(book, renderer):
 
 
 def test_only_the_person_who_made_the_complaint_is_thanked_for_it(book, renderer):
-    rep = {"name": "Ms Sarah Jones", "organisation": "Citizens Advice Warwick", "relationship": "advice-agency",
+    rep = {"name": "Ms Sarah Jones", "title": "Ms", "family_name": "Jones", "organisation": "Citizens Advice Warwick",
+           "relationship": "advice-agency",
            "address": ["10 Priory Road", "Warwick", "CV34 4NA"], "written_consent": None}
     rec = make("warwickshire", "2026-11-02", representative=rep)
     for text in render(book, renderer, rec, "2026-11-02", "acknowledgement"):
@@ -340,3 +341,67 @@ def test_the_withdrawal_confirmation_speaks_in_the_past_tense(book, renderer):
     rec = make("warwickshire", "2026-11-02", [ev("w1", "withdrawn", "2026-11-10", method="phone")])
     for text in render(book, renderer, rec, "2026-11-10", "withdrawal-confirmation"):
         assert "On 10 November 2026 you told us by telephone that you wished to withdraw your complaint." in text
+
+
+# =========================================================================== the review's other content findings
+
+def test_an_outcome_numbers_each_point_once_and_answers_it_under_its_number(book, renderer):
+    # Review F4 and F5: each point printed once, numbered; the finding headed by its number;
+    # the decision's learning printed.
+    decision = {"outcome": "partly-upheld", "remedies": [], "outstanding_actions": [],
+                "findings": [{"point": "Bins missed on 2, 9 and 16 October", "finding": "The crew missed the street."},
+                             {"point": "2", "finding": "Both calls were logged but not returned."}],
+                "learning": "Missed calls are now checked daily by a supervisor."}
+    rec = make("telford-wrekin", "2026-11-02", [ev("d1", "decision", "2026-11-17", stage=1, **decision)],
+               complaint={"points": ["Bins missed on 2, 9 and 16 October", "Two phone calls not returned"]})
+    for text in render(book, renderer, rec, "2026-11-17", "outcome"):
+        assert "Point 1: Bins missed on 2, 9 and 16 October" in text
+        assert "Point 2: Two phone calls not returned" in text
+        assert "Point 1: what we found The crew missed the street." in text
+        assert "Point 2: what we found Both calls were logged but not returned." in text
+        assert text.count("Bins missed on 2, 9 and 16 October") == 1
+        assert "What we have learned Missed calls are now checked daily by a supervisor." in text
+
+
+def test_a_late_outcome_says_so_and_apologises(book, renderer):
+    # Telford: received Mon 2 Nov 2026; acknowledgement due Wed 4 Nov (2 WD); response due 10 WD
+    # after it: 5, 6 (2), 9-13 (7), 16, 17, 18 (10) -> Wed 18 Nov. Sent Fri 20 Nov: late.
+    rec = make("telford-wrekin", "2026-11-02", [ev("d1", "decision", "2026-11-20", stage=1, **DECISION)])
+    for text in render(book, renderer, rec, "2026-11-20", "outcome"):
+        assert "I am sorry this response is later than we promised: it was due by 18 November 2026." in text
+    on_time = make("telford-wrekin", "2026-11-02", [ev("d1", "decision", "2026-11-17", stage=1, **DECISION)])
+    for text in render(book, renderer, on_time, "2026-11-17", "outcome"):
+        assert "later than we promised" not in text
+
+
+def test_a_childrens_stage_1_outcome_offers_an_advocate(book, renderer):
+    rec = make("warwickshire", "2026-11-02", [ev("d1", "decision", "2026-11-10", stage=1, **DECISION)],
+               procedure="childrens")
+    for text in render(book, renderer, rec, "2026-11-10", "outcome"):
+        assert ("At stage 2, the child or young person the complaint is about can have an independent advocate to "
+                "help them say what they think. Please tell us if they would like one, and we will arrange it.") in text
+
+
+def test_record_values_sit_in_sentences_not_form_fields(book, renderer):
+    # Review F3.
+    rec = make("warwickshire", "2026-11-02", complaint={"outcomes_sought": ["An apology"]})
+    for text in render(book, renderer, rec, "2026-11-02", "acknowledgement"):
+        assert "You told us you would like: An apology" in text and "The outcomes sought" not in text
+    held = make("warwickshire", "2026-11-02", [ev("h1", "on_hold", "2026-11-05", reason="A claim has been made.",
+                                                  other_procedure="our insurer's investigation of the claim")])
+    for text in render(book, renderer, held, "2026-11-05", "holding"):
+        assert "We are waiting for another process to finish first: our insurer's investigation of the claim." in text
+    late = make("warwickshire", "2026-11-02", complaint={"first_aware": "2025-10-01"})
+    for text in render(book, renderer, late, "2026-11-02", "not-accepted"):
+        assert "Our records show that you first knew about the matter on 1 October 2025." in text
+        assert "became known" not in text
+
+
+def test_a_stage_2_letter_signed_by_the_stage_1_officer_is_flagged(book, renderer, tmp_path):
+    # Review M10: the officer named on the stage 2 request is the record's own (stage 1) officer.
+    rec = make("telford-wrekin", "2026-10-20", [*STAGE_2, ev("r2", "escalation_request", "2026-11-10", to_stage=2,
+                                                              officer={"name": "Sam Patel", "email": "sam.patel@example.org"})])
+    stem, manifest, texts, folder = issue(book, renderer, rec, "2026-11-10", tmp_path, "acknowledgement")
+    assert manifest["warnings"] == [
+        "The stage 2 letter is signed by the officer who handled stage 1 (the record's officer, named again on the "
+        "stage's event): stage 2 should be handled by someone independent of stage 1."]

@@ -250,7 +250,8 @@ def _council(policy: Policy, organisation: Mapping[str, Any], officer: Mapping[s
     if council["email"]:
         write_to = f"the {team} at {council['email']}" if council["team"] else council["email"]
     elif council["address"]:
-        write_to = f"the {team}, {', '.join(council['address'])}" if council["team"] else ", ".join(council["address"])
+        postal = ", ".join([council["name"], *council["address"]])  # an address to post to names the council
+        write_to = f"the {team}, {postal}" if council["team"] else postal
     elif officer.get("email"):
         write_to = f"{officer['name']} at {officer['email']}"
     else:
@@ -273,6 +274,19 @@ def time_limit_for(text: str, reader: Mapping[str, Any]) -> str:
     return (text.replace("expects you to complain", "expects a complaint")
                 .replace("expects you to refer your complaint", "expects the complaint to be referred")
                 .replace("you first knew", reader["first_knew"]))
+
+
+def _findings(findings: list[Mapping[str, Any]], points: list[str]) -> list[dict]:
+    """Each finding with the heading it is printed under: "Point 2: what we found" where it answers
+    the complaint's point 2 (by its text or its number), otherwise its own words; each point is
+    printed once, numbered, under "The complaint" (review F4)."""
+    numbers = {" ".join(text.split()).casefold(): n for n, text in enumerate(points, start=1)}
+    out = []
+    for item in findings:
+        key = " ".join(str(item.get("point", "")).split()).casefold()
+        n = numbers.get(key) or (int(key) if key.isdigit() and 1 <= int(key) <= len(points) else None)
+        out.append({**item, "heading": f"Point {n}: what we found" if n else str(item.get("point", ""))})
+    return out
 
 
 def window_words(clock: Any, stage: int) -> str:
@@ -326,9 +340,17 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
         d = event.data
         s["outcome"] = {
             "final": f["final"], "decision": d["outcome"], "decision_words": OUTCOME_WORDS[d["outcome"]],
-            "findings": [dict(x) for x in d["findings"]], "remedies": list(d["remedies"]),
+            "findings": _findings(d["findings"], case.raw["complaint"].get("points", []) or []),
+            "numbered_points": [f"Point {n}: {text}" for n, text in
+                                enumerate(case.raw["complaint"].get("points", []) or [], start=1)],
+            "remedies": list(d["remedies"]),
             "actions": _dates([dict(x) for x in d["outstanding_actions"]], "by"),
-            "learning": d.get("learning", ""), "next_stage": letter.stage + 1,
+            "learning": ([d["learning"]] if isinstance(d.get("learning"), str) else list(d.get("learning") or [])),
+            "next_stage": letter.stage + 1,
+            # a response later than its due date says so and apologises (review F6; Code 2024 5.5)
+            "late": letter_date > letter.due,
+            # the children's statutory procedure: a child can have an advocate at stage 2 (review F14)
+            "advocacy": case.procedure == "childrens" and not f["final"],
             # a request already made: no window to invite one by (the premature paragraph instead)
             "window_closes": "" if f.get("premature_request") else british(f.get("window_closes")),
             # docs/rules.md#early-escalation: after a premature request, the outcome does not invite it again
@@ -536,7 +558,9 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
     rep = case.representative
     if context["acknowledgement"] and rep and not reader["representative"] and letter.stage == 1:
         # "thank you for your complaint" only to the person who made it (letters.md)
-        context["acknowledgement"]["made_by"] = (f"{rep['name']} of {rep['organisation']}" if rep.get("organisation")
-                                                 else rep["name"])
+        person = rep.get("title") or rep.get("given_name") or rep.get("family_name")
+        context["acknowledgement"]["made_by"] = (
+            rep["name"] if not rep.get("organisation")
+            else f"{rep['name']} of {rep['organisation']}" if person else f"{rep['name']} ({rep['organisation']})")
     context["letter"]["title"] = letter_title(letter.letter, letter.stage, letter.facts, context["reader"])
     return keep_together(context)

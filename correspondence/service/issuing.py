@@ -79,7 +79,8 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
             [ENCLOSE_BY_HAND] if context["enclosure"]["needs_enclosing"] else []),
         "enclosures": enclosures_for(context, stem),
         # what the caseworker should look at before sending (points.py: unanswered complaint points)
-        "warnings": [letter.facts["unanswered"]] if letter.facts.get("unanswered") else [],
+        "warnings": ([letter.facts["unanswered"]] if letter.facts.get("unanswered") else []) + stage_officer_warning(
+            case, letter, context),
         "files": {ext: f"{stem}.{ext}" for ext in formats},
         "required_content": required_items(context, book.required_content),
         "rules": rules_sources(book, case.council),
@@ -114,6 +115,17 @@ def enclosure_files(book: RuleBook, context: dict, stem: str) -> dict[str, bytes
     if not name:
         return {}
     return {name[len(stem) + 1:]: (book.directory / context["enclosure"]["source"]).read_bytes()}
+
+
+def stage_officer_warning(case: Case, letter: Letter, context: dict) -> list[str]:
+    """A stage 2 or later letter signed by the record's own officer, the one who handled stage 1
+    (named so on the stage's event): the manager should know the stage is not independent."""
+    if (letter.stage or 0) >= 2 and not context["officer"]["team"] \
+            and context["officer"]["name"] == case.raw["officer"]["name"]:
+        return [f"The stage {letter.stage} letter is signed by the officer who handled stage 1 (the record's "
+                f"officer, named again on the stage's event): stage {letter.stage} should be handled by someone "
+                f"independent of stage 1."]
+    return []
 
 
 def record_texts(value) -> list[str]:
