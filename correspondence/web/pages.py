@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from flask import Flask, abort, flash, g, get_flashed_messages, redirect, render_template, request, send_file
 
 from correspondence.service import accounts, audit
 from correspondence.web import security, views
 from correspondence.web.views import NotFound
+
+DIARY_PAGE = 100  # letters on a page of the diary
 
 log = logging.getLogger("correspondence.web")
 
@@ -63,7 +66,7 @@ def register(app: Flask, state) -> None:
     def diary():
         book = state.book()
         d = views.diary(book, outbox(), state.as_of(), settings.templates)
-        state.councils_seen = {r.council for r, _ in d.rows} | {s.council for s in d.summaries.values()}
+        state.councils_seen = set(d.councils)
         council = request.args.get("council", "")
         area = request.args.get("service_area", "")
         status = request.args.get("status", "")
@@ -72,11 +75,20 @@ def register(app: Flask, state) -> None:
             council = ""
         if status and status not in views.STATUSES:
             status = ""
-        rows = views.filter_rows(d, council, area, status, q)
-        areas = sorted({s.service_area for s in d.summaries.values() if s.service_area})
-        councils = sorted({r.council for r, _ in d.rows} | {s.council for s in d.summaries.values()})
-        return render_template("diary.html", title="Diary", d=d, rows=rows, counts=views.counts(book, d, settings.inbox, outbox()),
-                               council=council, area=area, status=status, q=q, areas=areas, councils=councils,
+        rows = views.filter_rows(d, council, area, status, q) if council or area or status or q else d.rows
+        # A page of the diary at a time (a council's diary holds thousands of letters).
+        pages = max(1, -(-len(rows) // DIARY_PAGE))
+        try:
+            page = min(max(1, int(request.args.get("page", "1"))), pages)
+        except ValueError:
+            page = 1
+        shown = rows[(page - 1) * DIARY_PAGE:page * DIARY_PAGE]
+        filters = {k: v for k, v in (("q", q), ("council", council), ("service_area", area), ("status", status)) if v}
+        councils = d.councils
+        return render_template("diary.html", title="Diary", d=d, rows=rows, shown=shown, page=page, pages=pages,
+                               first=(page - 1) * DIARY_PAGE + 1, page_link=lambda n: "/?" + urlencode({**filters, "page": n}),
+                               counts=views.counts(book, d, settings.inbox, outbox()),
+                               council=council, area=area, status=status, q=q, areas=d.service_areas, councils=councils,
                                council_names={c: _council_name(book, c) for c in councils}, nav="diary",
                                as_of=d.as_of, overdue=views.is_overdue,
                                rejected_updates=views.case_store.rejected_updates(outbox()))

@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -59,6 +60,14 @@ class Diary:
     problems: list[str]
     cases: int
 
+    @cached_property
+    def councils(self) -> list[str]:
+        return sorted({r.council for r, _ in self.rows} | {s.council for s in self.summaries.values()})
+
+    @cached_property
+    def service_areas(self) -> list[str]:
+        return sorted({s.service_area for s in self.summaries.values() if s.service_area})
+
 
 def diary(book: RuleBook, outbox: Path, as_of: date, templates: Path | None = None) -> Diary:
     """Every stored case's letters not yet issued, overdue first (``letters due --all``), from the
@@ -66,17 +75,18 @@ def diary(book: RuleBook, outbox: Path, as_of: date, templates: Path | None = No
     from correspondence.service.due_index import diary_entries
 
     found = diary_entries(book, outbox, as_of, templates)
-    summaries = _SUMMARIES.get(id(found))
-    if summaries is None or summaries[0] is not found:
-        summaries = (found, {e.case_id: Summary(e.case_id, e.council, e.about.get("service_area", ""),
-                                                e.about.get("name", ""), e.about.get("representative", ""))
-                             for e in found.entries if e.determination is not None})
-        _SUMMARIES.clear()
-        _SUMMARIES[id(found)] = summaries
-    return Diary(as_of, found.rows, summaries[1], found.problems, len(found.results))
+    last = _LAST_DIARY
+    if last and last[0] is found:  # nothing changed since: the same diary, its summaries and lists
+        return last[1]
+    summaries = {e.case_id: Summary(e.case_id, e.council, e.about.get("service_area", ""), e.about.get("name", ""),
+                                    e.about.get("representative", ""))
+                 for e in found.entries if e.determination is not None}
+    d = Diary(as_of, found.rows, summaries, found.problems, len(found.results))
+    _LAST_DIARY[:] = [found, d]
+    return d
 
 
-_SUMMARIES: dict[int, tuple] = {}  # the last diary read -> its summaries (the same diary while nothing changed)
+_LAST_DIARY: list = []  # [the due index's diary, the Diary made from it] (the same while nothing changed)
 
 
 def is_overdue(letter: Letter, as_of: date) -> bool:
