@@ -1,4 +1,4 @@
-"""web.md "How it looks and behaves", in a real browser: every page type checked by axe-core in
+"""The web pages, as they look and behave, in a real browser: every page type checked by axe-core in
 headless Chromium with no WCAG 2.2 A/AA violation, and a keyboard-only walk (TAB and ENTER) from
 signing in through the diary and a case to one of its letters.
 

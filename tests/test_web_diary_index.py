@@ -1,4 +1,4 @@
-"""web.md "Speed": the diary page and the case page read the due index (nothing is worked out again
+"""The web pages at speed: the diary page and the case page read the due index (nothing is worked out again
 per request unless it changed), and a diary of hundreds of letters is shown a page at a time."""
 
 from __future__ import annotations
