@@ -443,7 +443,14 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
         "- **Restriction notices** are written in sentences (\"A Service Manager decided this\"); where the\n"
         "  review date falls on or after the end date, the letter gives the end date only and says the\n"
         "  restrictions lapse then; one line never appears twice in the address window; the withdrawal\n"
-        "  confirmation speaks of the withdrawal in the past tense.\n\n",
+        "  confirmation speaks of the withdrawal in the past tense.\n"
+        "- **Refusals and not-accepted letters** say the procedure has ended, that the Ombudsman can look at\n"
+        "  the complaint itself, to send it a copy of the letter, and (for the LGSCO) that its 12 months run\n"
+        "  from when the complainant first knew of the matter, not from the date of the letter.\n"
+        "- **Outcomes** print each point once, numbered, and answer it as \"Point 2: what we found\"; give the\n"
+        "  decision's `learning` under \"What we have learned\"; apologise when sent after their due date; at\n"
+        "  Warwickshire's children's stage 1, offer the child an advocate at stage 2. A stage 2 or later\n"
+        "  letter signed by the record's own (stage 1) officer is flagged in the manifest's `warnings`.\n\n",
         "## What each letter must carry\n\n",
         "Before a letter is filed, its Word and its PDF files are read back and each must contain every\n"
         "item below, as the exact text shown (a `{name}` is that value of the letter, such as its date\n"
