@@ -405,3 +405,15 @@ def test_a_stage_2_letter_signed_by_the_stage_1_officer_is_flagged(book, rendere
     assert manifest["warnings"] == [
         "The stage 2 letter is signed by the officer who handled stage 1 (the record's officer, named again on the "
         "stage's event): stage 2 should be handled by someone independent of stage 1."]
+
+
+def test_a_letter_sent_after_its_due_date_apologises_for_the_delay(book, renderer):
+    # Review F6. Warwickshire: withdrawn Tue 10 Nov 2026; the confirmation is due as many working days
+    # later as the stage 1 acknowledgement (5 WD, the Code's): 11-13 (3), 16, 17 (5) -> Tue 17 Nov.
+    rec = make("warwickshire", "2026-11-02", [ev("w1", "withdrawn", "2026-11-10", method="phone")])
+    ctx = letter_of(book, rec, "2026-11-20", "withdrawal-confirmation")
+    assert ctx["letter"]["due"] == "17\u00a0November\u00a02026"
+    for text in both(renderer, rec, ctx):
+        assert "Withdrawal of your complaint I am sorry for the delay in writing to you. On 10 November 2026" in text
+    for text in render(book, renderer, rec, "2026-11-17", "withdrawal-confirmation"):
+        assert "sorry for the delay" not in text

@@ -534,7 +534,10 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         "council": council,
         "case_ref": case.case_id,
         "letter": {"kind": letter.letter, "stage": letter.stage, "date": british(letter_date),
-                   "due": british(letter.due), "title": ""},
+                   "due": british(letter.due), "title": "",
+                   # a letter sent after its due date apologises (review F6); the acknowledgement and
+                   # the outcome say so in their own words
+                   "late_apology": letter_date > letter.due and letter.letter not in ("acknowledgement", "outcome")},
         "recipient": recipient,
         "reader": reader,
         "complainant": {"name": person_name(complainant), "short": short_name(complainant)},
