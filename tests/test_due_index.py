@@ -321,3 +321,35 @@ def test_a_ledger_table_whose_case_id_may_be_empty_still_takes_rows(tmp_path):
     conn.execute("INSERT INTO notes VALUES (?, 'a letter returned')", (CASE,))
     assert dict(conn.execute("SELECT case_id, n FROM case_changes").fetchall()) == {"": 2, CASE: 1}
     conn.close()
+
+
+def test_threads_reading_while_letters_are_issued_all_get_whole_answers(stored, book):
+    """A threaded server: readers and a writer at once; no reader fails or sees half a diary."""
+    import threading
+
+    as_of = date(2026, 11, 20)
+    ledger.connect(stored).close()
+    cases = len(list(EXAMPLES.glob("*.json")))
+    errors, sizes = [], []
+
+    def read():
+        try:
+            for _ in range(15):
+                sizes.append(len(due_index.diary_entries(book, stored, as_of).results))
+                due_index.case_entry(stored, CASE, book=book, as_of=as_of)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    def issue():
+        conn = ledger.connect(stored)
+        for n in range(10):
+            ledger.record(conn, CASE, "acknowledgement", 1, f"t{n}", as_of, "email", "stem")
+        conn.close()
+
+    threads = [threading.Thread(target=read) for _ in range(4)] + [threading.Thread(target=issue)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == [] and set(sizes) == {cases}
+    agrees(stored, book, as_of)

@@ -635,8 +635,8 @@ def diary_entries(book, outbox: Path, as_of: date, templates: Path | None = None
         _LAST[memo_key] = _Last(inputs, snapshots, changes, diary,
                                 {e.case_id: n for n, e in enumerate(diary.entries)})
         memo = _MEMO.get(memo_key, {})
-        for case_id in [c for c in memo if c not in wanted]:  # no longer stored
-            del memo[case_id]
+        for case_id in [c for c in list(memo) if c not in wanted]:  # no longer stored (list(): other threads add)
+            memo.pop(case_id, None)
     gone = _gone(outbox, wanted)
     if gone:
         conn = _connection(outbox)
