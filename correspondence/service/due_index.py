@@ -546,6 +546,29 @@ def _entries(book, outbox: Path, as_of: date, inputs: str, wanted_files: dict[st
             found[case_id] = entry
             memo[case_id] = (wanted[case_id], entry, _diary_view(entry)) if whole else (wanted[case_id], None, entry)
     stale = [c for c in wanted if c not in found]
+    if len(stale) > FEW:  # a new day, new rules: one thread works them out, the others wait for it
+        with _working_out(outbox):
+            for case_id in stale:
+                kept = memo.get(case_id)
+                if kept is not None and kept[0] == wanted[case_id]:
+                    found[case_id] = kept[1] if whole else kept[2]
+            stale = [c for c in wanted if c not in found]
+            _work_out_stale(book, outbox, as_of, wanted, stale, memo, found, whole, conn)
+    elif stale:
+        _work_out_stale(book, outbox, as_of, wanted, stale, memo, found, whole, conn)
+    return wanted, found
+
+
+_WORKING: dict[str, threading.Lock] = {}
+
+
+def _working_out(outbox: Path) -> threading.Lock:
+    with _LOCK:
+        return _WORKING.setdefault(str(Path(outbox).absolute()), threading.Lock())
+
+
+def _work_out_stale(book, outbox: Path, as_of: date, wanted: dict, stale: list[str], memo: dict,
+                    found: dict, whole: bool, conn) -> None:
     if stale:
         issued = _issued(outbox, stale)
         rows = []
@@ -560,7 +583,6 @@ def _entries(book, outbox: Path, as_of: date, inputs: str, wanted_files: dict[st
             except sqlite3.DatabaseError as exc:  # locked for long, a full disk: the answer stands
                 log.warning("the due index could not be written (%s)", exc)
         log.info("due index: %d of %d case(s) worked out again", len(stale), len(wanted))
-    return wanted, found
 
 
 def _discard_quietly(outbox: Path) -> None:
