@@ -417,3 +417,34 @@ def test_a_letter_sent_after_its_due_date_apologises_for_the_delay(book, rendere
         assert "Withdrawal of your complaint I am sorry for the delay in writing to you. On 10 November 2026" in text
     for text in render(book, renderer, rec, "2026-11-17", "withdrawal-confirmation"):
         assert "sorry for the delay" not in text
+
+
+def test_an_out_of_window_refusal_does_not_ask_again_for_a_reason_already_given(book, renderer):
+    # Telford: stage 1 response sent by email Tue 3 Nov 2026; window 20 WD: 4-6 (3), 9-13 (8),
+    # 16-20 (13), 23-27 (18), 30 Nov, 1 Dec (20) -> Tue 1 Dec. The request arrived Thu 10 Dec.
+    rec = make("telford-wrekin", "2026-10-20", [
+        *STAGE_2, ev("r2", "escalation_request", "2026-12-10", to_stage=2, reasons=["I was in hospital until 8 December"])])
+    for text in render(book, renderer, rec, "2026-12-10", "escalation-refusal"):
+        assert ("You told us: I was in hospital until 8 December If there is anything more you would like us to "
+                "consider about why the request could not be made sooner, please tell the Customer Relationship Team "
+                "at customer.relationship@telford.gov.uk.") in text
+        assert "If there was a good reason" not in text
+        assert ("Unless a good reason for the delay changes our decision, this decision ends our complaints "
+                "procedure for your complaint.") in text
+
+
+def test_the_ombudsmans_time_limit_to_a_representative_counts_from_the_complainants_knowledge(book, renderer):
+    # Review F13: said to an advocate, the 12 months run from when Ms Khan first knew, not "you".
+    rep = {"name": "Jo Bloggs", "relationship": "advocate", "address": ["1 Market Street", "Telford", "TF1 1AB"],
+           "written_consent": "2026-10-20"}
+    rec = make("telford-wrekin", "2026-10-20", [
+        ev("d1", "decision", "2026-11-03", stage=1, **DECISION),
+        ev("r2", "escalation_request", "2026-11-10", to_stage=2),
+        ev("x2", "escalation_refused", "2026-11-12", to_stage=2, reasons=["Stage 1 answered every point in full"])],
+        representative=rep)
+    for text in render(book, renderer, rec, "2026-11-12", "escalation-refusal"):
+        assert ("The Ombudsman usually expects a complaint within 12 months of when Ms Khan first knew about the "
+                "problem.") in text
+        assert ("If Ms Khan disagrees with our decision, you can ask the Local Government and Social Care Ombudsman "
+                "to look at the complaint on Ms Khan's behalf, or Ms Khan can ask them directly.") in text
+        assert "expects you to" not in text
