@@ -70,3 +70,20 @@ def test_a_rejected_record_of_a_case_not_stored_or_without_a_readable_id_is_not_
     assert result.returncode == 1
     assert case_store.rejected_updates(outbox) == []
     assert not (outbox / "NEW-1").exists()
+
+
+def test_a_superseded_letter_is_listed_for_its_case_and_left_out_of_the_diary(tmp_path):
+    # Telford, received Mon 16 Nov; the case system sent its outcome itself on Tue 17 Nov before
+    # any acknowledgement went (due 2 WD after receipt: 17, Wed 18 Nov).
+    rec = record()
+    rec["events"] = [{"id": "o1", "type": "letter_issued", "date": "2026-11-17", "letter": "outcome", "stage": 1}]
+    path = write(tmp_path / "r.json", rec)
+    outbox = tmp_path / "outbox"
+    assert invoke("store", str(path), outbox=outbox).exit_code == 0
+    one = json.loads(invoke("due", CASE, "--as-of", "2026-11-20", "--json", outbox=outbox).output)
+    assert {"letter": "acknowledgement", "stage": 1, "trigger": "complaint", "due": "2026-11-18",
+            "status": "superseded"} in one["letters"]
+    assert ("The stage 1 acknowledgement (due 18 November 2026) is superseded and not sent: the stage 1 outcome was "
+            "issued on 17 November 2026.") in one["notes"]
+    diary = json.loads(invoke("due", "--all", "--as-of", "2026-11-20", "--json", outbox=outbox).output)
+    assert [x["letter"] for x in diary["letters"] if x["case_id"] == CASE] == ["consent-request"]  # not the ack
