@@ -448,3 +448,14 @@ def test_the_ombudsmans_time_limit_to_a_representative_counts_from_the_complaina
         assert ("If Ms Khan disagrees with our decision, you can ask the Local Government and Social Care Ombudsman "
                 "to look at the complaint on Ms Khan's behalf, or Ms Khan can ask them directly.") in text
         assert "expects you to" not in text
+
+
+def test_the_examples_stage_2_acknowledgement_is_signed_by_the_stage_2_reviewer(book, renderer):
+    # Review M10: SMBC-2026-0077's stage 1 was handled by the Head of Planning Enforcement, the
+    # service complained about; the stage 2 request names the reviewer.
+    from conftest import EXAMPLES
+    rec = json.loads((EXAMPLES / "smbc-2026-0077.json").read_text())
+    for text in render(book, renderer, rec, "2026-11-20", "acknowledgement", 2):
+        assert "Helen Ward will look into the complaint." in text
+        assert "Yours sincerely, Helen Ward Corporate Complaints Manager Solihull Council" in text
+        assert "Paul Grant" not in text

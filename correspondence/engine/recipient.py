@@ -1,13 +1,17 @@
-"""Who receives a case's letters, and by which channel (letters.md "Who receives it")."""
+"""Who receives a case's letters, and by which channel (letters.md "Who receives it"); who signs them
+(letters.md, "Who signs")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from correspondence.engine.case import Case
 from correspondence.engine.rules import Policy
+
+if TYPE_CHECKING:  # due imports this module
+    from correspondence.engine.due import Letter
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,28 @@ def recipient_for(case: Case, policy: Policy, as_of: date) -> tuple[Recipient | 
         notes.append(f"The complainant prefers contact by {preferred.replace('-', ' ')}; letters are still sent "
                      f"in writing, by {'email' if channel == 'email' else 'post'}.")
     return Recipient(role, channel, role == "representative"), notes
+
+
+def _stage_of(letter: Letter) -> int | None:
+    if letter.stage:
+        return letter.stage
+    return letter.facts.get("stage") if letter.letter == "holding" else None
+
+
+def signing_officer(case: Case, letter: Letter) -> Mapping[str, Any] | None:
+    """Who signs ``letter`` (letters.md, Who signs): the officer the latest ``escalation_request``
+    or ``decision`` of the letter's stage names, known by the event the letter answers; at stage 1
+    without one, the record's officer; at stage 2 and later without one, None (the complaints team
+    signs, never the stage 1 officer)."""
+    stage = _stage_of(letter)
+    trigger = next((e for e in case.events if e.id == letter.trigger), None)
+    named = [e for e in case.events if e.get("officer") and stage is not None and (
+        (e.type == "escalation_request" and e.get("to_stage") == stage)
+        or (e.type == "decision" and e.get("stage") == stage))]
+    if trigger is not None:
+        named = [e for e in named if (e.date, e.index) <= (trigger.date, trigger.index)]
+    if named:
+        return max(named, key=lambda e: (e.date, e.index)).get("officer")
+    if stage is not None and stage >= 2:
+        return None
+    return case.raw["officer"]

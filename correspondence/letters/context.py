@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from correspondence.common.wording import british
 from correspondence.engine.case import Case
 from correspondence.engine.due import Determination, Letter, Recipient
+from correspondence.engine.recipient import signing_officer
 from correspondence.engine.rules import Policy
 
 CONTEXT_NAMES = frozenset({
@@ -447,31 +448,6 @@ def letter_title(kind: str, stage: int | None, facts: Mapping[str, Any], reader:
         "behaviour-warning": "Your contact with the council",
         "restriction-review": "Review of the restrictions on your contact with the council",
     }.get(kind, kind.replace("-", " ").capitalize())
-
-
-def _stage_of(letter: Letter) -> int | None:
-    if letter.stage:
-        return letter.stage
-    return letter.facts.get("stage") if letter.letter == "holding" else None
-
-
-def signing_officer(case: Case, letter: Letter) -> Mapping[str, Any] | None:
-    """Who signs ``letter`` (letters.md, Who signs): the officer the latest ``escalation_request``
-    or ``decision`` of the letter's stage names, known by the event the letter answers; at stage 1
-    without one, the record's officer; at stage 2 and later without one, None (the complaints team
-    signs, never the stage 1 officer)."""
-    stage = _stage_of(letter)
-    trigger = next((e for e in case.events if e.id == letter.trigger), None)
-    named = [e for e in case.events if e.get("officer") and stage is not None and (
-        (e.type == "escalation_request" and e.get("to_stage") == stage)
-        or (e.type == "decision" and e.get("stage") == stage))]
-    if trigger is not None:
-        named = [e for e in named if (e.date, e.index) <= (trigger.date, trigger.index)]
-    if named:
-        return max(named, key=lambda e: (e.date, e.index)).get("officer")
-    if stage is not None and stage >= 2:
-        return None
-    return case.raw["officer"]
 
 
 def _officer(person: Mapping[str, Any] | None, council: Mapping[str, Any]) -> dict:
