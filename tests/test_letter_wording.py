@@ -459,3 +459,17 @@ def test_the_examples_stage_2_acknowledgement_is_signed_by_the_stage_2_reviewer(
         assert "Helen Ward will look into the complaint." in text
         assert "Yours sincerely, Helen Ward Corporate Complaints Manager Solihull Council" in text
         assert "Paul Grant" not in text
+
+
+def test_a_discontinuation_gives_its_recorded_reason_in_a_sentence(book, renderer):
+    # Review F16: the record's reason is no longer a stray sentence. Warwickshire §7: three attempts
+    # by different methods (the complainant has an email, an address and a phone).
+    rec = make("warwickshire", "2026-11-02", [
+        ev("c1", "contact_attempt", "2026-11-03", method="email", outcome="no-response"),
+        ev("c2", "contact_attempt", "2026-11-05", method="letter", outcome="no-response"),
+        ev("c3", "contact_attempt", "2026-11-09", method="phone", outcome="no-response"),
+        ev("dc", "discontinued", "2026-11-16", reason="We could not get the information we needed.")])
+    for text in render(book, renderer, rec, "2026-11-16", "discontinuation"):
+        assert ("Because we have not heard from you, we have decided to stop our investigation and close the "
+                "complaint. The reason we have recorded for closing it is: We could not get the information we "
+                "needed.") in text
