@@ -48,7 +48,7 @@ class TestTelfordWrekin:
         r = run(book, rec, "2027-01-08")
         ext = letter(r, "extension", 1)
         assert (ext.trigger, ext.due.isoformat(), ext.status) == ("x1", "2027-01-13", "due")
-        assert ext.facts["new_due"].isoformat() == "2027-01-27"
+        assert ext.facts.new_due.isoformat() == "2027-01-27"
         assert ext.ombudsman_required is True  # within the 20 WD limit, yet Code 2024 para 6.5: every extension
         assert deadline(r, "acknowledgement", 1) == "2026-12-29"
         assert deadline(r, "response", 1) == "2027-01-27"
@@ -93,7 +93,7 @@ class TestTelfordWrekin:
         refusal = letter(r, "escalation-refusal", 2)
         assert (refusal.trigger, refusal.due.isoformat()) == ("r2", "2026-12-29")
         assert refusal.ombudsman_required
-        assert refusal.facts["window_closes"].isoformat() == "2026-12-17"
+        assert refusal.facts.window_closes.isoformat() == "2026-12-17"
         assert deadline(r, "acknowledgement", 2) is None
 
     def test_a_waiver_accepts_a_late_escalation(self, book):
@@ -200,7 +200,7 @@ class TestSolihull:
         events = [ev("d1", "decision", "2026-10-20", stage=1, outcome="upheld", findings=[], remedies=[], outstanding_actions=[])]
         r = run(book, make("solihull", "2026-10-05", events), "2026-10-20")
         outcome = letter(r, "outcome", 1)
-        assert outcome.ombudsman_required and not outcome.facts["final"]
+        assert outcome.ombudsman_required and not outcome.facts.final
         assert deadline(r, "escalation-window", 1) is None  # no window in Solihull's policy
 
     def test_stage_two_ten_days_extendable_to_twenty(self, book):
@@ -266,7 +266,7 @@ class TestHampshire:
         refusal = letter(r, "escalation-refusal", 4)
         assert (refusal.trigger, refusal.due.isoformat(), refusal.status) == ("r4", "2026-11-09", "due")
         assert refusal.ombudsman_required
-        assert refusal.facts["reasons"] == [
+        assert refusal.facts.reasons == [
             "Our complaints procedure has three stages, and our stage 3 response of 30 October 2026 was final."]
         assert not [x for x in r.letters if x.stage == 4 and x.letter == "acknowledgement"]
 
@@ -327,7 +327,7 @@ class TestLuton:
         r = run(book, make("luton", "2026-09-21", events), "2026-11-30")
         notice = letter(r, "restriction-notice")
         assert notice.due.isoformat() == "2026-12-07"
-        assert notice.facts["review"].isoformat() == "2027-02-28" and notice.facts["ends"].isoformat() == "2027-02-28"
+        assert notice.facts.review.isoformat() == "2027-02-28" and notice.facts.ends.isoformat() == "2027-02-28"
         assert deadline(r, "restriction-review") == "2027-02-28"
 
 
@@ -342,7 +342,7 @@ class TestCode2024:
                   ev("x1", "extension", "2025-12-30", stage=1, reason="Waiting for the VOA.")]
         r = run(book, make("code-2024", "2025-12-11", events), "2025-12-30")
         ext = letter(r, "extension", 1)
-        assert ext.due.isoformat() == "2025-12-31" and ext.facts["new_due"].isoformat() == "2026-01-15"
+        assert ext.due.isoformat() == "2025-12-31" and ext.facts.new_due.isoformat() == "2026-01-15"
         assert ext.ombudsman_required  # 6.5: every extension
 
     def test_stage_two_from_its_acknowledgement(self, book):
@@ -361,7 +361,7 @@ class TestCode2024:
                   ev("d2", "decision", "2026-11-20", stage=2, outcome="upheld", findings=[], remedies=[], outstanding_actions=[])]
         r = run(book, make("code-2024", "2026-09-01", events, housing_tenancy=True), "2026-11-20")
         outcome = letter(r, "outcome", 2)
-        assert outcome.facts["final"] and outcome.ombudsman_required
+        assert outcome.facts.final and outcome.ombudsman_required
         assert book.policy_for("code-2024", housing_tenancy=True).ombudsman.key == "hos"
 
 

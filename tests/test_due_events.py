@@ -77,7 +77,7 @@ def test_extension_moves_the_outcome_due_date(book):
     rec = make(events=[ev("x", "extension", "2026-11-10", stage=1, reason="r"), ev("d", "decision", "2026-11-25", stage=1, **DECISION)])
     r = run(book, rec, "2026-11-25")
     assert letter(r, "outcome").due.isoformat() == "2026-12-02"
-    assert letter(r, "acknowledgement").facts["response_due"].isoformat() == "2026-12-02"
+    assert letter(r, "acknowledgement").facts.response_due.isoformat() == "2026-12-02"
 
 
 # --------------------------------------------------------------------------- decision and outcome
@@ -89,8 +89,8 @@ def test_final_outcome_closes_the_procedure(book):
               ev("d2", "decision", "2026-11-20", stage=2, **DECISION)]
     r = run(book, make(events=events), "2026-11-20")
     final = letter(r, "outcome", 2)
-    assert final.facts["final"] and final.ombudsman_required
-    assert not letter(r, "outcome", 1).facts["final"]
+    assert final.facts.final and final.ombudsman_required
+    assert not letter(r, "outcome", 1).facts.final
 
 
 def test_second_decision_for_a_stage(book):
@@ -139,7 +139,7 @@ def test_out_of_time_waived(book):
     r = run(book, make(complaint=old, events=[ev("w", "time_limit_waived", "2026-11-02", reason="Hospital stay.")]), "2026-11-02")
     assert [x.letter for x in r.letters] == ["acknowledgement"]
     r = run(book, make(complaint=old), "2026-11-02")
-    assert letter(r, "not-accepted").facts["time_limit_ends"].isoformat() == "2026-01-01"
+    assert letter(r, "not-accepted").facts.time_limit_ends.isoformat() == "2026-01-01"
     assert any(n.startswith("The complaint is out of time: received 2 November 2026, after the 12-month limit") for n in r.notes)
 
 
@@ -179,7 +179,7 @@ def test_discontinuation_after_three_attempts_by_two_methods(book):
     events = attempts("email", "phone", "letter") + [ev("s", "discontinued", "2026-11-20")]
     r = run(book, make("warwickshire", events=events), "2026-11-20")
     letter_ = letter(r, "discontinuation")
-    assert (letter_.due.isoformat(), len(letter_.facts["attempts"])) == ("2026-11-27", 3)
+    assert (letter_.due.isoformat(), len(letter_.facts.attempts)) == ("2026-11-27", 3)
     assert r.deadlines == ()
 
 
@@ -251,8 +251,8 @@ def test_warning_restriction_and_review(book):
     assert letter(r, "behaviour-warning").due.isoformat() == "2026-11-16"
     notice = letter(r, "restriction-notice")
     assert notice.due.isoformat() == "2026-11-23" and notice.ombudsman_required
-    assert (notice.facts["review"].isoformat(), notice.facts["ends"].isoformat()) == ("2027-05-16", "2027-11-16")
-    assert "no right of appeal" in notice.facts["challenge"]
+    assert (notice.facts.review.isoformat(), notice.facts.ends.isoformat()) == ("2027-05-16", "2027-11-16")
+    assert "no right of appeal" in notice.facts.challenge
     assert deadline(r, "restriction-review") == "2027-05-16"
 
 
@@ -262,7 +262,7 @@ def test_review_maintained_sets_the_next_review(book):
     r = run(book, make("warwickshire", "2026-05-01", events), "2026-11-18")
     review = letter(r, "restriction-review")
     # 5 WD after Wed 18 Nov: 19, 20, 23, 24, 25 -> Wed 25 Nov. Next review 6 months on: 18 May 2027.
-    assert review.due.isoformat() == "2026-11-25" and review.facts["next_review"].isoformat() == "2027-05-18"
+    assert review.due.isoformat() == "2026-11-25" and review.facts.next_review.isoformat() == "2027-05-18"
     assert deadline(r, "restriction-review") == "2027-05-18"
 
 
@@ -271,7 +271,7 @@ def test_review_lifted_ends_the_reviews(book):
               ev("V", "restriction_review", "2026-11-18", outcome="lifted")]
     r = run(book, make("warwickshire", "2026-05-01", events), "2026-11-18")
     assert deadline(r, "restriction-review") is None
-    assert letter(r, "restriction-review").facts["next_review"] is None
+    assert letter(r, "restriction-review").facts.next_review is None
 
 
 def test_review_without_a_restriction(book):

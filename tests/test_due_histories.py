@@ -31,7 +31,7 @@ def test_an_outcome_sent_by_the_case_system_answers_the_stage(book):
     # listed as issued, its trigger the letter_issued event, due on the stage's response date:
     # 10 WD after the ack issued Tue 3 Nov (6.9.5): 4-6 (3), 9-13 (8), Mon 16, Tue 17 (10).
     assert (outcome.trigger, outcome.status, outcome.due.isoformat()) == ("o1", "issued", "2026-11-17")
-    assert outcome.issued_on.isoformat() == "2026-11-16" and outcome.facts["not_recorded"]
+    assert outcome.issued_on.isoformat() == "2026-11-16" and outcome.facts.not_recorded
     # The escalation window runs from its deemed receipt (email: Mon 16 Nov), 20 WD (6.9.5, 6.13):
     # 17-20 (4), 23-27 (9), 30 Nov-4 Dec (14), 7-11 (19), Mon 14 Dec (20).
     assert deadline(r, "escalation-window", 1) == "2026-12-14"
@@ -44,7 +44,7 @@ def test_an_outcome_sent_by_the_case_system_answers_the_stage(book):
     # Tue 29 Dec (20); extended to the limit, 40 WD after the ack: 30, 31 Dec (22), [1 Jan],
     # 4-8 Jan (27), 11-15 (32), 18-22 (37), 25, 26, Wed 27 Jan 2027 (40).
     ext = letter(r, "extension", 2)
-    assert (ext.due.isoformat(), ext.facts["new_due"].isoformat()) == ("2026-12-29", "2027-01-27")
+    assert (ext.due.isoformat(), ext.facts.new_due.isoformat()) == ("2026-12-29", "2027-01-27")
     assert not any("matches no letter" in n for n in r.notes)
 
 
@@ -55,7 +55,7 @@ def test_stage_two_decision_and_outcome_after_an_outcome_sent_by_hand(book):
     assert [(x.letter, x.stage, x.trigger, x.status) for x in r.letters if x.letter == "outcome"] == [
         ("outcome", 1, "o1", "issued"), ("outcome", 2, "d2", "issued")]
     final = letter(r, "outcome", 2)
-    assert final.facts["final"] and final.due.isoformat() == "2027-01-27"  # the extended date above
+    assert final.facts.final and final.due.isoformat() == "2027-01-27"  # the extended date above
 
 
 def test_a_decision_recorded_later_is_matched_to_the_outcome_sent(book):
@@ -65,7 +65,7 @@ def test_a_decision_recorded_later_is_matched_to_the_outcome_sent(book):
     r = run(book, make(events=events), "2026-12-01")
     outcomes = [x for x in r.letters if x.letter == "outcome"]
     assert [(x.stage, x.trigger, x.status) for x in outcomes] == [(1, "o1", "issued")]
-    assert outcomes[0].facts["decision"] == "d1" and not outcomes[0].facts["not_recorded"]
+    assert outcomes[0].facts.decision == "d1" and not outcomes[0].facts.not_recorded
     assert ("Decision d1 gives the findings of the stage 1 outcome letter issued on 16 November 2026 (o1); no second "
             "outcome falls due.") in r.notes
     assert letter(r, "extension", 2).status == "due"
@@ -107,7 +107,7 @@ def test_a_provisional_walk_never_rejects(book):
     # One deemed receipt: second class, the third WD after posting: 17, 18, Thu 19 Nov; the
     # window 20 WD after it: 20 (1), 23-27 (6), 30 Nov-4 Dec (11), 7-11 (16), 14-17 (20) -> Thu 17 Dec.
     assert deadline(r, "escalation-window", 1) == "2026-12-17"
-    assert letter(r, "outcome", 1).facts["window_closes"].isoformat() == "2026-12-17"
+    assert letter(r, "outcome", 1).facts.window_closes.isoformat() == "2026-12-17"
 
 
 def test_the_finished_reading_still_rejects_a_stage_not_reached(book):
@@ -130,7 +130,7 @@ def test_solihull_stage_three_is_refused_on_its_stage_two_acknowledgement_clock(
     r = run(book, make("solihull", "2026-10-05", events), "2026-11-18")
     refusal = letter(r, "escalation-refusal", 3)
     assert (refusal.due.isoformat(), refusal.status, refusal.ombudsman_required) == ("2026-11-25", "due", True)
-    assert refusal.facts["reasons"] == [
+    assert refusal.facts.reasons == [
         "Our complaints procedure has two stages, and our stage 2 response of 16 November 2026 was final."]
     assert not [x for x in r.letters if x.stage == 3 and x.letter != "escalation-refusal"]
 
@@ -147,7 +147,7 @@ def test_a_premature_request_for_a_stage_the_procedure_lacks_runs_from_the_deeme
     r = run(book, rec, "2026-11-23")
     refusal = letter(r, "escalation-refusal", 2)
     assert refusal.due.isoformat() == "2026-12-07"
-    assert refusal.facts["reasons"] == [
+    assert refusal.facts.reasons == [
         "Our complaints procedure for adult social care has one stage, and our response of 20 November 2026 was final."]
 
 
@@ -165,9 +165,9 @@ def test_a_request_after_the_decision_but_before_the_outcome_is_premature(book):
     assert ("The request to escalate to stage 2 (r2, 16 November 2026) is premature: the stage 1 outcome has not been "
             "issued, so it starts nothing yet and stage 1 goes on; it will be taken as made on the outcome's deemed "
             "receipt (18 November 2026 if it is issued on its due date).") in r.notes
-    taken = letter(r, "outcome", 1).facts["premature_request"]
+    taken = letter(r, "outcome", 1).facts.premature_request
     # S2 ack 5 WD after Wed 18 Nov (6.10.2): 19, 20, 23, 24, Wed 25 Nov.
-    assert (taken["taken_as"].isoformat(), taken["ack_due"].isoformat()) == ("2026-11-18", "2026-11-25")
+    assert (taken.taken_as.isoformat(), taken.ack_due.isoformat()) == ("2026-11-18", "2026-11-25")
 
 
 def test_once_the_outcome_is_issued_the_request_runs_from_its_deemed_receipt(book):
@@ -177,7 +177,7 @@ def test_once_the_outcome_is_issued_the_request_runs_from_its_deemed_receipt(boo
             issued=[issued("outcome", 1, "2026-11-18", "d1", "email")])
     ack = letter(r, "acknowledgement", 2)
     assert (ack.due.isoformat(), ack.status) == ("2026-11-25", "due")
-    assert ack.facts["not_before"].isoformat() == "2026-11-19"
+    assert ack.facts.not_before.isoformat() == "2026-11-19"
     # S2 response 20 WD after the S2 ack (projected Wed 25 Nov): 26, 27 (2), 30 Nov-4 Dec (7),
     # 7-11 (12), 14-18 (17), 21, 22, Wed 23 Dec (20).
     assert deadline(r, "response", 2) == "2026-12-23"

@@ -92,7 +92,7 @@ def test_telford_first_class_outcome_window_runs_from_deemed_receipt(book):
     rec = make(complainant=POST_ONLY, events=OUTCOME_FRI_20_NOV)
     r = run(book, rec, "2026-11-20")
     assert deadline(r, "escalation-window", 1) == "2026-12-21"
-    assert letter(r, "outcome", 1).facts["deemed_receipt"].isoformat() == "2026-11-23"
+    assert letter(r, "outcome", 1).facts.deemed_receipt.isoformat() == "2026-11-23"
 
 
 def test_email_outcome_is_received_the_day_it_is_sent(book):
@@ -142,8 +142,8 @@ def test_a_hold_stops_the_extension_limit_too(book):
               ev("x", "extension", "2026-11-23", stage=1, reason="A witness is away.")]
     r = run(book, make(events=events), "2026-11-23")
     ext = letter(r, "extension", 1)
-    assert ext.facts["previous_due"].isoformat() == "2026-11-25"
-    assert ext.facts["new_due"].isoformat() == "2026-12-09" and not ext.facts["past_limit"]
+    assert ext.facts.previous_due.isoformat() == "2026-11-25"
+    assert ext.facts.new_due.isoformat() == "2026-12-09" and not ext.facts.past_limit
     assert deadline(r, "response", 1) == "2026-12-09"
 
 
@@ -200,7 +200,7 @@ def test_luton_asks_a_councillor_for_consent_while_writing_to_them(book):
     r = run(book, make("luton", representative=rep), "2026-11-02")
     assert r.recipient.role == "representative"
     ask = letter(r, "consent-request")
-    assert ask.due.isoformat() == "2026-11-05" and ask.facts["to"] == "complainant"
+    assert ask.due.isoformat() == "2026-11-05" and ask.facts.to == "complainant"
 
 
 # --------------------------------------------------------------------------- 4. Warwickshire's statutory procedures
@@ -219,13 +219,13 @@ def test_adult_social_care_one_final_stage(book):
                events=[ev("x", "extension", "2026-11-12", stage=1, reason="Care records requested.")])
     r = run(book, rec, "2026-11-12")
     assert deadline(r, "acknowledgement", 1) == "2026-11-09"
-    assert letter(r, "extension", 1).facts["previous_due"].isoformat() == "2026-11-16"
+    assert letter(r, "extension", 1).facts.previous_due.isoformat() == "2026-11-16"
     assert deadline(r, "response", 1) == "2026-12-14"
     # Its outcome is final, with the LGSCO's details, and opens no escalation window.
     rec["events"].append(ev("d", "decision", "2026-12-10", stage=1, **DECISION))
     r = run(book, rec, "2026-12-10")
     outcome = letter(r, "outcome", 1)
-    assert outcome.facts["final"] and outcome.ombudsman_required
+    assert outcome.facts.final and outcome.ombudsman_required
     assert deadline(r, "escalation-window", 1) is None
 
 
@@ -241,7 +241,7 @@ def test_adult_social_care_stage_two_is_refused_not_rejected(book):
     refusal = letter(r, "escalation-refusal", 2)
     assert (refusal.trigger, refusal.due.isoformat(), refusal.status) == ("r2", "2026-10-15", "due")
     assert refusal.ombudsman_required
-    assert refusal.facts["reasons"] == [
+    assert refusal.facts.reasons == [
         "Our complaints procedure for adult social care has one stage, and our response of 18 September 2026 was final."]
     assert not [x for x in r.letters if x.letter == "acknowledgement" and x.stage == 2]
     assert letter(r, "outcome", 1).status == "issued"
@@ -268,7 +268,7 @@ def test_childrens_stage_one(book):
     r = run(book, rec, "2026-11-12")
     assert deadline(r, "response", 1) == "2026-11-30"
     ext = letter(r, "extension", 1)
-    assert ext.facts["previous_due"].isoformat() == "2026-11-16" and ext.ombudsman_required  # Code 2024 para 6.5
+    assert ext.facts.previous_due.isoformat() == "2026-11-16" and ext.ombudsman_required  # Code 2024 para 6.5
 
 
 def test_childrens_stage_one_outcome_is_not_final(book):
@@ -276,7 +276,7 @@ def test_childrens_stage_one_outcome_is_not_final(book):
     # 23-27 (9), 30 Nov-4 Dec (14), 7-11 (19), Mon 14 Dec (20).
     r = run(book, make("warwickshire", procedure="childrens", events=CHILDRENS[:2]), "2026-11-16")
     outcome = letter(r, "outcome", 1)
-    assert not outcome.facts["final"] and not outcome.ombudsman_required
+    assert not outcome.facts.final and not outcome.ombudsman_required
     assert deadline(r, "escalation-window", 1) == "2026-12-14"
 
 
@@ -300,7 +300,7 @@ def test_childrens_stage_two_outcome_and_window_to_the_panel(book):
     # 18-22 (14), 25-29 (19), Mon 1 Feb (20).
     r = run(book, make("warwickshire", procedure="childrens", events=CHILDRENS[:5]), "2027-01-04")
     outcome = letter(r, "outcome", 2)
-    assert not outcome.facts["final"] and not outcome.ombudsman_required
+    assert not outcome.facts.final and not outcome.ombudsman_required
     assert deadline(r, "escalation-window", 2) == "2027-02-01"
 
 
@@ -320,7 +320,7 @@ def test_childrens_stage_three_panel(book):
     # Its outcome is final, with the LGSCO's details.
     rec["events"].append(ev("d3", "decision", "2027-03-10", stage=3, **DECISION))
     outcome = letter(run(book, rec, "2027-03-10"), "outcome", 3)
-    assert outcome.due.isoformat() == "2027-03-17" and outcome.facts["final"] and outcome.ombudsman_required
+    assert outcome.due.isoformat() == "2027-03-17" and outcome.facts.final and outcome.ombudsman_required
 
 
 def test_childrens_stage_three_cannot_be_extended(book):
@@ -452,7 +452,7 @@ def test_a_decision_leaving_points_unanswered_gives_a_note(book):
     sentence = ("The stage 1 decision (d1) has no finding for complaint points 1 and 3 of 3: the outcome letter must "
                 "answer every point raised (a finding's point is the point's text or its number).")
     assert sentence in r.notes
-    assert letter(r, "outcome", 1).facts["unanswered_points"] == [1, 3]
+    assert letter(r, "outcome", 1).facts.unanswered_points == [1, 3]
     r = run(book, make(complaint=POINTS, events=[decision_with("1", "2", "3")]), "2026-11-10")
     assert not any("no finding" in n for n in r.notes)
 
@@ -488,20 +488,20 @@ def test_not_accepted_states_the_limit_in_the_policys_own_terms(book, council, w
     # First aware 1 Oct 2025, received Mon 2 Nov 2026: the 12 months ended Thu 1 Oct 2026.
     r = run(book, make(council, complaint={"first_aware": "2025-10-01"}), "2026-11-02")
     facts = letter(r, "not-accepted").facts
-    assert facts["time_limit_words"] == words and facts["time_limit_ends"].isoformat() == "2026-10-01"
+    assert facts.time_limit_words == words and facts.time_limit_ends.isoformat() == "2026-10-01"
 
 
 def test_a_housing_limit_from_the_code_is_stated_in_the_codes_terms(book):
     # Luton housing, first aware 1 Oct 2025: out of time even under the Code's 12 months.
     r = run(book, make("luton", complaint={"first_aware": "2025-10-01"}, housing_tenancy=True), "2026-11-02")
-    words = letter(r, "not-accepted").facts["time_limit_words"]
+    words = letter(r, "not-accepted").facts.time_limit_words
     assert words.startswith("within 12 months of becoming aware of the issue") and "Housing Ombudsman" in words
 
 
 def test_telford_restriction_challenge_invents_no_appeal(book):
     rec = make(events=[ev("x", "restriction", "2026-11-10", behaviours=["Abusive calls"], restrictions=["Email only"],
                           duration_months=6, decided_by="Head of Customer Services")])
-    challenge = letter(run(book, rec, "2026-11-10"), "restriction-notice").facts["challenge"]
+    challenge = letter(run(book, rec, "2026-11-10"), "restriction-notice").facts.challenge
     assert "time-limited and subject to review" in challenge and "Ombudsman" in challenge
     assert "write to" not in challenge and "appeal" not in challenge
 

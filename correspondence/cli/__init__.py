@@ -13,9 +13,36 @@ import click
 
 from correspondence.cli import actions, due, quality, render, report, rules, serve, service, users
 from correspondence.cli.common import fail
+from correspondence.common.errors import SERVICE, CorrespondenceError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+class LettersGroup(click.Group):
+    """The ``letters`` group: a :class:`CorrespondenceError` any command raises ends it with its
+    sentences on standard error and its own exit code; a failure of the service itself (a full
+    disk, an unreadable ledger: ``service_problem``) with one sentence, begun with a capital, and
+    exit 3. Anything else is a bug, and stays a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CorrespondenceError as exc:
+            sentences, code = exc.sentences, exc.exit_code
+        except click.exceptions.ClickException:
+            raise
+        except Exception as exc:
+            from correspondence.service.inbox import service_problem
+            problem = service_problem(exc)
+            if problem is None:
+                raise
+            sentences, code = [problem], SERVICE
+        if code == SERVICE and sentences and sentences[0][:1].islower():
+            sentences[0] = sentences[0][0].upper() + sentences[0][1:]
+        for sentence in sentences:
+            click.echo(sentence, err=True)
+        ctx.exit(code)
+
+
+@click.group(cls=LettersGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog="Documentation: the docs/ folder of the project (docs/commands.md: every command).")
 @click.version_option(package_name="correspondence")
 def cli() -> None:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from correspondence.cli.common import Paths, fail, folder_options
+from correspondence.cli.common import Paths, folder_options
 
 
 @click.command(context_settings={"ignore_unknown_options": False})
@@ -16,15 +16,12 @@ from correspondence.cli.common import Paths, fail, folder_options
 def actions(words: tuple[str, ...], as_json: bool, paths: Paths) -> None:
     """The needs a file cannot meet (a translation, easy read, Braille, audio) still open, for every
     case or CASE-ID; 'letters actions done CASE-ID STEM N' marks the letter's Nth need met."""
-    from correspondence.service.format_needs import ActionError, mark_done, open_actions
+    from correspondence.service.format_needs import mark_done, open_actions
 
     if words and words[0] == "done":
         if len(words) != 4 or not words[3].isdigit():
             raise click.UsageError("give 'letters actions done CASE-ID STEM N', as 'letters actions' lists them.")
-        try:
-            action = mark_done(paths.outbox, words[1], words[2], int(words[3]))
-        except ActionError as exc:
-            fail(str(exc))
+        action = mark_done(paths.outbox, words[1], words[2], int(words[3]))  # an ActionError: its sentence, exit 1
         click.echo(f"{action.case_id}: marked met: {action.action} (letter {action.stem}).")
         return
     if len(words) > 1:

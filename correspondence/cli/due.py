@@ -18,7 +18,7 @@ from correspondence.cli.common import (
     load_rules,
     stored_case,
 )
-from correspondence.engine.case import CaseError, load_case
+from correspondence.engine.case import load_case
 from correspondence.engine.rules import RuleBook
 from correspondence.reporting.tables import case_table, diary_table, rejected_lines
 
@@ -39,13 +39,9 @@ def due(case_id: str | None, case_file: Path | None, all_cases: bool, as_json: b
     book = load_rules(paths)
     if all_cases:
         return diary(book, paths, as_of_day, as_json)
-    try:
-        case = load_case(case_file, known_councils(book)) if case_file else stored_case(book, paths, case_id)
-        result = determine_case(book, case, paths, as_of_day)
-    except CaseError as exc:
-        for problem in exc.problems:
-            click.echo(problem, err=True)
-        sys.exit(1)
+    # A bad record (CaseError) ends the command with its sentences and exit 1 (cli/__init__.py).
+    case = load_case(case_file, known_councils(book)) if case_file else stored_case(book, paths, case_id)
+    result = determine_case(book, case, paths, as_of_day)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:

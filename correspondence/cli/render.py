@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from correspondence.cli.common import (
     read_record,
     stored_case,
 )
-from correspondence.engine.case import CaseError
 from correspondence.letters.specimens import LETTER_KINDS
 
 
@@ -31,7 +29,7 @@ from correspondence.letters.specimens import LETTER_KINDS
 @folder_options
 def render(case_id: str | None, case_file: Path | None, only: str | None, dry_run: bool, as_of, paths: Paths) -> None:
     """Write every letter that is due and not yet issued as .docx, .pdf and a .json manifest."""
-    from correspondence.letters.render import Renderer, TemplateProblem
+    from correspondence.letters.render import Renderer
     from correspondence.service import case_store
     from correspondence.service.issuing import issue_due_letters
 
@@ -39,21 +37,16 @@ def render(case_id: str | None, case_file: Path | None, only: str | None, dry_ru
         raise click.UsageError("give exactly one of CASE-ID or --case-file PATH.")
     letter_date = as_of.date() if as_of else date.today()
     book = load_rules(paths)
-    try:
-        if case_file:
-            case, data = read_record(case_file, known_councils(book))
-            if not dry_run:
-                case_store.save(paths.outbox, case.case_id, data)
-        else:
-            case = stored_case(book, paths, case_id)
-        report = issue_due_letters(book, Renderer(paths.templates), case, paths.outbox, letter_date,
-                                   only=only, dry_run=dry_run)
-    except CaseError as exc:
-        for problem in exc.problems:
-            click.echo(problem, err=True)
-        sys.exit(1)
-    except TemplateProblem as exc:
-        fail(str(exc))
+    # A bad record (CaseError) or a template that cannot render (TemplateProblem) ends the command
+    # with its sentence and exit 1 (cli/__init__.py).
+    if case_file:
+        case, data = read_record(case_file, known_councils(book))
+        if not dry_run:
+            case_store.save(paths.outbox, case.case_id, data)
+    else:
+        case = stored_case(book, paths, case_id)
+    report = issue_due_letters(book, Renderer(paths.templates), case, paths.outbox, letter_date,
+                               only=only, dry_run=dry_run)
     for letter, stem in report.planned:
         click.echo(f"would write {paths.outbox / case.case_id / stem}.docx, .pdf and .json "
                    f"({letter.letter}{f' stage {letter.stage}' if letter.stage else ''}, due {letter.due.isoformat()})")

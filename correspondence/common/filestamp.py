@@ -14,6 +14,8 @@ import os
 import stat
 from typing import Union
 
+from correspondence.common.errors import CorrespondenceError
+
 Stamp = tuple  # (device, inode, size, modification time ns, change time ns)
 
 
@@ -35,7 +37,7 @@ def text(path: Union[str, os.PathLike]) -> str:
         return "-"
 
 
-class NotAFile(OSError):
+class NotAFile(CorrespondenceError, OSError):
     """The path is something other than a regular file (a folder, a FIFO, a device)."""
 
 

@@ -21,6 +21,8 @@ import unicodedata
 from itertools import accumulate
 from typing import Any, Iterator
 
+from correspondence.common.errors import CorrespondenceError
+
 MAX_DEPTH = 32          # lists and objects within one another; a record needs 5 or 6
 MAX_DIGITS = 15         # the longest whole number a record needs is a year or a month count
 MAX_NUMBER_TEXT = 40    # the longest written number accepted at all
@@ -41,7 +43,7 @@ _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.S)
 _DELTA = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-class Unreadable(Exception):
+class Unreadable(CorrespondenceError):
     """The text cannot be read as a record at all; ``args[0]`` is the sentence after the file name."""
 
 

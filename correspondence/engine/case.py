@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
+from correspondence.common.errors import CorrespondenceError
+
 if TYPE_CHECKING:  # jsonschema is imported when a record is first validated, not before
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
@@ -38,7 +40,7 @@ RESERVED_CASE_ID = re.compile(r"(ledger|users)\.sqlite3.*|failed|reports?|journa
 RESERVED_EVENT_IDS = ("complaint",)
 
 
-class CaseError(Exception):
+class CaseError(CorrespondenceError):
     """A record that cannot be used; ``problems`` holds one sentence each."""
 
     def __init__(self, source: str, problems: list[str]):

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Iterable
 
 from correspondence.common.wording import british, british_dates, language_name
 from correspondence.engine.case import Case
+from correspondence.engine.facts import LetterFacts
 from correspondence.engine.recipient import Recipient, channel_of, may_act_for, recipient_for
 from correspondence.engine.rules import Policy
 from correspondence.engine.walk import walk
@@ -51,7 +52,7 @@ class Letter:
     status: str  # issued, due, overdue, superseded (docs/rules.md#letters-never-contradict-one-another: a later fact made it untrue)
     issued_on: date | None = None
     ombudsman_required: bool = False
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: LetterFacts = field(default_factory=LetterFacts)  # what the walk found that the letter says
 
     def to_json(self) -> dict:
         return {"letter": self.letter, "stage": self.stage, "trigger": self.trigger,
@@ -149,7 +150,8 @@ def determine(case: Case, policy: Policy, issued: Iterable[Issued] = (), as_of: 
         if status == "superseded":
             facts["superseded_on"] = d.superseded_on
         letters.append(Letter(d.letter, d.stage, d.trigger, d.due, status,
-                              d.issued.date if d.issued else None, d.ombudsman_required, facts))
+                              d.issued.date if d.issued else None, d.ombudsman_required,
+                              LetterFacts.from_walk(facts)))
     if recipient is None and case.anonymous:
         letters = [x for x in letters if x.status == "issued"]
     letters.sort(key=lambda x: x.due)

@@ -79,7 +79,7 @@ def recipient_for(case: Case, policy: Policy, as_of: date) -> tuple[Recipient | 
 def _stage_of(letter: Letter) -> int | None:
     if letter.stage:
         return letter.stage
-    return letter.facts.get("stage") if letter.letter == "holding" else None
+    return letter.facts.stage if letter.letter == "holding" else None
 
 
 def signing_officer(case: Case, letter: Letter) -> Mapping[str, Any] | None:

@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from correspondence.common import filestamp
+from correspondence.common.errors import CorrespondenceError
 from correspondence.engine.citations import PolicySource, for_people, policy_source
 from correspondence.engine.working_days import WorkingCalendar
 
@@ -51,7 +52,7 @@ MAX_STAGES = 5
 _CITATION = re.compile(r"(\d{3}_[0-9a-f]{16}\.txt|Code 2024|[\w./-]*[\w-]\.md|LGSCO|Housing Ombudsman|[\w.-]+\.(txt|pdf|docx?)\b|§)")
 
 
-class RulesError(Exception):
+class RulesError(CorrespondenceError):
     """The rules files are not valid; ``problems`` holds one sentence each."""
 
     def __init__(self, problems: list[str]):

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from correspondence.common.wording import british
 from correspondence.engine.case import Case
 from correspondence.engine.due import Determination, Letter, Recipient
+from correspondence.engine.facts import LetterFacts, PrematureRequest
 from correspondence.engine.recipient import signing_officer
 from correspondence.engine.rules import Policy
 
@@ -304,11 +305,11 @@ def _dates(items: list[Mapping[str, Any]], key: str) -> list[dict]:
             for item in items]
 
 
-def _premature_words(facts: Mapping[str, Any] | None) -> dict | None:
+def _premature_words(facts: PrematureRequest | None) -> dict | None:
     if not facts:
         return None
-    return {"request_date": british(facts["request_date"]), "taken_as": british(facts["taken_as"]),
-            "ack_date": british(facts.get("ack_due"))}
+    return {"request_date": british(facts.request_date), "taken_as": british(facts.taken_as),
+            "ack_date": british(facts.ack_due)}
 
 
 def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> dict:
@@ -321,7 +322,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
         request_or_reopen = event if event and event.type in ("escalation_request", "reopened") else None
         # docs/rules.md#letters-never-contradict-one-another: sent after its response date, it says so and apologises, and gives
         # the later date where there is one, otherwise "as soon as possible"; never a date past.
-        due, first = f.get("response_due"), f.get("first_response_due") or f.get("response_due")
+        due, first = f.response_due, f.first_response_due or f.response_due
         late = first is not None and letter_date > first
         s["acknowledgement"] = {
             "received_date": british(request_or_reopen.date if request_or_reopen else case.received),
@@ -329,18 +330,18 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
             "late": late, "first_response_date": british(first) if late else "",
             "later_date": late and due >= letter_date,
             "request_date": british(event.date) if event and letter.stage > 1 and event.type == "escalation_request" else "",
-            "request_reasons": list(f.get("request_reasons", [])),
+            "request_reasons": list(f.request_reasons),
             "reopened": bool(event and event.type == "reopened"),
             "reopened_date": british(event.date) if event and event.type == "reopened" else "",
             "made_by": "",  # set in build_context when a representative made it and the letter goes to the complainant
         }
     elif kind == "extension":
-        s["extension"] = {"previous_date": british(f["previous_due"]), "new_date": british(f["new_due"]),
-                          "reason": f["reason"], "past_limit": f["past_limit"]}
+        s["extension"] = {"previous_date": british(f.previous_due), "new_date": british(f.new_due),
+                          "reason": f.reason, "past_limit": f.past_limit}
     elif kind == "outcome":
         d = event.data
         s["outcome"] = {
-            "final": f["final"], "decision": d["outcome"], "decision_words": OUTCOME_WORDS[d["outcome"]],
+            "final": f.final, "decision": d["outcome"], "decision_words": OUTCOME_WORDS[d["outcome"]],
             "findings": _findings(d["findings"], case.raw["complaint"].get("points", []) or []),
             "numbered_points": [f"Point {n}: {text}" for n, text in
                                 enumerate(case.raw["complaint"].get("points", []) or [], start=1)],
@@ -353,52 +354,52 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
             # the children's statutory procedure: a child can have an advocate at stage 2 (review F14)
             "advocacy": case.procedure == "childrens" and not f["final"],
             # a request already made: no window to invite one by (the premature paragraph instead)
-            "window_closes": "" if f.get("premature_request") else british(f.get("window_closes")),
+            "window_closes": "" if f.premature_request else british(f.window_closes),
             # docs/rules.md#early-escalation: after a premature request, the outcome does not invite it again
-            "premature": _premature_words(f.get("premature_request")),
+            "premature": _premature_words(f.premature_request),
             # Solihull and Hampshire give the Ombudsman's details with a stage 1 response: the
             # reader must know the Ombudsman normally expects the procedure to be finished first.
-            "ombudsman_before_end": (not f["final"]) and letter.ombudsman_required,
+            "ombudsman_before_end": (not f.final) and letter.ombudsman_required,
             # The statutory Housing Ombudsman Code (6.11-6.13): a resident need not say why they escalate.
             "reasons_optional": case.housing_tenancy,
         }
     elif kind == "escalation-refusal":
         previous = letter.stage - 1
         key = f"stage{previous}.escalation_window"
-        out_of_window = f["out_of_window"]
+        out_of_window = f.out_of_window
         # The council's reasons: its own for a refusal; the rule and the dates when out of window.
         # What the complainant said in asking is theirs, never presented as the council's.
-        s["refusal"] = {"request_date": british(f["request_date"]), "out_of_window": out_of_window,
-                        "window_closes": british(f.get("window_closes")),
-                        "reasons": [] if out_of_window else list(f["reasons"]),
-                        "their_reasons": list(f["reasons"]) if out_of_window else [],
+        s["refusal"] = {"request_date": british(f.request_date), "out_of_window": out_of_window,
+                        "window_closes": british(f.window_closes),
+                        "reasons": [] if out_of_window else list(f.reasons),
+                        "their_reasons": list(f.reasons) if out_of_window else [],
                         "rule_words": window_words(policy.clock(key), previous) if policy.has(key) else "",
                         "previous_stage": previous}
     elif kind == "withdrawal-confirmation":
-        s["withdrawal"] = {"date": british(f["withdrawn_on"]), "method_words": METHOD_WORDS[f["method"]]}
+        s["withdrawal"] = {"date": british(f.withdrawn_on), "method_words": METHOD_WORDS[f.method]}
     elif kind == "restriction-notice":
-        review_before_end = f["review"] is not None and f["review"] < f["ends"]
-        s["restriction"] = {"date": british(event.date), "behaviours": list(f["behaviours"]),
-                            "restrictions": list(f["restrictions"]), "ends": british(f["ends"]),
+        review_before_end = f.review is not None and f.review < f.ends
+        s["restriction"] = {"date": british(event.date), "behaviours": list(f.behaviours),
+                            "restrictions": list(f.restrictions), "ends": british(f.ends),
                             # a review on or after the end date is no review: the restrictions lapse then
-                            "review": british(f["review"]) if review_before_end else "",
-                            "review_before_end": review_before_end, "challenge": f["challenge"],
-                            "decided_by": f["decided_by"], "decided": decided_sentence(f["decided_by"]),
+                            "review": british(f.review) if review_before_end else "",
+                            "review_before_end": review_before_end, "challenge": f.challenge,
+                            "decided_by": f.decided_by, "decided": decided_sentence(f.decided_by),
                             "appeal_to": policy.value("restrictions.appeal_to"),
-                            "writing_only": writing_only(f["restrictions"])}
+                            "writing_only": writing_only(f.restrictions)}
     elif kind == "not-accepted":
-        out_of_time = f.get("ground") == "out-of-time" and "time_limit_ends" in f
-        s["not_accepted"] = {"out_of_time": out_of_time, "ground_words": GROUND_WORDS[f.get("ground", "other")],
-                             "reasons": list(f.get("reasons", [])), "alternative_route": f.get("alternative_route") or "",
-                             "first_aware": british(f.get("first_aware")), "time_limit_ends": british(f.get("time_limit_ends")),
-                             "months": f.get("months", 0),
+        out_of_time = f.ground == "out-of-time" and f.time_limit_ends is not None
+        s["not_accepted"] = {"out_of_time": out_of_time, "ground_words": GROUND_WORDS[f.ground or "other"],
+                             "reasons": list(f.reasons), "alternative_route": f.alternative_route or "",
+                             "first_aware": british(f.first_aware), "time_limit_ends": british(f.time_limit_ends),
+                             "months": f.months,
                              # the policy's own words for its limit (rules: limits.time_limit_words)
-                             "rule": f.get("time_limit_words") or (
-                                 f"within {f.get('months', 0)} months of when the person complaining first knew "
+                             "rule": f.time_limit_words or (
+                                 f"within {f.months} months of when the person complaining first knew "
                                  f"about the matter")}
     elif kind == "holding":
-        s["holding"] = {"reason": f["reason"], "other_procedure": f.get("other_procedure") or "",
-                        "expected_resume": british(f.get("expected_resume")), "stage": f["stage"]}
+        s["holding"] = {"reason": f.reason, "other_procedure": f.other_procedure or "",
+                        "expected_resume": british(f.expected_resume), "stage": f.stage}
     elif kind == "consent-request":
         rep = case.representative
         exempt = rep["relationship"] in (policy.value("representatives.consent_exempt") or ()) and not case.cse
@@ -410,32 +411,32 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
                         # complaint meanwhile; sharing anything more needs the complainant's consent.
                         "letters_shared": exempt}
     elif kind == "discontinuation":
-        s["discontinuation"] = {"attempts": [{"date": british(a["date"]), "method": METHOD_WORDS[a["method"]]}
-                                             for a in f["attempts"]], "reason": f.get("reason") or ""}
+        s["discontinuation"] = {"attempts": [{"date": british(a.date), "method": METHOD_WORDS[a.method]}
+                                             for a in f.attempts], "reason": f.reason or ""}
     elif kind == "behaviour-warning":
-        s["behaviour"] = {"behaviours": list(f["behaviours"])}
+        s["behaviour"] = {"behaviours": list(f.behaviours)}
     elif kind == "restriction-review":
-        lifted = f["outcome"] == "lifted"
-        next_review, ends = f.get("next_review"), f.get("ends")
+        lifted = f.outcome == "lifted"
+        next_review, ends = f.next_review, f.ends
         review_before_end = bool(next_review and ends and next_review < ends)
-        s["review"] = {"outcome": f["outcome"], "lifted": lifted,
-                       "decision_word": {"lifted": "lift", "maintained": "keep", "modified": "change"}[f["outcome"]],
-                       "restrictions": list(f["restrictions"]),
+        s["review"] = {"outcome": f.outcome, "lifted": lifted,
+                       "decision_word": {"lifted": "lift", "maintained": "keep", "modified": "change"}[f.outcome],
+                       "restrictions": list(f.restrictions),
                        "next_review": british(next_review) if review_before_end else "",
                        "review_before_end": review_before_end, "ends": british(ends),
-                       "challenge": f.get("challenge", ""),
+                       "challenge": (f.challenge or ""),
                        "appeal_to": "" if lifted else policy.value("restrictions.appeal_to"),
-                       "writing_only": (not lifted) and writing_only(f["restrictions"])}
+                       "writing_only": (not lifted) and writing_only(f.restrictions)}
     return s
 
 
-def letter_title(kind: str, stage: int | None, facts: Mapping[str, Any], reader: Mapping[str, Any]) -> str:
+def letter_title(kind: str, stage: int | None, facts: LetterFacts, reader: Mapping[str, Any]) -> str:
     """The letter's heading, also its document title in both formats."""
     yours = reader["your_complaint"]
     if kind == "acknowledgement":
         return f"We have received {yours}" if (stage or 1) == 1 else f"Request for a stage {stage} review of {yours}"
     if kind == "outcome":
-        return f"Our final response to {yours}" if facts.get("final") else f"Our stage {stage} response to {yours}"
+        return f"Our final response to {yours}" if facts.final else f"Our stage {stage} response to {yours}"
     return {
         "extension": f"We need more time to respond to {yours}",
         "escalation-refusal": f"Request for a stage {stage} review of {yours}",

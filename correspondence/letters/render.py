@@ -23,6 +23,7 @@ from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, TemplateError, Te
 from jinja2.sandbox import SandboxedEnvironment
 
 from correspondence.common import filestamp
+from correspondence.common.errors import CorrespondenceError
 from correspondence.letters import weasyprint_import
 from correspondence.letters.word_render import WordLetter, WordSourceError, WordTemplate
 
@@ -30,7 +31,7 @@ BASE = "_base"
 STYLESHEET = "letter.css"
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(CorrespondenceError):
     """A template that cannot render; the message is one sentence naming the template."""
 
 

@@ -35,6 +35,8 @@ from typing import Any, Callable
 from jinja2 import Environment, Template
 from lxml import etree
 
+from correspondence.common.errors import CorrespondenceError
+
 BODY_TAG = re.compile(r"\{\{\s*body\s*\}\}")
 CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")  # docxtpl's list
 _JINJA_MARKS = ("{{", "{%", "{#")
@@ -75,7 +77,7 @@ def _zip(entries: list[tuple[str, _Packed]]) -> bytes:
     return bytes(out + directory + end)
 
 
-class WordSourceError(Exception):
+class WordSourceError(CorrespondenceError):
     """A Jinja error while rendering, with the template file it came from."""
 
     def __init__(self, path: Path, error: Exception):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from correspondence.common.errors import SERVICE, CorrespondenceError
 from correspondence.engine.rules import Clock, Entry, RuleBook
 
 CODE = "code-2024"
@@ -39,8 +40,10 @@ _EXTENSION_WORDS = {"always": "in every extension letter", "past-limit": "only i
                     "never": "never"}
 
 
-class CompareError(Exception):
+class CompareError(CorrespondenceError):
     """The comparison cannot be made (the baseline is not in the rules folder)."""
+
+    exit_code = SERVICE
 
 
 @dataclass(frozen=True)

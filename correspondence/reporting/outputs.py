@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable
 
+from correspondence.common.errors import USAGE, CorrespondenceError
 from correspondence.common.wording import british
 from correspondence.engine.case import CaseError
 from correspondence.engine.rules import RuleBook
@@ -41,8 +42,10 @@ TEMPLATE = "report.html"
 STYLESHEET = "report.css"
 
 
-class ReportUsageError(Exception):
+class ReportUsageError(CorrespondenceError):
     """The command was asked for something it cannot do (one sentence)."""
+
+    exit_code = USAGE
 
 
 # --------------------------------------------------------------------------- reading

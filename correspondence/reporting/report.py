@@ -252,13 +252,13 @@ def _refused_requests(case: Case, det: Determination, end: date) -> dict[str, st
     for letter in det.letters:
         if letter.letter != "escalation-refusal":
             continue
-        if letter.facts.get("out_of_window"):
+        if letter.facts.out_of_window:
             refused[letter.trigger] = "out-of-window"
             continue
-        if letter.facts.get("no_such_stage"):
+        if letter.facts.no_such_stage:
             refused[letter.trigger] = NO_SUCH_STAGE
             continue
-        asked = letter.facts.get("request_date")
+        asked = letter.facts.request_date
         match = [r for r in requests if r.get("to_stage") == letter.stage and r.date == asked and r.id not in refused]
         if match:
             refused[match[-1].id] = "refused"
@@ -350,7 +350,7 @@ class _CaseCount:
             on = self.case.received if letter.trigger == "complaint" else self.events[letter.trigger].date
             figures = self.cohort(on)
             if figures is not None:
-                figures.not_accepted[letter.facts.get("ground") or "other"] += 1
+                figures.not_accepted[letter.facts.ground or "other"] += 1
         closing = _closing(self.case, self.period.end)
         if closing is not None and not not_accepted:
             figures = self.cohort(closing.date)
@@ -367,7 +367,7 @@ class _CaseCount:
         for letter in self.det.letters:
             figures = self.figures(letter.stage)
             # docs/rules.md#letters-never-contradict-one-another: a superseded acknowledgement is on time when the outcome went by its due date
-            answered_on = letter.issued_on or letter.facts.get("superseded_on")
+            answered_on = letter.issued_on or letter.facts.superseded_on
             if letter.status == "superseded" and letter.letter != "acknowledgement":
                 continue  # not sent, and owed no longer
             if figures is not None and letter.letter == "acknowledgement" and letter.due in period:
@@ -377,7 +377,7 @@ class _CaseCount:
                 self.response(figures, letter, self.start_of(letter.stage, decided))
             elif figures is not None and letter.letter == "extension" and letter.issued_on in period:
                 figures.extensions_issued += 1
-                figures.extensions_past_limit += bool(letter.facts.get("past_limit"))
+                figures.extensions_past_limit += bool(letter.facts.past_limit)
             if letter.due in period and (answered_on is None or answered_on > letter.due):
                 self.add_late(letter.letter, letter.stage, letter.due, answered_on)
         for deadline in self.det.deadlines:  # a response due with no decision yet: late
@@ -391,8 +391,8 @@ class _CaseCount:
 
     def response(self, figures: StageFigures, outcome: Letter, start: date) -> None:
         """One outcome letter whose (extended) deadline falls in the period."""
-        extended_from = [x.facts.get("previous_due") for x in self.det.letters
-                         if x.letter == "extension" and x.stage == outcome.stage and x.facts.get("previous_due")]
+        extended_from = [x.facts.previous_due for x in self.det.letters
+                         if x.letter == "extension" and x.stage == outcome.stage and x.facts.previous_due]
         original = min(extended_from, default=outcome.due)
         sent = outcome.issued_on
         figures.responded_on_time.add(sent is not None and sent <= original)
@@ -409,7 +409,7 @@ class _CaseCount:
             if figures is None or letter.letter != "outcome" or letter.issued_on not in self.period or decision is None:
                 continue
             if decision.type == "letter_issued":  # sent outside the service: its decision, if recorded later
-                decision = self.events.get(letter.facts.get("decision") or "")
+                decision = self.events.get(letter.facts.decision or "")
                 if decision is None:
                     figures.outcomes[NOT_RECORDED] += 1
                     continue
@@ -443,11 +443,11 @@ class _CaseCount:
         review_due: date | None = None
         for letter in conduct:
             if letter.letter == "restriction-notice":
-                review_due = letter.facts.get("review")
+                review_due = letter.facts.review
                 continue
             if review_due in self.period:
                 block.reviews_on_time.add(events[letter.trigger].date <= review_due)
-            review_due = letter.facts.get("next_review")
+            review_due = letter.facts.next_review
         if review_due in self.period:
             block.reviews_on_time.add(False)  # due in the period and not held by its end
 

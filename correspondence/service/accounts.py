@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from correspondence.common.errors import CorrespondenceError
+
 USERS_FILE = "users.sqlite3"
 ROLES = ("caseworker", "manager", "admin")
 MIN_PASSWORD = 12
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS settings (
 """
 
 
-class AccountError(Exception):
+class AccountError(CorrespondenceError):
     """A request about accounts that cannot be done, in one plain sentence (``args[0]``)."""
 
 

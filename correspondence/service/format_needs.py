@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from correspondence.common.errors import CorrespondenceError
 from correspondence.common.wording import language_name
 
 NEED_WORDS = {
@@ -36,7 +37,7 @@ CREATE TABLE IF NOT EXISTS actions_done (
 """
 
 
-class ActionError(Exception):
+class ActionError(CorrespondenceError):
     """A plain sentence: the action asked for is not one the outbox holds."""
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from correspondence.common import filestamp
+from correspondence.common.errors import SERVICE, CorrespondenceError
 from correspondence.engine.case import (
     FORMAT,
     MAX_RECORD_BYTES,
@@ -54,8 +55,10 @@ SERVICE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.E
                   errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN}
 
 
-class ServiceError(Exception):
+class ServiceError(CorrespondenceError):
     """The service itself cannot work (exit 3); the message is one plain sentence."""
+
+    exit_code = SERVICE
 
 
 @dataclass

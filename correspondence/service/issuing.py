@@ -79,7 +79,7 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
             [ENCLOSE_BY_HAND] if context["enclosure"]["needs_enclosing"] else []),
         "enclosures": enclosures_for(context, stem),
         # what the caseworker should look at before sending (points.py: unanswered complaint points)
-        "warnings": ([letter.facts["unanswered"]] if letter.facts.get("unanswered") else []) + stage_officer_warning(
+        "warnings": ([letter.facts.unanswered] if letter.facts.unanswered else []) + stage_officer_warning(
             case, letter, context),
         "files": {ext: f"{stem}.{ext}" for ext in formats},
         "required_content": required_items(context, book.required_content),
@@ -184,7 +184,7 @@ def next_letter(pending: list[Letter]) -> Letter:
 def _not_before(letter: Letter) -> date:
     """The first day a letter may go: a later stage's acknowledgement after a premature request
     never goes in the same post as the outcome (docs/rules.md#early-escalation)."""
-    return letter.facts.get("not_before") or date.min
+    return letter.facts.not_before or date.min
 
 
 def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Path, letter_date: date, *,

@@ -26,6 +26,7 @@ from contextlib import closing, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from correspondence.common.errors import SERVICE, CorrespondenceError
 from correspondence.engine.due import Issued
 
 LEDGER_FILE = "ledger.sqlite3"
@@ -78,8 +79,10 @@ def ledger_path(outbox: Path) -> Path:
     return Path(outbox) / LEDGER_FILE
 
 
-class LedgerUnreadable(Exception):
+class LedgerUnreadable(CorrespondenceError):
     """The ledger file exists but is not a database SQLite can read (one plain sentence)."""
+
+    exit_code = SERVICE
 
 
 def _private(path: Path) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from correspondence.common.errors import CorrespondenceError
 from correspondence.service import ledger
 from correspondence.service.case_store import atomic_write, atomic_write_all
 
@@ -33,7 +34,7 @@ JOURNAL_DIR = ".journal"
 STALE_TEMP_SECONDS = 3600  # no atomic write takes an hour: an older .tmp-* file is a crash's leftover
 
 
-class UnsafePath(ValueError):
+class UnsafePath(CorrespondenceError, ValueError):
     """A name that would put a file outside its folder."""
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Sequence
 
+from correspondence.common.errors import SERVICE, CorrespondenceError
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -87,8 +89,10 @@ class _Slot:
     ready: bool = False
 
 
-class WorkerStartError(Exception):
+class WorkerStartError(CorrespondenceError):
     """Worker processes cannot be started: a failure of the service, not of a record."""
+
+    exit_code = SERVICE
 
 
 READY = "ready"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from correspondence.common import safe_json
+from correspondence.common.errors import USAGE, CorrespondenceError
 from correspondence.engine.case import Case, CaseError, safe_case_id
 from correspondence.engine.due import Determination, Letter, determine
 from correspondence.engine.rules import RuleBook
@@ -151,8 +152,10 @@ def diary_json(d: Diary, outbox: Path) -> dict:
 
 # --------------------------------------------------------------------------- one case
 
-class NotFound(Exception):
+class NotFound(CorrespondenceError):
     """No such case or letter in the store (or a name that would leave the outbox)."""
+
+    exit_code = USAGE
 
 
 def load_case(book: RuleBook, outbox: Path, case_id: str) -> Case:
