@@ -1,5 +1,5 @@
-"""Letters that never contradict one another, as the service issues them (issue 20, point 5),
-and the escalation refusal for a stage a procedure lacks (point 3), read in the letters filed.
+"""Letters that never contradict one another, as the service issues them, and the escalation
+refusal for a stage a procedure lacks, read in the letters filed.
 
 November 2026: Mon 2, 9, 16, 23, 30; December: Mon 7, 14. The test record's complainant
 prefers email, so a letter is deemed received the day it is sent.
