@@ -107,6 +107,6 @@ def test_a_history_a_case_system_sends_is_read_whole(book, drawn):
         assert not (x.letter == "holding" and resumed), (x, rec["events"])
     for x in result.letters:
         if x.letter == "extension":
-            assert x.facts["new_due"] > x.facts["previous_due"]
+            assert x.facts.new_due > x.facts.previous_due
         if x.letter == "acknowledgement":
             assert policy.calendar.is_working_day(x.due), x

@@ -352,7 +352,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
             # a response later than its due date says so and apologises (review F6; Code 2024 5.5)
             "late": letter_date > letter.due,
             # the children's statutory procedure: a child can have an advocate at stage 2 (review F14)
-            "advocacy": case.procedure == "childrens" and not f["final"],
+            "advocacy": case.procedure == "childrens" and not f.final,
             # a request already made: no window to invite one by (the premature paragraph instead)
             "window_closes": "" if f.premature_request else british(f.window_closes),
             # docs/rules.md#early-escalation: after a premature request, the outcome does not invite it again
