@@ -45,8 +45,10 @@ CSP = ("default-src 'self'; "
        "style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; "
        "frame-src 'self'; object-src 'self'; frame-ancestors 'self'; "
        "base-uri 'none'; form-action 'self'")
-# A letter's PDF or Word file, shown in the page's frame: no script, nothing loaded, framed only here.
-FILE_CSP = "default-src 'none'; frame-ancestors 'self'"
+# A letter's PDF or Word file, shown in the page's frame: no script, framed only here. Chrome's PDF
+# viewer draws the file through an <embed> of the same address, governed by object-src, and styles
+# its wrapper page inline: so object-src is 'self' and no default-src is set (crbug.com/271452).
+FILE_CSP = "script-src 'none'; object-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 # The performance report's own HTML (its stylesheet is inline), shown in a frame.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
