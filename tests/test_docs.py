@@ -237,3 +237,10 @@ def test_rules_page_gives_every_key_its_forms_from_the_code_and_every_council_fr
     ombudsman = text[text.index("<!-- generated: ombudsman"):text.index("<!-- end of generated: ombudsman")]
     for council in COUNCILS:
         assert f"| `{council}` |" in councils and f"`{council}`" in ombudsman, council
+
+
+def test_the_code_layout_page_names_every_module():
+    page = (ROOT / "docs" / "code-layout.md").read_text(encoding="utf-8")
+    modules = [p for p in (ROOT / "correspondence").rglob("*.py") if p.name not in ("__init__.py", "__main__.py")]
+    missing = [str(p.relative_to(ROOT)) for p in modules if f"`{p.name}`" not in page]
+    assert not missing, f"docs/code-layout.md gives no sentence for: {missing}"
