@@ -473,3 +473,41 @@ def test_a_discontinuation_gives_its_recorded_reason_in_a_sentence(book, rendere
         assert ("Because we have not heard from you, we have decided to stop our investigation and close the "
                 "complaint. The reason we have recorded for closing it is: We could not get the information we "
                 "needed.") in text
+
+
+FRAGMENTS = ("Decided by:", "you or ", ", or you on ", "Dear Cllr", "The outcomes sought", "The person who contacted us",
+             "became known", "that you wish to withdraw", "As we agreed", "say which parts of our response are disputed")
+
+
+def test_every_letter_rendered_from_the_examples_reads_as_a_manager_would_sign_it(tmp_path):
+    # letters.md, third wave, over the examples as of 20 November 2026: no form fragment or doubled
+    # name in either format, the Ombudsman in every extension, a postal address and telephone on
+    # every letterhead, and `letters check` content checks pass.
+    from click.testing import CliRunner
+    from conftest import EXAMPLES, ROOT
+
+    from correspondence.cli import cli
+    outbox = tmp_path / "outbox"
+    for record in sorted(EXAMPLES.glob("*.json")):
+        result = CliRunner().invoke(cli, ["render", "--case-file", str(record), "--as-of", "2026-11-20", "--rules",
+                                          str(RULES), "--templates", str(ROOT / "templates"), "--outbox", str(outbox)])
+        assert result.exit_code == 0, (record.name, result.output)
+    book = load_rulebook(RULES)[0]
+    phones = {}  # the letterhead's telephone: the record's organisation, else the council's rules
+    for record in EXAMPLES.glob("*.json"):
+        data = json.loads(record.read_text())
+        phones[data["case_id"]] = ((data.get("organisation") or {}).get("phone")
+                                   or book.policy_for(data["council"]).value("council.phone"))
+    manifests = sorted(p for p in outbox.glob("*/*.json") if not p.parent.name.startswith("."))
+    assert len(manifests) >= 15
+    for path in manifests:
+        manifest = json.loads(path.read_text())
+        for text in (flat(docx_text(path.with_suffix(".docx").read_bytes())),
+                     flat(pdf_text(path.with_suffix(".pdf").read_bytes()))):
+            for fragment in FRAGMENTS:
+                assert fragment not in text, (path.name, fragment)
+            assert f"Telephone: {phones[manifest['case_id']]}" in text, path.name
+            if manifest["letter"] == "extension":
+                assert ("0300 061 0614" in text) or ("0300 111 3000" in text), path.name
+    check = CliRunner().invoke(cli, ["check", "--outbox", str(outbox), "--rules", str(RULES)])
+    assert check.exit_code == 0, check.output
