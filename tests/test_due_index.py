@@ -9,18 +9,12 @@ import sqlite3
 from datetime import date
 
 import pytest
-from click.testing import CliRunner
-from conftest import EXAMPLES, RULES
+from conftest import EXAMPLES, RULES, invoke
 
-from correspondence.cli import cli
 from correspondence.engine.rules import load_rulebook
 from correspondence.service import case_store, due_index, ledger
 
 CASE = "TWC-2026-0201"  # Telford & Wrekin, received Mon 16 Nov 2026 by email, nothing issued yet
-
-
-def invoke(*args, outbox, rules=RULES):
-    return CliRunner().invoke(cli, [*args, "--rules", str(rules), "--outbox", str(outbox)])
 
 
 @pytest.fixture
