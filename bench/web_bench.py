@@ -60,7 +60,7 @@ def fill_store(outbox: Path, count: int) -> list[str]:
     batches, each batch fsynced together)."""
     from correspondence.engine.case import case_from_record
     from correspondence.engine.rules import load_rulebook
-    from correspondence.service import case_store as store
+    from correspondence.service import case_store
 
     book = load_rulebook(ROOT / "rules")[0]
     councils = {c: book.procedures(c) for c in book.councils}
@@ -71,10 +71,10 @@ def fill_store(outbox: Path, count: int) -> list[str]:
         batch.append((record["case_id"], json.dumps(record).encode()))
         ids.append(record["case_id"])
         if len(batch) == 500:
-            store.save_all(outbox, batch)
+            case_store.save_all(outbox, batch)
             batch = []
     if batch:
-        store.save_all(outbox, batch)
+        case_store.save_all(outbox, batch)
     return ids
 
 

@@ -25,8 +25,7 @@ from typing import Any, Callable
 
 from correspondence.common import safe_json
 from correspondence.engine.case import MAX_RECORD_BYTES, safe_case_id
-from correspondence.service import audit
-from correspondence.service import case_store as store
+from correspondence.service import audit, case_store
 
 log = logging.getLogger("correspondence.web")
 STAGING = ".api"
@@ -158,7 +157,7 @@ class Intake:
         failed_before = _failed_of(self.outbox, case_id)
         previous = None
         if case_id:
-            snapshot = store.stored_path(self.outbox, case_id)
+            snapshot = case_store.stored_path(self.outbox, case_id)
             previous = snapshot.read_bytes() if snapshot.is_file() else None
         source = shown(name)
         try:
