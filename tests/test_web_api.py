@@ -170,3 +170,20 @@ def test_render_of_a_case_not_stored_is_404(app):
     client = app.test_client()
     sign_in(client, "casey")
     assert client.post("/cases/TWC-X/render", data={"csrf_token": csrf(client.get("/"))}).status_code == 404
+
+
+def test_the_ledger_written_on_one_thread_is_read_on_another(tmp_path):
+    """The web server approves on its intake thread and reads on its request threads."""
+    import threading
+    from datetime import date
+
+    from correspondence.service import ledger
+
+    def write():
+        conn = ledger.shared(tmp_path)
+        ledger.record(conn, "T-1", "acknowledgement", 1, "complaint", date(2026, 11, 20))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join()
+    assert [(x.letter, x.stage) for x in ledger.issued_for(tmp_path, "T-1")] == [("acknowledgement", 1)]

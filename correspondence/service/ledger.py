@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 from contextlib import closing, contextmanager
 from datetime import date, datetime, timezone
@@ -138,16 +139,22 @@ def connect(outbox: Path) -> sqlite3.Connection:
     return conn
 
 
-_SHARED: dict[str, tuple[int, int, sqlite3.Connection]] = {}  # ledger path -> (pid, inode, connection)
+_SHARED: dict[str, tuple[int, int, sqlite3.Connection]] = {}  # ledger path and thread -> (pid, inode, connection)
 _INHERITED: list[sqlite3.Connection] = []  # a parent's connections, seen after a fork: never used, never closed
 
 
+def _shared_key(path: Path) -> str:
+    """One shared connection per thread (SQLite refuses a connection made on another thread: the
+    web server's threads each read through their own)."""
+    return f"{path.absolute()}\0{threading.get_ident()}"
+
+
 def shared(outbox: Path) -> sqlite3.Connection:
-    """This process's one connection to the outbox's ledger, opened on first use and kept (one per
+    """This thread's one connection to the outbox's ledger, opened on first use and kept (one per
     worker, not one per letter). Opened again if the ledger file is replaced or removed. A
     connection inherited through a fork is left alone: SQLite forbids using or closing it there."""
     path = ledger_path(outbox)
-    key = str(path.absolute())
+    key = _shared_key(path)
     entry = _SHARED.get(key)
     if entry is not None:
         pid, inode, conn = entry
@@ -167,7 +174,7 @@ def shared(outbox: Path) -> sqlite3.Connection:
 
 
 def _shared_if_open(outbox: Path) -> sqlite3.Connection | None:
-    entry = _SHARED.get(str(ledger_path(outbox).absolute()))
+    entry = _SHARED.get(_shared_key(ledger_path(outbox)))
     if entry is None or entry[0] != os.getpid():
         return None
     try:
