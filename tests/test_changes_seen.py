@@ -15,7 +15,7 @@ from correspondence.letters import render
 from correspondence.letters.render import Renderer
 from correspondence.service import inbox
 
-SHARED = "You can contact the Ombudsman:"
+SHARED = "is independent of the council and its service is free."
 
 
 @pytest.fixture
@@ -39,10 +39,9 @@ def test_an_html_template_edited_with_its_old_time_is_used_from_the_next_letter(
     renderer = Renderer(templates)
     ctx = context_for(all_specimens, "hampshire", "outcome")
     assert SHARED in renderer.render_html("hampshire", "outcome", ctx)
-    edit_keeping_time(templates / "html" / "_base.html", "You can contact the Ombudsman:",
-                      "You may contact the Ombudsman:")
+    edit_keeping_time(templates / "html" / "_base.html", SHARED, "is independent of the council and free to use.")
     html = renderer.render_html("hampshire", "outcome", ctx)
-    assert "You may contact the Ombudsman:" in html and SHARED not in html
+    assert "is independent of the council and free to use." in html and SHARED not in html
     # and the manifest's hash of the file is the new file's
     import hashlib
     assert render.sha256_file(templates / "html" / "_base.html") == hashlib.sha256(
@@ -74,9 +73,9 @@ def test_a_council_override_added_while_running_is_used_in_both_formats(fresh_ca
     own = templates / "html" / "warwickshire"
     own.mkdir()
     shutil.copy(templates / "html" / "_base.html", own / "_base.html")
-    edit_keeping_time(own / "_base.html", SHARED, "You may contact the Ombudsman (Warwickshire):")
+    edit_keeping_time(own / "_base.html", SHARED, "is independent of Warwickshire County Council and free.")
     html = renderer.render_html("warwickshire", "escalation-refusal", ctx)
-    assert "You may contact the Ombudsman (Warwickshire):" in html and SHARED not in html
+    assert "is independent of Warwickshire County Council and free." in html and SHARED not in html
     assert "templates/html/warwickshire/_base.html" in renderer.sources("warwickshire", "escalation-refusal")
 
     from docxtpl import DocxTemplate
@@ -189,7 +188,7 @@ def test_a_word_template_saved_while_it_is_compiled_is_built_from_one_version(fr
             for item in src.infolist():
                 part = src.read(item.filename)
                 if item.filename == "word/document.xml":
-                    part = part.replace(b"You can contact the Ombudsman:", b"You may contact the Ombudsman:")
+                    part = part.replace(SHARED.encode(), b"is independent of the council and free to use.")
                 dst.writestr(item, part)
         return out.getvalue()
 
@@ -205,12 +204,12 @@ def test_a_word_template_saved_while_it_is_compiled_is_built_from_one_version(fr
     rendered = Renderer(templates).render("warwickshire", "escalation-refusal", ctx, ("docx",))
     monkeypatch.setattr(WordTemplate, "_build", build)
     document = members(rendered.docx)["word/document.xml"]
-    assert b"You can contact the Ombudsman:" in document and b"You may contact" not in document
+    assert SHARED.encode() in document and b"free to use" not in document
     assert rendered.sources["templates/docx/_base.docx"] == hashlib.sha256(original).hexdigest()
 
     base.write_bytes(original)  # reverted: a later process must not find the edited build under this key
     again = members(Renderer(templates).render_docx("warwickshire", "escalation-refusal", ctx))["word/document.xml"]
-    assert b"You can contact the Ombudsman:" in again and b"You may contact" not in again
+    assert SHARED.encode() in again and b"free to use" not in again
 
 
 def test_an_html_template_saved_after_the_letter_is_made_does_not_change_its_manifest(fresh_cache, templates,
@@ -224,7 +223,7 @@ def test_an_html_template_saved_after_the_letter_is_made_does_not_change_its_man
     lay_out = renderer.render_pdf_laid_out
 
     def saved_meanwhile(html):
-        saved_as(base, SHARED, "You may contact the Ombudsman:")
+        saved_as(base, SHARED, "is independent of the council and free to use.")
         return lay_out(html)
 
     monkeypatch.setattr(renderer, "render_pdf_laid_out", saved_meanwhile)
