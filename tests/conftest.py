@@ -282,7 +282,41 @@ def uncompiled_docx(renderer, council: str, kind: str, context: dict) -> bytes:
     base.render({**context, "body": base.new_subdoc(rendered_body)}, env, autoescape=True)
     out = io.BytesIO()
     base.save(out)
-    return out.getvalue()
+    return finished(out.getvalue(), context)
+
+
+def finished(data: bytes, context: dict) -> bytes:
+    """docxtpl's letter with the project's three finishing steps (word_render.py): Word's own
+    non-breaking hyphens, addresses on one line in the body, the paragraph before "Yours
+    sincerely" kept with it, created and modified set to the letter's date."""
+    import re
+
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from correspondence.letters.word_render import finish_text, keep_with_closing, letter_datetime
+
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+    parts = members(data)
+    document = etree.fromstring(finish_text(parts["word/document.xml"].decode("utf-8"), True).encode("utf-8"), parser)
+    keep_with_closing(document.find(qn("w:body")))
+    parts["word/document.xml"] = etree.tostring(document, encoding="UTF-8", standalone=True)
+    rels = Document(io.BytesIO(data)).part.rels.values()
+    for name in {rel.target_part.partname.membername for rel in rels if rel.reltype in (RT.HEADER, RT.FOOTER)}:
+        part = etree.fromstring(finish_text(parts[name].decode("utf-8"), False).encode("utf-8"), parser)
+        parts[name] = etree.tostring(part, encoding="UTF-8", standalone=True)
+    written = letter_datetime(context)
+    if written:
+        stamp = written.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+        parts["docProps/core.xml"] = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp,
+                                            parts["docProps/core.xml"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, blob in parts.items():
+            out.writestr(name, blob)
+    return buffer.getvalue()
 
 
 # --------------------------------------------------------------------------- a record's fields

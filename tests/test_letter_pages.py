@@ -129,7 +129,7 @@ def body_lines(pdf: bytes):
     lines, sizes = text_lines(pdf)
     pages: dict[int, list] = {n: [] for n in range(1, len(sizes) + 1)}
     for line in lines:
-        if line.box[1] < 297 - 22 + 1:  # above the bottom margin (the footer sits in it)
+        if line.box[1] < 297 - 18 + 1:  # above the bottom margin (the footer sits in it)
             pages[line.page].append(line)
     for page in pages.values():
         page.sort(key=lambda x: (round(x.box[1]), x.box[0]))

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from correspondence.engine.case import case_from_record
 from correspondence.engine.due import determine
 from correspondence.engine.required_content import required_items
-from correspondence.letters.content_check import compact, docx_text, flat, pdf_font_sizes, pdf_text
+from correspondence.letters.content_check import compact, docx_text, flat, pdf_font_sizes, pdf_text, without_page_furniture
 from correspondence.letters.context import build_context
 from correspondence.letters.render import Renderer, TemplateProblem
 from correspondence.letters.specimens import LETTER_KINDS
@@ -45,11 +45,13 @@ def test_every_kind_for_every_council_has_a_specimen(book, all_specimens):
 def test_required_content_in_both_formats(book, rendered_all, kind):
     for council in book.councils:
         ctx, word, pdf, _ = rendered_all[(council, kind)]
+        # however a line or page wraps it (an email address broken in the letterhead's column, a
+        # sentence running on past a page's footer)
+        furniture = {"case_id": ctx["case_ref"], "required_content": [{"item": "council name", "text": ctx["council"]["name"]}]}
         for item in required_items(ctx, book.required_content):
-            # however a line or page wraps it (an email address broken in the letterhead's column)
             text = compact(item["text"])
             assert text in compact(word), (council, kind, "docx", item)
-            assert text in compact(pdf), (council, kind, "pdf", item)
+            assert text in without_page_furniture(compact(pdf), furniture), (council, kind, "pdf", item)
         for leftover in ("{{", "{%", "None", "null", "undefined"):
             assert leftover not in word and leftover not in pdf, (council, kind, leftover)
 

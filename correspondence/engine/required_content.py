@@ -39,7 +39,9 @@ def _fill(text: str, scope: Mapping[str, Any]) -> str:
             return ""
         return str(found)
 
-    out = _NAME.sub(value, text).replace("\u00a0", " ")  # the letters keep dates and numbers on one line
+    # The letters keep dates and numbers on one line, and addresses breakable only after "@", "."
+    # or "/" (letters/context.py keep_together): the text to look for is the plain one.
+    out = _NAME.sub(value, text).replace("\u00a0", " ").replace("\u200b", "").replace("\u2011", "-")
     return "" if missing else out
 
 

@@ -186,10 +186,11 @@ def pdf_font_sizes(data: bytes) -> set[float]:
 
 def flat(text: str) -> str:
     """White space folded, so a phrase wrapped across lines still matches."""
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", text.replace("\u200b", "").replace("\u2011", "-")).strip()
 
 
-_SPACE = re.compile(r"[\s\u2022]+")  # white space, and list bullets (drawn after a page's text in a PDF)
+# White space, list bullets (drawn after a page's text in a PDF) and zero-width break opportunities.
+_SPACE = re.compile(r"[\s\u2022\u200b]+")
 _PAGE_NUMBER = re.compile(r"Page\s*\d+\s*of\s*\d+")
 
 
@@ -198,7 +199,7 @@ def compact(text: str) -> str:
     (a name hyphenated at a line end, an email address broken in a narrow column, a point
     that runs from one page to the next). List bullets go too: they are layout, and a PDF draws them
     after the page's text, so they would split a sentence running onto the next page."""
-    return _SPACE.sub("", text)
+    return _SPACE.sub("", text).replace("\u2011", "-")
 
 
 def without_page_furniture(text: str, manifest: dict) -> str:

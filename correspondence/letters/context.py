@@ -71,18 +71,45 @@ def decided_sentence(decided_by: str) -> str:
 
 
 NBSP = "\u00a0"
+ZWSP = "\u200b"        # a line may break here (after "@", "." or "/" in an address), and nowhere else in it
+NB_HYPHEN = "\u2011"   # a hyphen no line breaks at: drawn as "-" (HTML: a no-wrap span; Word: w:noBreakHyphen)
 # Kept on one line wherever they appear (letters.md, Page breaks): UK postcodes, telephone
 # numbers and dates, their spaces made non-breaking.
 _KEEP = re.compile(
     r"\b[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}\b"                       # postcodes: PR2 0ET
     r"|(?<![\w])(?:\+44 ?|0)\d{2,4}(?: \d{3,6}){1,2}(?![\w])"           # phones: 0300 061 0614
     r"|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b")
+# Email and web addresses (letters.md, Revised for the third wave: no break at a space or hyphen
+# inside one; one longer than its line wraps only after "@", "." or "/").
+_ADDRESS = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                                        # customer.relationship@telford.gov.uk
+    r"|(?<![\w@.-])(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*"
+    r"\.(?:uk|com|org|net|gov|info|eu)\b(?:/[\w./%?=&#~+-]*[\w/])?")        # www.telford.gov.uk/complaints
+
+
+def _address(text: str) -> str:
+    """An email or web address that breaks only after "@", "." or "/": a zero-width break
+    opportunity after each (not at its end), its hyphens non-breaking."""
+    text = text.replace("-", NB_HYPHEN)
+    return re.sub(r"(?<=[@./])(?=[^@./])", ZWSP, text)
+
+
+def _keep_text(text: str) -> str:
+    if ZWSP not in text and NB_HYPHEN not in text:  # not kept already
+        text = _ADDRESS.sub(lambda m: _address(m.group(0)), text)
+    return _KEEP.sub(lambda m: m.group(0).replace(" ", NBSP), text)
+
+
+def plain(text: str) -> str:
+    """``text`` as a reader types it again: the layout characters of :func:`keep_together` undone."""
+    return text.replace(ZWSP, "").replace(NB_HYPHEN, "-").replace(NBSP, " ")
 
 
 def keep_together(value: Any) -> Any:
-    """``value`` with the spaces inside postcodes, phone numbers and dates made non-breaking."""
+    """``value`` with the spaces inside postcodes, phone numbers and dates made non-breaking, and
+    email and web addresses breakable only after "@", "." or "/"."""
     if isinstance(value, str):
-        return _KEEP.sub(lambda m: m.group(0).replace(" ", NBSP), value)
+        return _keep_text(value)
     if isinstance(value, list):
         return [keep_together(v) for v in value]
     if isinstance(value, dict):
@@ -511,6 +538,7 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         "council": council,
         "case_ref": case.case_id,
         "letter": {"kind": letter.letter, "stage": letter.stage, "date": british(letter_date),
+                   "iso_date": letter_date.isoformat(),
                    "due": british(letter.due), "title": "",
                    # a letter sent after its due date apologises (review F6); the acknowledgement and
                    # the outcome say so in their own words

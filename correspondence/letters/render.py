@@ -298,8 +298,34 @@ class _TemplateFolders(BaseLoader):
         raise TemplateNotFound(template)
 
 
+_NB_HYPHEN, _ZWSP = "\u2011", "\u200b"
+_KEPT_WORD = re.compile(r"[^\s<>]*[\u2011\u200b][^\s<>]*")
+
+
+def _kept_address(match: re.Match) -> str:
+    parts = []
+    for part in match.group(0).split(_ZWSP):
+        parts.append(f'<span class="nobr">{part.replace(_NB_HYPHEN, "-")}</span>' if _NB_HYPHEN in part else part)
+    return f'<span class="addr">{_ZWSP.join(parts)}</span>'
+
+
+def html_text(value: Any) -> Any:
+    """A value as the HTML letters print it. An email or web address that ``keep_together``
+    marked (letters/context.py: zero-width spaces after "@", "." and "/", non-breaking hyphens)
+    is a span (``.addr``) that letter.css keeps on one line in the body, and lets wrap only at
+    those zero-width spaces in the narrow letterhead; its hyphens are plain hyphens in no-wrap
+    spans (``.nobr``: Liberation Sans has no U+2011 glyph, and a reader copying the address gets
+    the hyphen they would type)."""
+    if not isinstance(value, str) or (_NB_HYPHEN not in value and _ZWSP not in value):
+        return value
+    from markupsafe import Markup, escape
+
+    return Markup(_KEPT_WORD.sub(_kept_address, str(escape(value))))
+
+
 def _env_settings(env) -> tuple:
-    return (type(env).__module__, type(env).__qualname__, repr(env.autoescape), env.undefined.__qualname__,
+    finalize = getattr(env.finalize, "__qualname__", repr(env.finalize))
+    return (type(env).__module__, type(env).__qualname__, repr(env.autoescape), env.undefined.__qualname__, finalize,
             env.block_start_string, env.variable_start_string, env.comment_start_string, env.trim_blocks,
             env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, tuple(sorted(env.extensions)))
 
@@ -350,7 +376,7 @@ class Renderer:
         if env is None:
             loader = _TemplateFolders([str(self.templates / "html" / council), str(self.templates / "html")])
             env = _HtmlEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
-                                   trim_blocks=True, lstrip_blocks=True)
+                                   trim_blocks=True, lstrip_blocks=True, finalize=html_text)
             env.bytecode_cache = _bytecode_cache(_env_settings(env))
             self._html_envs[council] = env
         return env

@@ -9,7 +9,10 @@ the compiled template, written straight into a copy of the built package.
 The letters are the ones docxtpl makes by rendering the body, inserting it as a sub-document
 and rendering the base (``tests/test_word.py`` compares the two, part by part): the same
 patching of Word's XML (docxtpl's ``patch_xml``), the same post-processing (listings, tables,
-drawing ids), the same serialisation.
+drawing ids), the same serialisation; then three finishing steps of this project's own
+(``finish_text``, ``keep_with_closing``, ``letter_datetime``): Word's non-breaking hyphens and
+addresses kept on one line in the body, the paragraph before "Yours sincerely" kept with it, and
+the created and modified dates set to the letter's date.
 
 Extension points, for changes to the Word files themselves: ``prepare`` receives the built
 python-docx ``Document`` before it is compiled (styles, sections, headers, properties can be
@@ -43,6 +46,7 @@ _JINJA_MARKS = ("{{", "{%", "{#")
 _TEMPLATE_FILENAME = "<template>"  # Jinja's name for code compiled from a string
 _PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's
 CACHE_KIND = "word"
+_NB_HYPHEN, _ZWSP = "\u2011", "\u200b"  # only ever in text (a w:t), put there by the context's keep_together
 STATE_FORMAT = 1  # what a compiled template holds (raise it when that changes)
 
 
@@ -83,6 +87,62 @@ class WordSourceError(CorrespondenceError):
     def __init__(self, path: Path, error: Exception):
         super().__init__(str(error))
         self.path, self.error = path, error
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+CLOSING_STYLE = "Closing"  # word_template_builder.py: "Yours sincerely"
+
+
+def finish_text(xml: str, body: bool) -> str:
+    """A filled part's XML with the layout characters ``keep_together`` put in (letters/context.py)
+    made Word's own: a non-breaking hyphen is ``w:noBreakHyphen`` (drawn as the font's hyphen); in
+    the body (``body``) an email or web address stays on one line, the zero-width break
+    opportunities after its "@", "." and "/" being for the narrow letterhead (a header) only."""
+    if body and _ZWSP in xml:
+        xml = xml.replace(_ZWSP, "")
+    if _NB_HYPHEN in xml:
+        xml = xml.replace(_NB_HYPHEN, '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">')
+    return xml
+
+
+def letter_datetime(context: dict):
+    """The letter's date (``letter.iso_date``) as the Word file's created and modified time, or None."""
+    letter = context.get("letter") if isinstance(context, dict) else None
+    written = letter.get("iso_date", "") if isinstance(letter, dict) else ""
+    if not written:
+        return None
+    from datetime import datetime, timezone
+    return datetime.fromisoformat(written).replace(tzinfo=timezone.utc)
+
+
+def _keep_next(paragraph) -> None:
+    ppr = paragraph.find(_W + "pPr")
+    if ppr is None:
+        ppr = etree.SubElement(paragraph, _W + "pPr")
+        paragraph.remove(ppr)
+        paragraph.insert(0, ppr)
+    if ppr.find(_W + "keepNext") is None:
+        keep = etree.Element(_W + "keepNext")
+        style = ppr.find(_W + "pStyle")
+        ppr.insert(1 if style is not None else 0, keep)  # pStyle first, then keepNext (the schema's order)
+
+
+def keep_with_closing(body) -> None:
+    """What comes just before "Yours sincerely" (a paragraph, or a table's last row) keeps with
+    it, so the signature block never stands alone on a page (letter.css: break-before: avoid)."""
+    for style in body.iter(_W + "pStyle"):
+        if style.get(_W + "val") != CLOSING_STYLE:
+            continue
+        closing = style.getparent().getparent()
+        before = closing.getprevious()
+        if before is None:
+            continue
+        if before.tag == _W + "tbl":
+            rows = before.findall(_W + "tr")
+            for paragraph in (rows[-1].iter(_W + "p") if rows else ()):
+                _keep_next(paragraph)
+        elif before.tag == _W + "p":
+            _keep_next(before)
 
 
 class _Ids:
@@ -273,19 +333,23 @@ class WordTemplate:
 
     # ----- filling
 
-    def _fill(self, template: Template, context: dict) -> str:
+    def _fill(self, template: Template, context: dict, body: bool = False) -> str:
+        """A part's XML for ``context``. In the body (``body``) an email or web address stays on
+        one line: the zero-width break opportunities ``keep_together`` put after its "@", "."
+        and "/" are for the narrow letterhead (a header) only."""
         xml = template.render(context)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return self._tpl.resolve_listing(xml)
+        return finish_text(self._tpl.resolve_listing(xml), body)
 
     def render(self, context: dict) -> WordLetter:
         try:
-            body = self._tpl.fix_tables(self._fill(self._document, context))
+            body = self._tpl.fix_tables(self._fill(self._document, context, body=True))
         except Exception as exc:
             raise WordSourceError(self.body_path if self._in_body(exc) else self.base_path, exc) from None
         from docxtpl import DocxTemplate
         DocxTemplate.fix_docpr_ids(_Ids(), body)
+        keep_with_closing(body)
         root = copy.deepcopy(self._shell)
         root.replace(root.find(body.tag), body)
         rendered = {self._document_member: etree.tostring(root, encoding="UTF-8", standalone=True)}
@@ -302,10 +366,14 @@ class WordTemplate:
         return WordLetter(_zip(entries), tuple(checked))
 
     def _core_xml(self, context: dict) -> bytes:
-        if not self._core_templates:
+        """The core properties: those holding Jinja rendered, created and modified set to the
+        letter's date (``letter.iso_date``; python-docx's starting file says 2013)."""
+        written = letter_datetime(context)
+        if not self._core_templates and not written:
             return self._core_state[2]
         values = tuple((name, t.render(context)) for name, t in self._core_templates.items())
-        blob = self._core_cache.get(values)
+        key = (values, written)
+        blob = self._core_cache.get(key)
         if blob is None:
             if self._core_part is None:
                 from docx.opc.packuri import PackURI
@@ -314,9 +382,12 @@ class WordTemplate:
                 self._core_part = CorePropertiesPart.load(PackURI(partname), content_type, data, None)
                 for name, value in self._core_static.items():  # "" stays an empty element, not <x/>
                     setattr(self._core_part.core_properties, name, value)
+            props = self._core_part.core_properties
             for name, value in values:
-                setattr(self._core_part.core_properties, name, value)
+                setattr(props, name, value)
+            if written:
+                props.created = props.modified = written
             blob = self._core_part.blob
             if len(self._core_cache) < 256:
-                self._core_cache[values] = blob
+                self._core_cache[key] = blob
         return blob

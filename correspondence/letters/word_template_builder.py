@@ -23,16 +23,24 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 FONT = "Liberation Sans"
+# Where Liberation Sans has no glyph, Word takes a run's complex-script font (Urdu and Arabic; for
+# Bengali, Gurmukhi and Gujarati LibreOffice falls back through fontconfig to Debian's Noto font
+# for each) and its East Asian font (Chinese): the fonts letter.css names after Liberation Sans.
+FONT_COMPLEX = "Noto Naskh Arabic"
+FONT_EAST_ASIAN = "Noto Sans CJK SC"
 LANG = "en-GB"
 BLOCK_STATEMENT = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.S)
 COMMENT = re.compile(r"\{#.*?#\}", re.S)
 BODY_BLOCK = re.compile(r"\{%-?\s*block body\s*-?%\}(.*?)\{%-?\s*endblock\s*-?%\}", re.S)
 MAIN = re.compile(r"<main>(.*?)</main>", re.S)
 # Page 1 (mm): Notify's zones, as in letter.css.
-TOP, HEADER_FROM_TOP, LEFT, RIGHT, BOTTOM, FOOTER_FROM_BOTTOM = 20, 6.5, 20, 20, 22, 8
+TOP, HEADER_FROM_TOP, LEFT, RIGHT, BOTTOM, FOOTER_FROM_BOTTOM = 20, 6.5, 20, 20, 18, 8
 ROWS_MM = (34.0, 25.3, 29.2)  # 6.5-40.5 above the window, 40.5-65.8 the address, 65.8-95 the band
 ADDRESS_INDENT, ADDRESS_RIGHT, CONTACT_FROM, CONTACT_WIDTH = 6, 7, 105, 68  # from the left margin (20 mm)
 LARGE_PRINT_HALF_POINTS = 32  # 16pt
+CLOSING_STYLE = "Closing"
+TABLE_WIDTHS_MM = (112, 58)  # an actions table: "30 November 2026" fits the date column at 16pt
+BORDER_EIGHTHS = 6  # 0.75pt, letter.css's 1px
 
 
 # --------------------------------------------------------------------------- styles
@@ -51,8 +59,10 @@ def _set_fonts(rpr) -> None:
         rpr.insert(0, fonts)
     for attr in list(fonts.attrib):
         del fonts.attrib[attr]
-    for key in ("ascii", "hAnsi", "cs", "eastAsia"):
+    for key in ("ascii", "hAnsi"):
         fonts.set(_w(key), FONT)
+    fonts.set(_w("cs"), FONT_COMPLEX)
+    fonts.set(_w("eastAsia"), FONT_EAST_ASIAN)
 
 
 def _set_lang(rpr) -> None:
@@ -98,16 +108,22 @@ def setup_styles(doc) -> None:
     # Leftover metadata of the starting document.
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(11)
-    normal.paragraph_format.space_after = Pt(8)
-    normal.paragraph_format.line_spacing = 1.3
-    for name, size, before, after in (("Heading 1", 15, 14, 8), ("Heading 2", 12, 12, 5)):
+    normal.paragraph_format.space_after = Mm(2.5)
+    # letter.css's line-height 1.3 (of the type size): Word's multiple is of Liberation Sans's own
+    # line height, 1.149 of its size.
+    normal.paragraph_format.line_spacing = 1.18
+    for name, size, before, after in (("Heading 1", 15, Mm(4), Mm(2)), ("Heading 2", 12, Mm(4), Mm(1.5))):
         style = doc.styles[name]
         style.font.size, style.font.bold, style.font.italic = Pt(size), True, False
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.paragraph_format.keep_with_next = True
-        style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(before), Pt(after)
+        style.paragraph_format.space_before, style.paragraph_format.space_after = before, after
+    # letter.css's ul: its items set close, 2.5 mm under the list ("don't add space between
+    # paragraphs of the same style", which Word and LibreOffice both honour).
+    from docx.oxml import OxmlElement
     bullet = doc.styles["List Bullet"]
-    bullet.paragraph_format.space_after = Pt(3)
+    bullet.paragraph_format.space_after = Mm(2.5)
+    bullet.element.get_or_add_pPr().append(OxmlElement("w:contextualSpacing"))
     for name, size in (("Header", 11), ("Footer", 9)):
         doc.styles[name].font.size = Pt(size)
         doc.styles[name].paragraph_format.space_after = Pt(0)
@@ -134,7 +150,13 @@ def setup_styles(doc) -> None:
     reference = doc.styles.add_style("Reference", WD_STYLE_TYPE.PARAGRAPH)
     reference.base_style = doc.styles["Normal"]
     reference.paragraph_format.space_after = Pt(0)
-    for style in (address, letterhead, reference):
+    # "Yours sincerely": the paragraph before it is kept with it when a letter is filled
+    # (word_render.py), so the signature block never stands alone on a page.
+    closing = doc.styles.add_style(CLOSING_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    closing.base_style = doc.styles["Normal"]
+    closing.paragraph_format.space_before = Mm(5)
+    closing.paragraph_format.keep_with_next = True
+    for style in (address, letterhead, reference, closing):
         rpr = _rpr(style.element)
         _set_fonts(rpr)
         _set_lang(rpr)
@@ -189,6 +211,8 @@ class _Converter(HTMLParser):
         self.row: list | None = None
         self.cell: dict | None = None
         self.keep_groups: list[list] = []
+        self.in_box = False  # inside the Ombudsman's box: each paragraph bordered (_in_box)
+        self.after_table = False  # the next paragraph keeps letter.css's 3 mm under a table
 
     # -- block-level text: Jinja statements become {%p %} (or {%tr %}) paragraphs
 
@@ -233,6 +257,8 @@ class _Converter(HTMLParser):
             self.paragraph.add_run().add_break()
         elif tag == "section" and ("signature" in classes or "ombudsman" in classes):
             self.keep_groups.append([])
+            if "ombudsman" in classes:  # a bordered box, as letter.css draws it
+                self.in_box = True
         elif tag == "table":
             self.table_rows = []
         elif tag == "tr" and self.table_rows is not None:
@@ -243,16 +269,25 @@ class _Converter(HTMLParser):
             style = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 2", "li": "List Bullet"}.get(tag)
             if "reference" in classes:
                 style = "Reference"
+            if "closing" in classes:
+                style = CLOSING_STYLE
             self.paragraph = self.container.add_paragraph(style=style)
             fmt = self.paragraph.paragraph_format
+            if self.after_table:
+                fmt.space_before, self.after_table = Mm(3), False
+            if self.in_box:
+                _in_box(self.paragraph)
+            if "other-formats" in classes:
+                fmt.space_before = Pt(15)  # one line under the signature
             if "reference" in classes and "last" in classes:
                 fmt.space_after = Pt(11)
             if "signatory" in classes:
-                fmt.space_before = Mm(18)  # room for a handwritten signature (at least 15 mm)
+                fmt.space_before = Mm(15)  # room for a handwritten signature (at least 15 mm)
             if any("signature" in c for c in self.classes[:-1]) and not self.paragraph.text:
                 fmt.space_after = 0
-            if classes & {"before-closing", "point"}:
+            if "point" in classes:  # a finding's heading stays with its finding
                 fmt.keep_with_next = True
+                fmt.space_after = Mm(1)
             self._track(self.paragraph)
 
     def handle_startendtag(self, tag: str, attrs) -> None:
@@ -264,6 +299,8 @@ class _Converter(HTMLParser):
         if tag in ("strong", "b"):
             self.bold -= 1
         elif tag == "section" and ("signature" in classes or "ombudsman" in classes):
+            if "ombudsman" in classes:
+                self.in_box = False
             group = self.keep_groups.pop()
             for paragraph in group[:-1]:
                 paragraph.paragraph_format.keep_with_next = True
@@ -280,6 +317,7 @@ class _Converter(HTMLParser):
         elif tag == "table" and self.table_rows is not None:
             self._table(self.table_rows)
             self.table_rows = None
+            self.after_table = True
         elif tag in self.INLINE_CONTAINERS and self.paragraph is not None and self.cell is None:
             if self.paragraph.runs:
                 last = self.paragraph.runs[-1]
@@ -293,7 +331,8 @@ class _Converter(HTMLParser):
         width = max(len(r) for kind, r in rows if kind == "cells")
         table = self.container.add_table(rows=0, cols=width)
         table.style = self.doc.styles["Table Grid"]
-        widths = [Mm(120), Mm(50)] if width == 2 else [Mm(170 / width)] * width
+        _cell_margins(table, top=1.5, bottom=1.5, left=2, right=2)  # letter.css's padding
+        widths = [Mm(w) for w in TABLE_WIDTHS_MM] if width == 2 else [Mm(170 / width)] * width
         for kind, row in rows:
             cells = table.add_row().cells
             tr_pr = cells[0]._tc.getparent().get_or_add_trPr()
@@ -318,6 +357,47 @@ class _Converter(HTMLParser):
             for cell, w in zip(row.cells, widths):
                 cell.width = w
         self._track(table)
+
+
+def _cell_margins(table, **mm: float) -> None:
+    from docx.oxml import OxmlElement
+    from docx.shared import Mm
+
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("top", "left", "bottom", "right"):
+        if edge in mm:
+            el = OxmlElement(f"w:{edge}")
+            el.set(_w("w"), str(round(Mm(mm[edge]).twips)))
+            el.set(_w("type"), "dxa")
+            margins.append(el)
+    table._tbl.tblPr.append(margins)
+
+
+def _in_box(paragraph) -> None:
+    """One paragraph of a bordered box (the PDF's ``.ombudsman``: a 1px border, 3 mm by 4 mm of
+    padding): the same border on each, which Word and LibreOffice draw as one box round them all,
+    kept with the next paragraph as a box is, so it never splits from what follows (a table's row
+    would: LibreOffice keeps no table with the paragraph after it)."""
+    from docx.oxml import OxmlElement
+
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for edge, space in (("top", 8), ("left", 11), ("bottom", 8), ("right", 11)):  # points: 3 mm, 4 mm
+        el = OxmlElement(f"w:{edge}")
+        el.set(_w("val"), "single")
+        el.set(_w("sz"), str(BORDER_EIGHTHS))
+        el.set(_w("space"), str(space))
+        el.set(_w("color"), "000000")
+        borders.append(el)
+    ppr.insert_element_before(borders, *(f"w:{tag}" for tag in (  # the schema's order
+        "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct",
+        "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+        "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+        "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")))
+    # No indent of its own: LibreOffice and Word draw one box round neighbouring paragraphs only
+    # when their borders and indents are the same (a bullet's indent is its list's). The border
+    # stands 4 mm outside the text, 16-194 mm across, inside the printable area.
+    paragraph.paragraph_format.keep_with_next = True
 
 
 def convert(doc, html: str) -> None:
@@ -406,7 +486,21 @@ def _first_page_header(doc) -> None:
         row.height, row.height_rule = Mm(height), WD_ROW_HEIGHT_RULE.EXACTLY
         row.cells[0].width, row.cells[1].width = Mm(CONTACT_FROM), Mm(CONTACT_WIDTH)
     table.columns[0].width, table.columns[1].width = Mm(CONTACT_FROM), Mm(CONTACT_WIDTH)  # the grid LibreOffice reads
-    contact = table.cell(0, 1).merge(table.cell(2, 1))
+    # The contact block above (6.5-65.8 mm down); in standard print the references under it
+    # (65.8-95 mm, letter.css's .references); large print joins the two (large_print below).
+    contact = table.cell(0, 1).merge(table.cell(1, 1))
+    references = table.cell(2, 1)
+    ref_lines = [("{%p if not large_print %}", ""), ("Our reference:", " {{ case_ref }}"), ("Date:", " {{ letter.date }}"),
+                 ("Dealt with by:", " {{ officer.name }}{% if officer.job_title %}, {{ officer.job_title }}{% endif %}"),
+                 ("{%p endif %}", "")]
+    for i, (label, text) in enumerate(ref_lines):
+        paragraph = references.paragraphs[0] if i == 0 else references.add_paragraph()
+        paragraph.style = doc.styles["Letterhead"]
+        run = paragraph.add_run(label)
+        if text:
+            run.bold = True
+            paragraph.add_run(text)
+    references.add_paragraph(style=doc.styles["Letterhead"])  # a cell keeps a paragraph when the others go
     lines = [("{{ council.name }}", True), ("{%p if council.team %}", False), ("{{ council.team }}", False),
              ("{%p endif %}", False), ("{%p if council.address %}", False),
              ("{{ council.address | join(', ') }}", False), ("{%p endif %}", False), ("{%p if council.phone %}", False), ("Telephone: {{ council.phone }}", False),
@@ -490,6 +584,10 @@ def large_print(doc) -> None:
             size = size or int(el.get(_w("val")))
         return size or LARGE_PRINT_HALF_POINTS
 
+    # Page 1's contact block takes the whole column (the references open the body instead).
+    header = doc.sections[0].first_page_header
+    if header.tables and len(header.tables[0].rows) == 3:
+        header.tables[0].cell(0, 1).merge(header.tables[0].cell(2, 1))
     styles_el = doc.styles.element
     defaults = _rpr(styles_el.find(_w("docDefaults")).find(_w("rPrDefault")))
     raise_size(defaults, 22)
