@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/pages_bench.py [--letters 100] [--keep FOLDER] [--json]
 
-The letters: every letter due on 20 November 2026 for each record in ``examples/inbox`` (as
-``letters render`` would make them, each to its own recipient), then the specimens (every letter
-kind for every council, from the same records) until --letters are made. Each is rendered in both
+The letters: every letter of each record in ``examples/inbox`` on 20 November 2026 (as ``letters
+render`` would make them, each to its own recipient, as if none had been issued), then the
+specimens (every letter kind for every council, from the same records; then again in large
+print) until --letters are made. Each is rendered in both
 formats; the PDF's pages are counted with pypdf, the Word file's by converting all of them to
 PDF in ONE LibreOffice run (``soffice --headless --convert-to pdf``), as a council would print
 them. Prints the count that agree, and each that does not (case, letter, PDF pages, Word pages);
@@ -50,15 +51,24 @@ def letter_jobs(limit: int) -> list[dict]:
         result = determine(case, policy, (), AS_OF)
         if result.recipient is None:
             continue
-        for letter in result.letters:
+        for letter in result.letters:  # every letter of the record, as if none were issued yet
+            if letter.status == "superseded":
+                continue
+            try:
+                context = build_context(case, policy, result, letter, AS_OF)
+            except (KeyError, ValueError):  # a letter sent outside the service: nothing to make
+                continue
             jobs.append({"name": f"{case.case_id}_{letter.letter}_{letter.trigger}", "council": case.council,
-                         "kind": letter.letter, "examples": True,
-                         "context": build_context(case, policy, result, letter, AS_OF)})
-    for (council, kind), s in sorted(specimens(book, ROOT / "examples" / "inbox", AS_OF).items()):
-        if len(jobs) >= limit:
-            break
-        jobs.append({"name": f"specimen_{council}_{kind}", "council": council, "kind": kind, "examples": False,
-                     "context": build_context(s.case, s.policy, s.result, s.letter, AS_OF)})
+                         "kind": letter.letter, "examples": True, "context": context})
+    found = sorted(specimens(book, ROOT / "examples" / "inbox", AS_OF).items())
+    for large_print in (False, True):  # then the specimens, in standard and in large print
+        for (council, kind), s in found:
+            if len(jobs) >= limit:
+                return jobs
+            context = build_context(s.case, s.policy, s.result, s.letter, AS_OF)
+            context["large_print"] = context["large_print"] or large_print
+            jobs.append({"name": f"specimen_{council}_{kind}{'_large' if large_print else ''}", "council": council,
+                         "kind": kind, "examples": False, "context": context})
     return jobs[:limit]
 
 

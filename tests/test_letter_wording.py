@@ -234,7 +234,7 @@ def test_a_stage_2_letter_is_signed_by_that_stages_officer(book, renderer):
     for text in render(book, renderer, rec, "2026-11-10", "acknowledgement", 2):
         assert "Dealt with by: Priya Shah, Complaints Manager" in text
         assert "Priya Shah will look into the complaint." in text
-        assert "Yours sincerely, Priya Shah Complaints Manager Telford & Wrekin Council Email: p.shah@example.org" in text
+        assert "Yours sincerely, Priya Shah Complaints Manager, Telford & Wrekin Council Email: p.shah@example.org" in text
         assert "Sam Patel" not in text
 
 
@@ -244,7 +244,7 @@ def test_a_stage_2_letter_without_its_officer_is_signed_by_the_complaints_team(b
         assert "Dealt with by: Customer Relationship Team" in text
         assert "Our Customer Relationship Team will look into the complaint." in text
         assert ("Yours sincerely, Customer Relationship Team Telford & Wrekin Council "
-                "Email: customer.relationship@telford.gov.uk Telephone: 01952 382006") in text
+                "Email: customer.relationship@telford.gov.uk · Telephone: 01952 382006") in text
         assert "Sam Patel" not in text  # never the stage 1 officer
 
 

@@ -18,7 +18,14 @@ from pypdf import PdfReader
 from correspondence.engine.case import case_from_record
 from correspondence.engine.due import determine
 from correspondence.engine.required_content import required_items
-from correspondence.letters.content_check import compact, docx_text, flat, pdf_font_sizes, pdf_text, without_page_furniture
+from correspondence.letters.content_check import (
+    compact,
+    docx_text,
+    flat,
+    pdf_font_sizes,
+    pdf_text,
+    without_page_furniture,
+)
 from correspondence.letters.context import build_context
 from correspondence.letters.render import Renderer, TemplateProblem
 from correspondence.letters.specimens import LETTER_KINDS

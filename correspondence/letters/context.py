@@ -79,7 +79,7 @@ _KEEP = re.compile(
     r"\b[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}\b"                       # postcodes: PR2 0ET
     r"|(?<![\w])(?:\+44 ?|0)\d{2,4}(?: \d{3,6}){1,2}(?![\w])"           # phones: 0300 061 0614
     r"|\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b")
-# Email and web addresses (letters.md, Revised for the third wave: no break at a space or hyphen
+# Email and web addresses (letters.md, Layout: no break at a space or hyphen
 # inside one; one longer than its line wraps only after "@", "." or "/").
 _ADDRESS = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                                        # customer.relationship@telford.gov.uk
