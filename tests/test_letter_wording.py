@@ -457,7 +457,7 @@ def test_the_examples_stage_2_acknowledgement_is_signed_by_the_stage_2_reviewer(
     rec = json.loads((EXAMPLES / "smbc-2026-0077.json").read_text())
     for text in render(book, renderer, rec, "2026-11-20", "acknowledgement", 2):
         assert "Helen Ward will look into the complaint." in text
-        assert "Yours sincerely, Helen Ward Corporate Complaints Manager Solihull Council" in text
+        assert "Yours sincerely, Helen Ward Corporate Complaints Manager, Solihull Council" in text
         assert "Paul Grant" not in text
 
 
