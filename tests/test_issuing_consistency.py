@@ -5,6 +5,7 @@ November 2026: Mon 2, 9, 16, 23, 30; December: Mon 7, 14. The test record's comp
 prefers email, so a letter is deemed received the day it is sent.
 """
 
+import re
 from datetime import date
 
 from conftest import ev, make
@@ -30,7 +31,10 @@ def text(report, kind: str, stage: int | None = None) -> str:
     found = [f for f in report.issued if f.letter.letter == kind and (stage is None or f.letter.stage == stage)]
     assert len(found) == 1, filed(report)
     pdf = next(p for p in found[0].paths if p.suffix == ".pdf")
-    return flat(pdf_text(pdf.read_bytes()))
+    # each page's footer ("<Council> · Our reference <case> Page N of M") out, so a sentence
+    # running on to the next page reads as one
+    return re.sub(r"\s*(?:•\s*)?[A-Z][\w&']*(?: [A-Z&][\w&']*)* · Our reference \S+ Page \d+ of \d+", "",
+                  flat(pdf_text(pdf.read_bytes())))
 
 
 def test_an_outcome_going_out_in_the_same_run_supersedes_the_acknowledgement(book, renderer, tmp_path):
