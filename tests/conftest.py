@@ -362,3 +362,43 @@ def read_only(folder: Path):
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=True)
+
+
+def sign_off_all(outbox: Path, as_of: str, by: str = "Alex Manager") -> list:
+    """A manager approves every draft awaiting sign-off in ``outbox``, dated ``as_of`` (sign-off.md):
+    for tests whose subject is the letter as issued, not how it was held."""
+    from correspondence.letters.render import Renderer
+    from correspondence.service import signoff
+
+    book = load_rulebook(RULES)[0]
+    renderer = Renderer(ROOT / "templates")
+    return [signoff.approve(book, renderer, outbox, d.case_id, d.stem, by, None, date.fromisoformat(as_of),
+                            today=date.today())
+            for d in signoff.list_drafts(outbox)]
+
+
+def drafted(outbox):
+    """The letters drafted and held for sign-off (docs/sign-off.md): (case, letter, stage, trigger) of each draft."""
+    if not (outbox / "ledger.sqlite3").exists():
+        return []
+    with sqlite3.connect(outbox / "ledger.sqlite3") as conn:
+        try:
+            return conn.execute("SELECT case_id, letter, stage, trigger FROM signoff WHERE event = 'drafted' "
+                                "ORDER BY 1, 2, 3, 4").fetchall()
+        except sqlite3.OperationalError:
+            return []
+
+
+def rules_without_sign_off(folder: Path) -> Path:
+    """A copy of the project's rules in which no letter kind is signed off (a council whose practice
+    lets the service send its decisions): for tests about what one run issues, not about sign-off."""
+    import shutil
+
+    rules = Path(folder) / "rules"
+    shutil.copytree(RULES, rules)
+    path = rules / "code-2024.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[sign_off]\nletters = { value = [")
+    end = text.index("]", start + len("[sign_off]\nletters = { value = ["))
+    path.write_text(text[:start] + "[sign_off]\nletters = { value = [" + text[end:], encoding="utf-8")
+    return rules

@@ -39,7 +39,11 @@ def test_check_passes_on_an_outbox_rendered_from_the_examples(tmp_path):
         assert render(record.name, tmp_path).exit_code == 0
     result = invoke("check", outbox=tmp_path)
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("letters checked: each carries its required content.")
+    # the drafts held for sign-off are checked too, and named as drafts
+    drafts = len(list(tmp_path.glob("*/drafts/*.json")))
+    assert drafts >= 9
+    assert result.output.strip().endswith(f"letters checked ({drafts} of them drafts awaiting sign-off): each carries "
+                                          f"its required content.")
     report = json.loads(invoke("check", "--json", outbox=tmp_path).output)
     assert report["passed"] and report["failures"] == [] and report["letters"] >= 14
 
@@ -107,7 +111,8 @@ def test_large_print_below_16pt_is_caught(tmp_path, broken):
 def test_an_ombudsman_phone_deleted_by_hand_from_the_word_file(tmp_path):
     outbox = tmp_path / "outbox"
     assert render("smbc-2026-0090.json", outbox).exit_code == 0  # an escalation refusal: Ombudsman mandatory
-    docx = outbox / "SMBC-2026-0090" / "2026-11-20_escalation-refusal-s2_e5.docx"
+    # held for sign-off (Solihull signs off its escalation refusals): the draft is checked as a letter is
+    docx = outbox / "SMBC-2026-0090" / "drafts" / "2026-11-20_escalation-refusal-s2_e5.docx"
     doc = Document(str(docx))
     for paragraph in doc.paragraphs:
         for run in paragraph.runs:
@@ -116,7 +121,8 @@ def test_an_ombudsman_phone_deleted_by_hand_from_the_word_file(tmp_path):
     result = invoke("check", outbox=outbox)
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
-        f"{docx}: escalation-refusal stage 2 (e5): missing Ombudsman telephone: \"0300 061 0614\" "
+        f"{docx}: escalation-refusal stage 2 (e5, a draft awaiting sign-off): missing Ombudsman telephone: "
+        f"\"0300 061 0614\" "
         f"(docs/rules.md, Where the Ombudsman's details are mandatory)")
     report = json.loads(invoke("check", str(docx), "--json", outbox=outbox).output)
     assert report["passed"] is False and report["failures"][0]["file"] == str(docx)
@@ -125,7 +131,7 @@ def test_an_ombudsman_phone_deleted_by_hand_from_the_word_file(tmp_path):
 def test_an_out_of_date_detail_typed_into_a_letter(tmp_path):
     outbox = tmp_path / "outbox"
     assert render("lbc-2026-0470.json", outbox).exit_code == 0
-    docx = next((outbox / "LBC-2026-0470").glob("*not-accepted*.docx"))
+    docx = next((outbox / "LBC-2026-0470" / "drafts").glob("*not-accepted*.docx"))
     doc = Document(str(docx))
     doc.add_paragraph("Or call the Ombudsman on 0845 602 1983.")
     doc.save(str(docx))

@@ -470,7 +470,9 @@ def test_the_manifest_warns_of_unanswered_points(tmp_path):
     result = CliRunner().invoke(cli, ["render", "--case-file", str(record), "--as-of", "2026-11-10", "--letter", "outcome",
                                       "--rules", str(RULES), "--templates", str(ROOT / "templates"), "--outbox", str(outbox)])
     assert result.exit_code == 0, result.output
-    manifest = json.loads(next((outbox / "T-1").glob("*outcome*.json")).read_text())
+    # held for sign-off (an outcome, with a point unanswered): its manifest is the draft's
+    manifest = json.loads(next((outbox / "T-1" / "drafts").glob("*outcome*.json")).read_text())
+    assert [h["code"] for h in manifest["holds"]] == ["kind", "unanswered-points"]
     assert manifest["warnings"] == [
         "The stage 1 decision (d1) has no finding for complaint point 2 of 3: the outcome letter must answer every "
         "point raised (a finding's point is the point's text or its number)."]
@@ -520,7 +522,7 @@ def test_the_not_accepted_letter_prints_the_policys_terms(tmp_path):
     result = CliRunner().invoke(cli, ["render", "--case-file", str(record), "--as-of", "2026-11-02",
                                       "--rules", str(RULES), "--templates", str(ROOT / "templates"), "--outbox", str(outbox)])
     assert result.exit_code == 0, result.output
-    pdf = flat(pdf_text(next((outbox / "T-1").glob("*not-accepted*.pdf")).read_bytes()))
+    pdf = flat(pdf_text(next((outbox / "T-1" / "drafts").glob("*not-accepted*.pdf")).read_bytes()))  # held
     assert ("Our complaints policy asks for complaints to be made within 12 months of the disputed occurrence or "
             "incident. That time ended on 1 October 2026") in pdf
 
@@ -541,13 +543,16 @@ def test_letters_check_prints_the_manifest_warning_and_passes(tmp_path):
     rendered = CliRunner().invoke(cli, ["render", "--case-file", str(record), "--as-of", "2026-11-10",
                                         "--letter", "outcome", *folders])
     assert rendered.exit_code == 0, rendered.output
-    manifest = next((outbox / "T-1").glob("*outcome*.json"))
+    manifest = next((outbox / "T-1" / "drafts").glob("*outcome*.json"))  # held for sign-off
     sentence = ("The stage 1 decision (d1) has no finding for complaint point 2 of 3: the outcome letter must answer "
                 "every point raised (a finding's point is the point's text or its number).")
     result = CliRunner().invoke(cli, ["check", *folders])
     assert result.exit_code == 0, result.output
-    assert f"{manifest}: outcome stage 1 (d1): warning: {sentence}" in result.output.splitlines()
+    letter = "outcome stage 1 (d1, a draft awaiting sign-off)"
+    assert f"{manifest}: {letter}: warning: {sentence}" in result.output.splitlines()
     assert "Aisha" not in result.output and "Rude reply" not in result.output  # points by number, no names
     report = json.loads(CliRunner().invoke(cli, ["check", "--json", *folders]).output)
     assert report["passed"] is True and report["failures"] == []
-    assert report["warnings"] == [{"file": str(manifest), "letter": "outcome stage 1 (d1)", "problem": f"warning: {sentence}"}]
+    assert report["warnings"] == [
+        {"file": str(manifest), "letter": letter, "problem": f"warning: {sentence}"},
+        {"file": str(manifest), "letter": letter, "problem": "held for sign-off: kind unanswered-points"}]

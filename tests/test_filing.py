@@ -57,15 +57,19 @@ def test_filing_letters_costs_one_connection_and_one_folder_fsync_each(tmp_path,
     first, *rest = cases(book, names)
     issue_due_letters(book, renderer, first, tmp_path / "outbox", AS_OF)  # this outbox's ledger opened
     before = dict(counted)
-    filed = sum(len(issue_due_letters(book, renderer, case, tmp_path / "outbox", AS_OF).issued) for case in rest)
+    reports = [issue_due_letters(book, renderer, case, tmp_path / "outbox", AS_OF) for case in rest]
+    filed = sum(len(r.issued) for r in reports)
+    drafted = sum(len(r.drafted) for r in reports)  # held for sign-off: written in drafts/, no ledger letter row
     assert filed >= 2
     spent = {k: counted[k] - before[k] for k in counted}
     assert spent["connections"] == 0      # the worker's one connection, kept
-    assert spent["hashes"] == 0           # unchanged templates and rules are not hashed again
+    # Unchanged templates and rules are not hashed again: the only digests are each case's record
+    # and each letter's text (sign-off: a draft is made again only when they change).
+    assert spent["hashes"] == len(rest) + filed + drafted
     # Per letter: .docx, .pdf and .json each fsynced, their folder once, then the ledger's commit
     # (SQLite's own fsyncs of the WAL, not counted here: they go through its C library).
-    assert spent["folder_fsyncs"] == filed
-    assert spent["file_fsyncs"] == 3 * filed
+    assert spent["folder_fsyncs"] == filed + drafted
+    assert spent["file_fsyncs"] == 3 * (filed + drafted)
 
 
 def test_a_changed_template_is_hashed_again(tmp_path):
@@ -79,7 +83,7 @@ def test_a_changed_template_is_hashed_again(tmp_path):
 
 def test_a_ledger_replaced_under_a_worker_is_opened_again(tmp_path, book):
     renderer = Renderer(ROOT / "templates")
-    case, = cases(book, ["wcc-2026-0402.json"])
+    case, = cases(book, ["hcc-2026-1104.json"])  # its stage 3 acknowledgement is issued (no sign-off)
     assert issue_due_letters(book, renderer, case, tmp_path, AS_OF).issued
     conn = ledger.shared(tmp_path)
     assert ledger.shared(tmp_path) is conn

@@ -14,6 +14,7 @@ from conftest import (
     LETTERS,
     ROOT,
     RULES,
+    drafted,
     ledger,
     letter_files,
     letters,
@@ -195,7 +196,8 @@ def test_watch_takes_records_however_producers_write_them(dirs, polling):
         # never completes: rejected after --give-up
         write(inbox / "truncated.json", text[:100])
         expected = {"HCC-2026-1120", "TWC-2026-0201", "WCC-2026-0355", "LBC-2026-0470"}
-        assert wait_for(lambda: {r[0] for r in ledger(outbox)} >= expected)
+        # issued, or drafted and held for sign-off (HCC-2026-1120 and LBC-2026-0470: refusals)
+        assert wait_for(lambda: {r[0] for r in ledger(outbox) + drafted(outbox)} >= expected)
         assert wait_for(lambda: (inbox / ".rejected" / "truncated.json").exists())
     finally:
         code, err = stop(proc)
@@ -232,11 +234,16 @@ def test_kill_9_mid_batch_then_restart_gives_every_letter_exactly_once(dirs):
     assert not [p for p in files if p.name.startswith(".tmp-")]
     stems = {(p.parent.name, p.name.rsplit(".", 1)[0]) for p in files}
     assert len(files) == 3 * len(stems) == 3 * len(rows)  # each letter once: .docx, .pdf, .json
-    # every letter the records need is there: nothing due remains for any case
+    # each letter held for sign-off drafted once, and only its draft's three files in drafts/
+    held = drafted(outbox)
+    assert held and len(held) == len(set(held))
+    draft_files = sorted(p for p in outbox.glob("*/drafts/*") if p.is_file())
+    assert len(draft_files) == 3 * len(held) and not [p for p in draft_files if p.name.startswith(".tmp-")]
+    # every letter the records need is there, issued or awaiting sign-off: nothing else remains due
     for i in range(24):
         out = letters("due", f"K-{i:03d}", "--as-of", time.strftime("%Y-%m-%d"), "--json", inbox=inbox, outbox=outbox)
         data = json.loads(out.stdout)
-        assert all(x["status"] == "issued" for x in data["letters"]) or not data["letters"], data
+        assert all(x["status"] in ("issued", "draft") for x in data["letters"]) or not data["letters"], data
 
 
 def test_snapshots_are_kept_together_and_one_that_cannot_be_kept_fails_alone(dirs, monkeypatch):

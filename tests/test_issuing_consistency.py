@@ -8,15 +8,24 @@ prefers email, so a letter is deemed received the day it is sent.
 import re
 from datetime import date
 
-from conftest import ev, make
+import pytest
+from conftest import ev, make, rules_without_sign_off
 
 from correspondence.engine.case import case_from_record
+from correspondence.engine.rules import load_rulebook
 from correspondence.letters.content_check import flat, pdf_text
 from correspondence.service import ledger
 from correspondence.service.issuing import issue_due_letters
 
 DECISION = dict(outcome="upheld", findings=[{"point": "p", "finding": "The bins were missed."}],
                 remedies=["An apology."], outstanding_actions=[])
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    """The rules with no letter kind signed off: these tests are about what one run issues; with
+    sign-off, a drafted outcome supersedes nothing (test_signoff.py)."""
+    return load_rulebook(rules_without_sign_off(tmp_path_factory.mktemp("unsigned")))[0]
 
 
 def case_of(book, rec):

@@ -7,6 +7,7 @@ and read back the same way."""
 
 import copy
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -116,7 +117,22 @@ def test_letters_check_reports_a_letter_not_fit_to_post(tmp_path):
     outbox = tmp_path / "outbox"
     args = ["--rules", str(RULES), "--templates", str(templates), "--outbox", str(outbox)]
     CliRunner().invoke(cli, ["render", "--case-file", str(EXAMPLES / "lbc-2026-0456.json"), "--as-of", "2026-11-20", *args])
+    # Checked as it is made: never filed for posting, held as a draft with a layout hold (sign-off.md)
+    folder = outbox / "LBC-2026-0456"
+    assert not list(folder.glob("*.pdf"))
+    manifest = next((folder / "drafts").glob("*consent-request*.json"))
+    layout = next(h["sentence"] for h in json.loads(manifest.read_text())["holds"] if h["code"] == "layout")
+    assert "Page 1: text crosses the edge of the address window" in layout or "Page 1: text above the body" in layout
     result = CliRunner().invoke(cli, ["check", *args])
+    assert result.exit_code == 0, result.output  # a draft's known hold fails no check
+    assert "held for sign-off: layout" in result.output
+    # The same letter filed as issued (a template changed after it went) fails letters check.
+    draft = json.loads(manifest.read_text())
+    for ext in ("docx", "pdf"):
+        shutil.copy(folder / "drafts" / draft["files"][ext], folder / draft["files"][ext])
+    del draft["status"], draft["holds"]
+    (folder / manifest.name).write_text(json.dumps(draft))
+    result = CliRunner().invoke(cli, ["check", str(folder / manifest.name), *args])
     assert result.exit_code == 1
     assert "not fit to post: page 1: text crosses the edge of the address window" in result.output \
         or "not fit to post: page 1: text above the body" in result.output, result.output

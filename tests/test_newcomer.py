@@ -177,10 +177,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_due_json_is_the_real_output(tmp_path):
-    intro = "After the quick start, `letters due TWC-2026-0142 --as-of 2026-11-20 --json` prints exactly:"
+    intro = ("After the quick start, `letters due TWC-2026-0142 --outbox demo/outbox --as-of 2026-11-20 --json` "
+             "prints exactly:")
     assert intro in README
     block = README.split(intro, 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
-    assert invoke("store", str(TWC), outbox=tmp_path).exit_code == 0
+    # The quick start's process: the outcome drafted and held for sign-off
+    assert invoke("render", "--case-file", str(TWC), "--as-of", "2026-11-20", outbox=tmp_path).exit_code == 0
     result = invoke("due", "TWC-2026-0142", "--as-of", "2026-11-20", "--json", outbox=tmp_path)
     assert result.exit_code == 0
     assert result.output == block
@@ -235,7 +237,8 @@ def test_readme_try_one_case_commands_work_and_manifests_cite_policies_by_name(t
     for command in commands:
         result = invoke(*command[1:], outbox=tmp_path)
         assert result.exit_code == 0, (command, result.output)
-    manifests = list((tmp_path / "TWC-2026-0142").glob("*.json"))
+    # the outcome is held for sign-off: its manifest is the draft's
+    manifests = [*(tmp_path / "TWC-2026-0142").glob("*.json"), *(tmp_path / "TWC-2026-0142" / "drafts").glob("*.json")]
     assert manifests
     cites = [item["cite"] for m in manifests for item in json.loads(m.read_text(encoding="utf-8"))["required_content"]]
     assert any(c.startswith("Telford & Wrekin Council, Corporate Complaints policy (April 2024) §6.10.8") for c in cites)

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 
 import pytest
-from conftest import EXAMPLES, RULES, TEMPLATES, invoke
+from conftest import EXAMPLES, RULES, TEMPLATES, invoke, sign_off_all
 from docx import Document
 
 from correspondence.letters.content_check import flat, pdf_text
@@ -40,6 +40,7 @@ def test_render_writes_each_due_letter_once(tmp_path):
 
 def test_manifest(tmp_path):
     invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+    sign_off_all(tmp_path, "2026-11-20")  # Telford signs off its outcomes (the service default)
     manifest = json.loads((tmp_path / "TWC-2026-0142" / "2026-11-20_outcome-s1_e7.json").read_text())
     assert {k: manifest[k] for k in ("case_id", "council", "letter", "stage", "trigger", "letter_date", "due")} == {
         "case_id": "TWC-2026-0142", "council": "telford-wrekin", "letter": "outcome", "stage": 1, "trigger": "e7",
@@ -60,10 +61,12 @@ def test_manifest(tmp_path):
     assert items["escalation window closes"] == "21 December 2026"
     pdf = flat(pdf_text((tmp_path / "TWC-2026-0142" / "2026-11-20_outcome-s1_e7.pdf").read_bytes()))
     assert "Please send the request by 21 December 2026." in pdf
+    assert manifest["signed_off_by"] == "Alex Manager" and manifest["holds_cleared"] == ["kind"]
 
 
 def test_next_clocks_use_the_real_letter_date(tmp_path):
     invoke("render", "--case-file", str(EXAMPLES / "twc-2026-0142.json"), "--as-of", "2026-11-20", outbox=tmp_path)
+    sign_off_all(tmp_path, "2026-11-20")
     due = json.loads(invoke("due", "TWC-2026-0142", "--as-of", "2026-11-23", "--json", outbox=tmp_path).output)
     # sent Fri 20 Nov first class, received Mon 23 Nov, window closes Mon 21 Dec (test_manifest)
     assert {"kind": "escalation-window", "stage": 1, "date": "2026-12-21"} in due["deadlines"]
@@ -97,12 +100,15 @@ def test_every_example_renders(tmp_path):
     for record in sorted(EXAMPLES.glob("*.json")):
         result = invoke("render", "--case-file", str(record), "--as-of", "2026-11-20", outbox=tmp_path)
         assert result.exit_code == 0, (record.name, result.output)
-    pdfs = list(tmp_path.glob("*/*.pdf"))
-    manifests = [p for p in tmp_path.glob("*/*.json") if not p.parent.name.startswith(".")]
-    assert len(pdfs) == len(list(tmp_path.glob("*/*.docx"))) == len(manifests) >= 14
+    pdfs = list(tmp_path.glob("*/*.pdf")) + list(tmp_path.glob("*/drafts/*.pdf"))
+    manifests = [p for p in [*tmp_path.glob("*/*.json"), *tmp_path.glob("*/drafts/*.json")]
+                 if not p.parent.name.startswith(".")]
+    docx = list(tmp_path.glob("*/*.docx")) + list(tmp_path.glob("*/drafts/*.docx"))
+    assert len(pdfs) == len(docx) == len(manifests) >= 14
     for record in sorted(EXAMPLES.glob("*.json")):
         assert invoke("render", "--case-file", str(record), "--as-of", "2026-11-20", outbox=tmp_path).exit_code == 0
-    assert len(list(tmp_path.glob("*/*.pdf"))) == len(pdfs)  # rendering twice issues nothing new
+    # rendering twice issues nothing new, and drafts nothing twice
+    assert sorted(list(tmp_path.glob("*/*.pdf")) + list(tmp_path.glob("*/drafts/*.pdf"))) == sorted(pdfs)
 
 
 def test_a_template_problem_is_one_sentence_and_files_nothing(tmp_path):
@@ -234,7 +240,7 @@ def test_word_letters_open_in_libreoffice(tmp_path):
     outbox = tmp_path / "outbox"
     for name in ("twc-2026-0142.json", "wcc-2026-0402.json", "lbc-2026-0470.json", "hcc-2026-1120.json"):
         invoke("render", "--case-file", str(EXAMPLES / name), "--as-of", "2026-11-20", outbox=outbox)
-    sample = sorted(outbox.glob("*/*.docx"))
+    sample = sorted([*outbox.glob("*/*.docx"), *outbox.glob("*/drafts/*.docx")])  # these four are drafts, held
     assert len(sample) >= 4
     converted = tmp_path / "converted"
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
@@ -244,7 +250,7 @@ def test_word_letters_open_in_libreoffice(tmp_path):
         pdf = converted / (docx.stem + ".pdf")
         assert pdf.exists(), docx.name
         text = flat(pdf_text(pdf.read_bytes()))
-        case_id = docx.parent.name
+        case_id = docx.relative_to(outbox).parts[0]
         assert case_id in text and "Yours sincerely" in text
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from correspondence.cli import actions, due, quality, render, report, rules, serve, service, users
+from correspondence.cli import actions, due, quality, render, report, rules, serve, service, signoff, users
 from correspondence.cli.common import fail
 from correspondence.common.errors import SERVICE, CorrespondenceError
 
@@ -63,6 +63,9 @@ cli.add_command(report.report)
 cli.add_command(serve.serve)
 cli.add_command(users.users)
 cli.add_command(users.tokens)
+cli.add_command(signoff.drafts)
+cli.add_command(signoff.approve)
+cli.add_command(signoff.return_cmd)
 
 
 def main() -> None:

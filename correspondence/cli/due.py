@@ -42,10 +42,32 @@ def due(case_id: str | None, case_file: Path | None, all_cases: bool, as_json: b
     # A bad record (CaseError) ends the command with its sentences and exit 1 (cli/__init__.py).
     case = load_case(case_file, known_councils(book)) if case_file else stored_case(book, paths, case_id)
     result = determine_case(book, case, paths, as_of_day)
+    from correspondence.service.signoff import record_sha256, states, with_signoff
+    result, extra = with_signoff(result, states(paths.outbox, case.case_id), record_sha256(case))
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        out = result.to_json()
+        out["letters"] = [{**x.to_json(), **extra.get((x.letter, x.stage, x.trigger), {})} for x in result.letters]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         click.echo(case_table(result, book.files[case.council].name))
+        for line in signoff_lines(result.case_id, extra):
+            click.echo(line)
+
+
+def signoff_lines(case_id: str, extra: dict) -> list[str]:
+    """A line for each letter drafted or returned (hold codes only; 'letters drafts' gives the sentences)."""
+    lines = []
+    for (letter, stage, trigger), info in extra.items():
+        what = f"{case_id}: the {letter}{f' stage {stage}' if stage else ''} letter ({trigger})"
+        codes = " ".join(h["code"] for h in info["holds"])
+        late = " It is past its due date." if info.get("overdue") else ""
+        if info["status"] == "draft":
+            lines.append(f"{what} is drafted, awaiting sign-off (holds: {codes}); 'letters drafts {case_id}' "
+                         f"shows it.{late}")
+        else:
+            lines.append(f"{what} was returned by {info['returned_by']} at {info['returned_at']}: {info['reason']} "
+                         f"It is not drafted again until a newer record arrives.{late}")
+    return lines
 
 
 def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
@@ -55,6 +77,11 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
     results, problems, rows = found.results, found.problems, found.rows
     for problem in problems:
         click.echo(problem, err=True)
+    from correspondence.service.signoff import diary_signoff
+    results, signed = diary_signoff(paths.outbox, results, known_councils(book))
+    if signed:  # drafted or returned letters: their status changes, so their order may too
+        from correspondence.engine.diary import pending_rows
+        rows = pending_rows(results)
     from correspondence.service.outbox import failed_reports, undated_stem
     failed = failed_reports(paths.outbox)
     blocked = {(r.case_id, x.letter, x.stage, x.trigger): failed[key] for r, x in rows
@@ -68,6 +95,7 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
             "as_of": as_of.isoformat(),
             "cases": len(results),
             "letters": [{"case_id": r.case_id, "council": r.council, **x.to_json(),
+                         **signed.get((r.case_id, x.letter, x.stage, x.trigger), {}),
                          **({"failed_checks": str(report)} if (report := blocked.get(
                              (r.case_id, x.letter, x.stage, x.trigger))) else {})} for r, x in rows],
             "actions_needed": [a.to_json() for a in actions],
@@ -77,6 +105,9 @@ def diary(book: RuleBook, paths: Paths, as_of: date, as_json: bool) -> None:
         click.echo(diary_table(rows, as_of, len(results)))
         for line in rejected_lines(rejected):
             click.echo(line)
+        for key, info in signed.items():
+            for line in signoff_lines(key[0], {key[1:]: info}):
+                click.echo(line)
         for (case_id, letter, stage, trigger), report in blocked.items():
             click.echo(f"{case_id}: the {letter}{f' stage {stage}' if stage else ''} letter ({trigger}) failed its "
                        f"checks and was not issued; see {report}.")

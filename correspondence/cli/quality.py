@@ -21,22 +21,33 @@ from correspondence.letters.specimens import LETTER_KINDS
 def check(targets: tuple[Path, ...], as_json: bool, paths: Paths) -> None:
     """Re-read rendered letters (default: the whole outbox) and check each carries its required content."""
     from correspondence.letters.content_check import check_manifest, manifest_warnings, manifests_under
+    from correspondence.letters.content_check import is_draft as draft_manifest
 
     book = load_rules(paths)
     manifests = manifests_under(targets or (paths.outbox,))
     failures = [f for m in manifests for f in check_manifest(m, book.retired)]
     warnings = [w for m in manifests for w in manifest_warnings(m)]  # printed, but they fail nothing
+    drafts = [m for m in manifests if _is_draft(m, draft_manifest)]
     if as_json:
-        click.echo(json.dumps({"letters": len(manifests), "failures": [f.to_json() for f in failures],
+        click.echo(json.dumps({"letters": len(manifests), "drafts": [str(m) for m in drafts],
+                               "failures": [f.to_json() for f in failures],
                                "warnings": [w.to_json() for w in warnings],
                                "passed": not failures}, indent=2, ensure_ascii=False))
     else:
         for failure in failures + warnings:
             click.echo(failure.sentence())
-        click.echo(f"{len(manifests)} letter{'s' if len(manifests) != 1 else ''} checked: "
+        held = f" ({len(drafts)} of them draft{'s' if len(drafts) != 1 else ''} awaiting sign-off)" if drafts else ""
+        click.echo(f"{len(manifests)} letter{'s' if len(manifests) != 1 else ''} checked{held}: "
                    + (f"{len(failures)} problem{'s' if len(failures) != 1 else ''} found." if failures
                       else "each carries its required content."), err=bool(failures))
     sys.exit(1 if failures else 0)
+
+
+def _is_draft(path: Path, is_draft) -> bool:
+    try:
+        return is_draft(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return False
 
 
 # --------------------------------------------------------------------------- templates

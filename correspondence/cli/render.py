@@ -53,6 +53,14 @@ def render(case_id: str | None, case_file: Path | None, only: str | None, dry_ru
     for filed in report.issued:
         for path in filed.paths:
             click.echo(str(path))
+    for letter, stem, tags in report.awaiting:  # held for sign-off (hold codes only: the sentences are in the draft)
+        what = f"{letter.letter}{f' stage {letter.stage}' if letter.stage else ''} ({letter.trigger})"
+        click.echo(f"{case.case_id}: the {what} letter is drafted, awaiting sign-off (holds: {' '.join(tags)}): "
+                   f"{paths.outbox / case.case_id / 'drafts' / stem}.pdf; 'letters drafts {case.case_id}' gives "
+                   f"each hold.", err=True)
+    for letter, stem in report.returned:
+        click.echo(f"{case.case_id}: the {letter.letter} letter ({letter.trigger}) was returned by a manager "
+                   f"({stem}); it is drafted again when a newer record for the case arrives.", err=True)
     for sentence in report.skipped:
         click.echo(sentence, err=True)
     for letter, _, sentences in report.failed:
@@ -62,5 +70,5 @@ def render(case_id: str | None, case_file: Path | None, only: str | None, dry_ru
         fail(f"{case.case_id}: {len(report.failed)} letter{'s' if len(report.failed) != 1 else ''} failed "
              f"{'their' if len(report.failed) != 1 else 'its'} checks and {'were' if len(report.failed) != 1 else 'was'} "
              f"not issued; see {paths.outbox / case.case_id / 'failed'}.")
-    if not (report.planned or report.issued):
+    if not (report.planned or report.issued or report.awaiting or report.returned):
         click.echo(f"{case.case_id}: no letter is due that has not been issued.", err=True)

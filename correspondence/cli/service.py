@@ -26,6 +26,43 @@ from correspondence.engine.case import CaseError
 from correspondence.service import ledger
 
 
+def inbox_must_exist(paths: Paths) -> None:
+    """docs/commands.md: --inbox naming a folder that does not exist is a usage error (never "0 records processed")."""
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("inbox") == click.core.ParameterSource.COMMANDLINE and not paths.inbox.is_dir():
+        what = "is not a folder" if paths.inbox.exists() else "does not exist"
+        fail(f"--inbox {paths.inbox}: the folder {what}; give the folder the case system drops its records in.", 2)
+
+
+def redraft(book, paths: Paths, case) -> None:
+    """sign-off.md: an accepted change to a stored record drafts again what it changes in a draft."""
+    from correspondence.service.signoff import redraft_case, states
+
+    if not any(s.status == "draft" for s in states(paths.outbox, case.case_id).values()):
+        return  # the common case: nothing drafted, nothing rendered
+    from correspondence.letters.render import Renderer
+    for stem in redraft_case(book, Renderer(paths.templates), paths.outbox, case):
+        click.echo(f"{case.case_id}: drafted again as {stem} from the newer record; "
+                   f"'letters drafts {case.case_id}' shows it.")
+
+
+def summary_lines(report, outbox: Path) -> list[str]:
+    """The letters issued and the drafts awaiting sign-off, with where each is (hold codes only)."""
+    lines = []
+    if not report.drafts:
+        return lines  # the first line says it all
+    if report.issued:
+        lines.append(f"Issued ({len(report.issued)}), in {outbox}/<case id>/:")
+        lines.extend(f"  {outbox / case_id / stem}.pdf" for case_id, stem in report.issued)
+    if report.drafts:
+        lines.append(f"Awaiting sign-off ({len(report.drafts)}), in {outbox}/<case id>/drafts/ "
+                     f"('letters drafts' gives each hold; 'letters approve' or 'letters return' decides):")
+        for case_id, letter, stage, trigger, stem, tags, _ in report.drafts:
+            lines.append(f"  {case_id}: {letter}{f' stage {stage}' if stage else ''} ({trigger}), holds "
+                         f"{' '.join(tags)}: {outbox / case_id / 'drafts' / stem}.pdf")
+    return lines
+
+
 @click.command("store")
 @click.argument("records", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @folder_options
@@ -36,6 +73,7 @@ def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
     """
     from correspondence.service import case_store
 
+    inbox_must_exist(paths)
     book = load_rules(paths)
     councils = known_councils(book)
     bad = 0
@@ -49,6 +87,7 @@ def store_cmd(records: tuple[Path, ...], paths: Paths) -> None:
             continue
         case_store.save(paths.outbox, case.case_id, data)
         click.echo(f"stored {case.case_id} from {path.name}")
+        redraft(book, paths, case)
     sys.exit(1 if bad else 0)
 
 
@@ -64,6 +103,7 @@ def process(workers: int | None, time_limit: float, log_file: Path | None, as_of
     """One pass over the inbox: accept or reject each record, and write the letters now due."""
     from correspondence.service.inbox import pending, process_inbox
 
+    inbox_must_exist(paths)
     setup_logging(log_file)
     book = load_rules(paths)
     as_of_day = as_of.date() if as_of else date.today()
@@ -76,7 +116,11 @@ def process(workers: int | None, time_limit: float, log_file: Path | None, as_of
         report = process_inbox(book, paths.rules, paths.templates, paths.inbox, paths.outbox, as_of_day,
                                workers=workers, time_limit=time_limit)
     click.echo(f"{len(report.accepted)} record{'s' if len(report.accepted) != 1 else ''} processed, "
-               f"{len(report.rejected)} rejected, {report.letters} letter{'s' if report.letters != 1 else ''} written.")
+               f"{len(report.rejected)} rejected, {report.letters} letter{'s' if report.letters != 1 else ''} written"
+               + (f", {len(report.drafts)} draft{'s' if len(report.drafts) != 1 else ''} awaiting sign-off."
+                  if report.drafts else "."))
+    for line in summary_lines(report, paths.outbox):
+        click.echo(line)
     if report.waiting:
         fail(f"The service could not finish: {report.service_problem} {len(report.waiting)} record"
              f"{'s' if len(report.waiting) != 1 else ''} stay claimed in {paths.inbox / '.work'} for the next run.", 3)
@@ -101,6 +145,7 @@ def watch(polling: bool, rescan: float, settle: float, give_up: float, workers: 
     """The service: process what is in the inbox, then every record dropped there, until SIGINT or SIGTERM."""
     from correspondence.service.watcher import Watcher
 
+    inbox_must_exist(paths)
     setup_logging(log_file)
     book = load_rules(paths)
     Watcher(book, paths.rules, paths.templates, paths.inbox, paths.outbox, polling=polling, rescan=rescan,
@@ -111,7 +156,47 @@ def watch(polling: bool, rescan: float, settle: float, give_up: float, workers: 
 
 @click.group("ledger")
 def ledger_group() -> None:
-    """Look after the ledger of letters issued."""
+    """Look after the ledger of letters issued, and show a case's history in it."""
+
+
+@ledger_group.command("show")
+@click.argument("case_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+@folder_options
+@service_guard
+def ledger_show(case_id: str, as_json: bool, paths: Paths) -> None:
+    """A case's letters issued and every draft, approval, return and replacement (who, when, which
+    letter, which hold codes, the note or reason)."""
+    import json
+
+    from correspondence.engine.case import safe_case_id
+    from correspondence.service.signoff import ledger_history
+
+    if not safe_case_id(case_id):
+        fail(f"CASE-ID {case_id!r} is not a valid case id: expected 1 to 64 letters, digits, '.', '_' or '-', "
+             f"starting with a letter or digit.", 2)
+    history = ledger_history(paths.outbox, case_id)
+    if as_json:
+        click.echo(json.dumps(history, indent=2, ensure_ascii=False))
+        return
+    for row in history["letters"]:
+        signed = f", signed off by {row['signed_off_by']} at {row['signed_off_at']}" if row.get("signed_off_by") else ""
+        stage = f" stage {row['stage']}" if row["stage"] else ""
+        click.echo(f"issued    {row['letter_date']} {row['letter']}{stage} ({row['trigger']}) {row['stem']}{signed}")
+    for row in history["signoff"]:
+        stage = f" stage {row['stage']}" if row["stage"] else ""
+        parts = [f"{row['event']:<9} {row['at']} {row['letter']}{stage} ({row['trigger']}) {row['stem']}"]
+        if row["by"]:
+            parts.append(f"by {row['by']}")
+        if row["holds"]:
+            parts.append(f"holds {' '.join(row['holds'])}")
+        if row["issued_stem"]:
+            parts.append(f"issued as {row['issued_stem']}")
+        if row["note"]:
+            parts.append(f"{'reason' if row['event'] == 'returned' else 'note'}: {row['note']}")
+        click.echo("; ".join(parts))
+    if not history["letters"] and not history["signoff"]:
+        click.echo(f"{case_id}: nothing in the ledger of {paths.outbox}.")
 
 
 @ledger_group.command("rebuild")

@@ -37,8 +37,13 @@ def diary(book: RuleBook, loaders: Iterable[Callable[[], Case]], issued: Mapping
     return results, problems
 
 
+def _overdue(result: Determination, letter: Letter) -> bool:
+    """Overdue, or drafted or returned (held for sign-off) past its due date: it still counts."""
+    return letter.status == "overdue" or (letter.status in ("draft", "returned") and result.as_of > letter.due)
+
+
 def pending_rows(results: Iterable[Determination]) -> list[tuple[Determination, Letter]]:
     """Every letter not yet issued, overdue first, then by due date, case and letter."""
     rows = [(r, x) for r in results for x in r.pending]
-    rows.sort(key=lambda rx: (rx[1].status != "overdue", rx[1].due, rx[0].case_id, rx[1].letter))
+    rows.sort(key=lambda rx: (not _overdue(rx[0], rx[1]), rx[1].due, rx[0].case_id, rx[1].letter))
     return rows

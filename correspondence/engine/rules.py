@@ -50,6 +50,15 @@ META_KEYS = {"id", "name", "policy", "inherits", "inherited", "when", "procedure
 MAX_STAGES = 5
 # A citation names where the value comes from: a policy file, the Code, or the spec.
 _CITATION = re.compile(r"(\d{3}_[0-9a-f]{16}\.txt|Code 2024|[\w./-]*[\w-]\.md|LGSCO|Housing Ombudsman|[\w.-]+\.(txt|pdf|docx?)\b|§)")
+# Which letters a manager signs off is the service's default or the council's own practice, which no
+# published policy records: for this key only, "service default (sign-off)" or "council practice,
+# <who decided>, <date>" is a citation (docs/sign-off.md).
+_SIGN_OFF_CITATION = re.compile(r"^(service default \(sign-off\)|council practice, [^,]*\S[^,]*, "
+                                r"(\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]+ \d{4}))$")
+# The letter kinds (docs/letters.md); the letters layer's LETTER_KINDS lists the same names.
+LETTER_NAMES = ("acknowledgement", "extension", "outcome", "escalation-refusal", "withdrawal-confirmation",
+                "restriction-notice", "not-accepted", "holding", "consent-request", "discontinuation",
+                "behaviour-warning", "restriction-review")
 
 
 class RulesError(CorrespondenceError):
@@ -148,6 +157,8 @@ def _key_specs(stages: int) -> dict[str, dict]:
         "notices.discontinuation": _clock_kinds("event", allow_wd_of=True),
         "notices.behaviour_warning": _clock_kinds("event", allow_wd_of=True),
         "notices.restriction_review": _clock_kinds("event", allow_wd_of=True),
+        # sign-off.md: the letters a manager signs before they go (held as drafts until then)
+        "sign_off.letters": {"type": "choices", "choices": LETTER_NAMES, "cites": _SIGN_OFF_CITATION},
     }
     for method in DELIVERY_METHODS:
         specs[f"deemed_receipt.{method}"] = _clock_kinds("sent", units=("days", "wd"))
@@ -210,8 +221,13 @@ def _parse_value(where: str, key: str, raw: dict, spec: dict, problems: list[str
     cite = raw.get("cite")
     if not isinstance(cite, str) or not cite.strip():
         problems.append(f"{where}: {key}: missing a citation (cite = \"policy file and section\").")
+    elif spec.get("cites") is not None and spec["cites"].match(cite.strip()):
+        pass
     elif not _CITATION.search(cite):
-        problems.append(f"{where}: {key}: the citation \"{cite}\" names no policy file, Code paragraph or spec file.")
+        extra = (" or, for this key, \"service default (sign-off)\" or \"council practice, <who decided>, "
+                 "<date>\"") if spec.get("cites") is not None else ""
+        problems.append(f"{where}: {key}: the citation \"{cite}\" names no policy file, Code paragraph or "
+                        f"spec file{extra}.")
     kind = spec["type"]
     if kind == "clock":
         return _parse_clock(where, key, raw, spec, problems)

@@ -241,7 +241,17 @@ def from_record(text: str, record_texts: Iterable[str]) -> dict[str, int]:
 
 def describe(manifest: dict) -> str:
     stage = f" stage {manifest['stage']}" if manifest.get("stage") else ""
-    return f"{manifest['letter']}{stage} ({manifest['trigger']})"
+    draft = ", a draft awaiting sign-off" if is_draft(manifest) else ""
+    return f"{manifest['letter']}{stage} ({manifest['trigger']}{draft})"
+
+
+def is_draft(manifest: dict) -> bool:
+    """A letter drafted and held for sign-off (``outbox/<case>/drafts/``), not issued."""
+    return isinstance(manifest, dict) and manifest.get("status") == "draft"
+
+
+def hold_codes(manifest: dict) -> set[str]:
+    return {h.get("code") for h in manifest.get("holds") or [] if isinstance(h, dict)} if is_draft(manifest) else set()
 
 
 def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], retired: Iterable[str],
@@ -322,7 +332,7 @@ def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
         smallest = docx_smallest_size((path.parent / files["docx"]).read_bytes())
         if smallest < LARGE_PRINT_PT:
             failures.append(Failure(names["docx"], letter, f"large print needs 16pt text or more; the smallest is {smallest:g}pt"))
-    if pdf is not None:
+    if pdf is not None and "layout" not in hold_codes(manifest):  # a draft's known layout hold fails nothing
         from correspondence.letters.fit_to_post import layout_problems
         postal = manifest.get("delivery") != "email"
         failures += [Failure(names["pdf"], letter, f"not fit to post: {problem}") for problem in layout_problems(pdf, postal)]
@@ -336,13 +346,18 @@ def manifest_warnings(path: Path) -> list[Failure]:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         warnings = manifest.get("warnings") or []
-    except (OSError, ValueError, AttributeError):
+        held = sorted(c for c in hold_codes(manifest) if isinstance(c, str))
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         return []  # check_manifest reports a manifest it cannot read
-    return [Failure(str(path), describe(manifest), f"warning: {w}") for w in warnings if isinstance(w, str)]
+    out = [Failure(str(path), describe(manifest), f"warning: {w}") for w in warnings if isinstance(w, str)]
+    if held:  # known holds: a manager decides them (letters drafts); they fail no check
+        out.append(Failure(str(path), describe(manifest), f"held for sign-off: {' '.join(held)}"))
+    return out
 
 
 def manifests_under(paths: Iterable[Path]) -> list[Path]:
-    """The letter manifests in the given files and folders (case store and failed letters excluded)."""
+    """The letter manifests in the given files and folders (case store and failed letters excluded; drafts
+    in ``<case>/drafts/`` included, what returned drafts held is not)."""
     found: list[Path] = []
     for path in paths:
         path = Path(path)
@@ -355,7 +370,9 @@ def manifests_under(paths: Iterable[Path]) -> list[Path]:
         elif path.is_dir():
             for manifest in sorted(path.rglob("*.json")):
                 parts = manifest.relative_to(path).parts
-                if any(p.startswith(".") or p == "failed" for p in parts[:-1]) or manifest.name.startswith("."):
+                folders = parts[:-1]
+                if any(p.startswith(".") or p == "failed" for p in folders) or manifest.name.startswith(".") \
+                        or ("drafts" in folders and "returned" in folders):
                     continue
                 found.append(manifest)
     return sorted(set(found))

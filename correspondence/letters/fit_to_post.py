@@ -126,6 +126,62 @@ def layout_problems(data: bytes, postal: bool = True) -> list[str]:
     ``postal``: the letter goes by post, so its address window must hold a postal address.
     Sentences say where the offending line is, never what it says."""
     lines, sizes = text_lines(data)
+    return _fit_problems(data, lines, sizes, postal)
+
+
+FOOTER_TOP = 297.0 - 22 + 1  # mm down: the footer sits in the bottom margin
+SIGNATURE_ROOM = 15.0  # mm for a handwritten signature between the closing and the name
+_CLOSINGS = ("yourssincerely", "yoursfaithfully")
+_TABLE_HEADERS = ("actionby", "action")
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split()).rstrip(",").casefold()
+
+
+def page_break_problems(lines: list[Line], pages: int) -> list[str]:
+    """letters.md, Page breaks: the closing ("Yours sincerely") never stands alone at the top of a
+    page and has room for a signature above the name; no page but the last ends with a heading or
+    a table's header row. Sentences name the page, never the text."""
+    body: dict[int, list[Line]] = {n: [] for n in range(1, pages + 1)}
+    for line in lines:
+        if line.box[1] < FOOTER_TOP and line.page in body:
+            body[line.page].append(line)
+    for page in body.values():
+        page.sort(key=lambda x: (round(x.box[1]), x.box[0]))
+    sizes = [line.size for page in body.values() for line in page if line.box[1] > BODY_TOP and line.size]
+    if not sizes:
+        return []
+    body_size = min(sizes)
+    problems: list[str] = []
+    for number, page in body.items():
+        for i, line in enumerate(page):
+            if _squashed(line.text) not in _CLOSINGS:
+                continue
+            if i == 0 or page[i - 1].box[1] <= (BODY_TOP if number == 1 else PRINTABLE[1] + 10):
+                problems.append(f"page {number}: the closing and signature stand alone at the top of the page, "
+                                f"apart from the paragraph before them.")
+            if i + 1 < len(page) and page[i + 1].box[1] - line.box[3] < SIGNATURE_ROOM - TOLERANCE:
+                problems.append(f"page {number}: less than {SIGNATURE_ROOM:g} mm is left for a handwritten signature "
+                                f"above the officer's name.")
+        if number == pages or not page:
+            continue
+        last = page[-1]
+        if last.size > body_size + 0.5:
+            problems.append(f"page {number} ends with a heading; it should begin the next page with its text.")
+        elif _squashed(last.text) in _TABLE_HEADERS:
+            problems.append(f"page {number} ends with a table's header row.")
+    return problems
+
+
+def post_problems(data: bytes, postal: bool = True) -> list[str]:
+    """Fit to post and Page breaks together (the PDF read once): the checks a postal letter passes
+    as it is made, or it is held for sign-off (hold ``layout``)."""
+    lines, sizes = text_lines(data)
+    return _fit_problems(data, lines, sizes, postal) + page_break_problems(lines, len(sizes))
+
+
+def _fit_problems(data: bytes, lines: list[Line], sizes: list[tuple[float, float]], postal: bool) -> list[str]:
     problems: list[str] = []
     if len(sizes) > MAX_PAGES:
         problems.append(f"{len(sizes)} pages: a posted letter may have at most {MAX_PAGES}.")

@@ -16,11 +16,9 @@ from typing import Iterator
 
 from correspondence.engine.case import Case, CaseError, case_from_record
 from correspondence.engine.due import Determination, Letter, determine
-from correspondence.engine.rules import Policy, RuleBook
+from correspondence.engine.rules import LETTER_NAMES, Policy, RuleBook
 
-LETTER_KINDS = ("acknowledgement", "extension", "outcome", "escalation-refusal", "withdrawal-confirmation",
-                "restriction-notice", "not-accepted", "holding", "consent-request", "discontinuation",
-                "behaviour-warning", "restriction-review")
+LETTER_KINDS = LETTER_NAMES  # one list of the letter kinds (letters.md), kept with the rules' keys
 
 
 SPECIMEN_ORGANISATION = {"name": "Ashdown District Council", "team": "Customer Feedback Team",

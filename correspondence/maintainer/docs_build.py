@@ -546,6 +546,10 @@ KEY_WORDS: dict[str, str] = {
     "notices.behaviour_warning": "When a behaviour warning is due.",
     "notices.restriction_review": "When the letter after a restriction review is due.",
     "deemed_receipt.*": "When a letter sent that way counts as received (for clocks that run from receipt).",
+    "sign_off.letters": ("The letter kinds a manager signs off before they go: each is drafted and held until then "
+                         "([sign-off.md](sign-off.md)). `code-2024.toml` holds the service default, cited "
+                         "\"service default (sign-off)\"; a council lists it under `inherited` or sets its own, which "
+                         "may cite \"council practice, <who decided>, <date>\" (a citation valid for this key only)."),
 }
 
 

@@ -63,6 +63,23 @@ def stored_cases(book: RuleBook, outbox: Path, problems: list[str]) -> Iterable:
         yield case, issued.get(case.case_id, [])
 
 
+def signed_off_letters(outbox: Path) -> dict:
+    """By case id, each letter approved from a draft: its kind, the day drafted and the day approved
+    (the ledger's sign-off rows, in UTC days)."""
+    from correspondence.reporting.report import SignedOff
+
+    drafted: dict[tuple[str, str], date] = {}
+    out: dict[str, list] = {}
+    for row in ledger.signoff_rows(outbox):
+        day = date.fromisoformat(row["at"][:10])
+        if row["event"] == "drafted":
+            drafted[(row["case_id"], row["stem"])] = day
+        elif row["event"] == "approved":
+            out.setdefault(row["case_id"], []).append(
+                SignedOff(row["letter"], drafted.get((row["case_id"], row["stem"]), day), day))
+    return out
+
+
 def parse_period(start: datetime | date | None, end: datetime | date | None, quarter: str | None) -> Period:
     if quarter and (start or end):
         raise ReportUsageError("give either --quarter or --from and --to, not both.")
@@ -131,6 +148,12 @@ def csv_rows(report: Report) -> list[list[str]]:
         row(None, "ombudsman.compensation_gbp", f"{block.compensation_gbp:.2f}")
         row(None, "restrictions.people", block.people_restricted)
         row(None, "restrictions.reviews_on_time", *_ratio_value(block.reviews_on_time))
+        row(None, "signed_off.letters", sum(block.signed_off.values()))
+        for kind, n in sorted(block.signed_off.items()):
+            row(None, f"signed_off.{kind}", n)
+        for name, value in (("mean", block.sign_off_mean), ("median", block.sign_off_median)):
+            row(None, f"signed_off.working_days_waited.{name}", "none" if value is None else f"{value:g}",
+                len(block.sign_off_waits))
     return rows
 
 
@@ -263,7 +286,8 @@ def run_report(book: RuleBook, outbox: Path, templates: Path, *, start=None, end
         raise ReportUsageError(f"--council: no rules for {unknown[0]!r}; expected one of {', '.join(book.councils)}.")
     problems: list[str] = []
     today = today or date.today()
-    report = build_report(book, stored_cases(book, outbox, problems), period, councils or None, as_of=today)
+    report = build_report(book, stored_cases(book, outbox, problems), period, councils or None, as_of=today,
+                          signed_off=signed_off_letters(outbox))
     problems.extend(report.problems)
     folder = Path(out) if out else Path(outbox) / "reports"
     stem = f"complaints-report-{period.start.isoformat()}-to-{period.end.isoformat()}"

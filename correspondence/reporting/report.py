@@ -177,6 +177,16 @@ class CouncilFigures:
     learning: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     cases: int = 0  # cases read for this block (any date)
     housing_cases: int = 0  # of those, complaints about the council as landlord
+    signed_off: Counter = field(default_factory=Counter)  # letter kind -> approved in the period (sign-off.md)
+    sign_off_waits: list[int] = field(default_factory=list)  # working days from drafted to approved, each
+
+    @property
+    def sign_off_mean(self) -> float | None:
+        return round(statistics.fmean(self.sign_off_waits), 1) if self.sign_off_waits else None
+
+    @property
+    def sign_off_median(self) -> float | None:
+        return statistics.median(self.sign_off_waits) if self.sign_off_waits else None
 
     def stage(self, number: int) -> StageFigures:
         return self.stages[number - 1]
@@ -195,6 +205,10 @@ class CouncilFigures:
                 "compensation_gbp": round(self.compensation_gbp, 2),
             },
             "restrictions": {"people": self.people_restricted, "reviews_on_time": self.reviews_on_time.to_json()},
+            "signed_off": {"letters": sum(self.signed_off.values()),
+                           "by_kind": dict(sorted(self.signed_off.items())),
+                           "working_days_waited": {"mean": self.sign_off_mean, "median": self.sign_off_median,
+                                                   "of": len(self.sign_off_waits)}},
             "learning": [{"service_area": area, "learning": texts} for area, texts in sorted(self.learning.items())],
         }
 
@@ -454,12 +468,22 @@ class _CaseCount:
 
 # --------------------------------------------------------------------------- the report
 
+@dataclass(frozen=True)
+class SignedOff:
+    """A letter approved from a draft (sign-off.md): its kind, the day drafted, the day approved."""
+    letter: str
+    drafted: date
+    approved: date
+
+
 def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], period: Period,
-                 councils: Iterable[str] | None = None, as_of: date | None = None) -> Report:
+                 councils: Iterable[str] | None = None, as_of: date | None = None,
+                 signed_off: dict[str, list[SignedOff]] | None = None) -> Report:
     """The figures of every (council, procedure) among ``cases`` (or of ``councils`` only).
 
     ``as_of`` (default: the period's end) stops the count early for a period not yet over: a
-    letter due after it is not yet counted, on time or late.
+    letter due after it is not yet counted, on time or late. ``signed_off``: by case id, the
+    letters approved from drafts (those approved in the period are counted).
     """
     as_of = min(period.end, as_of or period.end)
     requested, period = period, Period(period.start, as_of)
@@ -484,6 +508,10 @@ def build_report(book: RuleBook, cases: Iterable[tuple[Case, list[Issued]]], per
                                                  [StageFigures(n, n == base.stages) for n in range(1, base.stages + 1)])
         block.cases += 1
         block.housing_cases += case.housing_tenancy
+        for approval in (signed_off or {}).get(case.case_id, []):
+            if approval.approved in period:
+                block.signed_off[approval.letter] += 1
+                block.sign_off_waits.append(policy.calendar.working_days_between(approval.drafted, approval.approved))
         if case.received > period.end:
             continue
         try:

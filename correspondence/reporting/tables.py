@@ -42,9 +42,11 @@ def _fit(widths: list[int], headers: Sequence[str], room: int) -> None:
         widths[i] -= 1
 
 
-def _status(letter: Letter) -> str:
+def _status(letter: Letter, as_of: date | None = None) -> str:
     if letter.status == "issued":
         return f"issued {short_date(letter.issued_on)}"
+    if letter.status in ("draft", "returned") and as_of is not None and as_of > letter.due:
+        return f"{letter.status}, OVERDUE"  # sign-off.md: a draft still counts against its due date
     return letter.status.upper() if letter.status == "overdue" else letter.status
 
 
@@ -53,7 +55,7 @@ def case_table(result: Determination, council_name: str) -> str:
     if result.letters:
         out.append("Letters")
         out.append(grid(["letter", "stage", "trigger", "due", "status"],
-                        [[x.letter, x.stage or "", x.trigger, short_date(x.due), _status(x)] for x in result.letters]))
+                        [[x.letter, x.stage or "", x.trigger, short_date(x.due), _status(x, result.as_of)] for x in result.letters]))
     else:
         out.append("Letters: none")
     out.append("")
@@ -83,7 +85,7 @@ def diary_table(rows: list[tuple[Determination, Letter]], as_of: date, cases: in
         return head + "\n\n  Nothing is due."
     return head + "\n\n" + grid(
         ["status", "due", "case", "council", "letter", "stage", "trigger"],
-        [[x.status.upper() if x.status == "overdue" else x.status, short_date(x.due), r.case_id, r.council,
+        [[_status(x, r.as_of), short_date(x.due), r.case_id, r.council,
           x.letter, x.stage or "", x.trigger] for r, x in rows])
 
 

@@ -70,6 +70,8 @@ class PassReport:
     waiting: list[str] = field(default_factory=list)    # file names left claimed by a service failure
     failed_cases: set[str] = field(default_factory=set)  # cases with a letter that failed its checks
     service_problem: str = ""                          # the sentence for that failure
+    issued: list[tuple[str, str]] = field(default_factory=list)  # (case id, stem) of each letter issued
+    drafts: list[tuple] = field(default_factory=list)  # (case id, letter, stage, trigger, stem, hold tags, new)
 
 
 # --------------------------------------------------------------------------- names
@@ -330,7 +332,8 @@ def check_record(rules_dir: str, outbox_dir: str, path: str, source: str, as_of:
 def render_case(rules_dir: str, templates_dir: str, outbox_dir: str, case_id: str, as_of: date) -> tuple:
     """Worker: render one stored case's due letters.
 
-    ("ok", letters written, sentences for letters that failed their checks) | ("problem", sentence) | ("service", sentence)
+    ("ok", letters written, sentences for letters that failed their checks, stems issued, drafts awaiting
+    sign-off as (letter, stage, trigger, stem, hold tags, drafted now)) | ("problem", sentence) | ("service", sentence)
     """
     from correspondence.letters.render import TemplateProblem
     from correspondence.service.issuing import issue_due_letters
@@ -346,7 +349,11 @@ def render_case(rules_dir: str, templates_dir: str, outbox_dir: str, case_id: st
         if problem:
             return "service", problem
         return "problem", f"its letters could not be written ({type(exc).__name__})."
-    return "ok", len(report.issued), [s for _, _, sentences in report.failed for s in sentences]
+    drafted = {f.stem for f in report.drafted}
+    drafts = [(letter.letter, letter.stage, letter.trigger, stem, tuple(tags), stem in drafted)
+              for letter, stem, tags in report.awaiting]  # hold codes only: the sentences stay in the draft
+    return ("ok", len(report.issued), [s for _, _, sentences in report.failed for s in sentences],
+            [f.stem for f in report.issued], drafts)
 
 
 _BOOKS: dict[tuple, RuleBook] = {}
@@ -487,7 +494,7 @@ class Service:
         renders = self.pool.map(render_case, [(str(self.rules_dir), str(self.templates), str(self.outbox), c, as_of)
                                               for c in jobs])
         from correspondence.service.workers import Outcome
-        nothing_due = [(c, Outcome("ok", ("ok", 0, []))) for c in cases if c not in jobs]
+        nothing_due = [(c, Outcome("ok", ("ok", 0, [], [], []))) for c in cases if c not in jobs]
         for case_id, outcome in [*zip(jobs, renders), *nothing_due]:
             files = cases[case_id]
             result = outcome.value if outcome.status == "ok" else _worker_failure(outcome, case_id, reading=False)
@@ -541,7 +548,13 @@ class Service:
                 self._reject(report, path, [f"{sources_name(path)}: the record is valid, but its letters could not "
                                             f"be written: {problem}"])
             return
-        _, letters, failed = result
+        _, letters, failed, stems, drafts = result
+        report.issued.extend((case_id, stem) for stem in stems)
+        for letter, stage, trigger, stem, tags, new in drafts:
+            report.drafts.append((case_id, letter, stage, trigger, stem, tags, new))
+            log.info("case %s: %s%s (%s) %s, awaiting sign-off: holds %s", case_id, letter,
+                     f" stage {stage}" if stage else "", trigger, "drafted" if new else "still drafted",
+                     " ".join(tags))
         if failed:
             report.failed_cases.add(case_id)
         for sentence in failed:  # the letter is kept in failed/, still due; the record itself is fine

@@ -2,6 +2,10 @@
 
 After each letter is filed the case is determined again, so the next clocks use the letter's
 real date (a stage 1 outcome issued today opens the escalation window today).
+
+A letter with a hold (``engine.holds``: its kind is signed off, a late request, an unanswered
+point, a date already past, or a postal letter that does not fit the window) is not filed: it is
+drafted in ``outbox/<case_id>/drafts/`` and waits for a manager (``service.signoff``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from correspondence.common.wording import british
 from correspondence.engine.case import Case
 from correspondence.engine.due import Determination, Letter, determine
 from correspondence.engine.due import Issued as IssuedLetter
+from correspondence.engine.holds import Hold, holds_for, layout_hold
 from correspondence.engine.required_content import required_items
 from correspondence.engine.rules import OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE, Policy, RuleBook
 from correspondence.letters.content_check import check_texts, docx_xml_text, from_record
@@ -38,6 +43,22 @@ class IssueReport:
     planned: list[tuple[Letter, str]] = field(default_factory=list)  # --dry-run
     skipped: list[str] = field(default_factory=list)  # sentences: why a due letter was not written
     failed: list[tuple[Letter, list[Path], list[str]]] = field(default_factory=list)  # failed its checks
+    drafted: list[Filed] = field(default_factory=list)   # drafted now, held for sign-off
+    awaiting: list[tuple[Letter, str, list[str]]] = field(default_factory=list)  # every draft left waiting: stem, hold tags
+    returned: list[tuple[Letter, str]] = field(default_factory=list)  # returned by a manager, not drafted again
+
+
+@dataclass
+class Made:
+    """One letter made and checked, not yet filed."""
+    letter: Letter
+    stem: str
+    files: dict[str, bytes]
+    manifest: dict
+    filing: Filing
+    failures: list
+    holds: list[Hold]
+    text_sha256: str
 
 
 def policy_for(book: RuleBook, case: Case) -> Policy:
@@ -187,14 +208,45 @@ def _not_before(letter: Letter) -> date:
     return letter.facts.not_before or date.min
 
 
+def is_postal(manifest: dict) -> bool:
+    return manifest.get("delivery") != "email"
+
+
+def make_letter(book: RuleBook, renderer: Renderer, case: Case, policy: Policy, issued: list[IssuedLetter],
+                result: Determination, letter: Letter, letter_date: date, stem: str,
+                formats: tuple[str, ...] = ("docx", "pdf")) -> Made:
+    """Make ``letter`` as it would be sent on ``letter_date``: render it, check it, find its holds."""
+    from correspondence.service.signoff import letter_text_sha256
+
+    letter = as_issued(case, policy, issued, letter, letter_date, delivery_for(result))
+    context = build_context(case, policy, result, letter, letter_date)
+    rendered = renderer.render(case.council, letter.letter, context, formats)
+    files = {ext: getattr(rendered, ext) for ext in formats}
+    files.update(enclosure_files(book, context, stem))
+    manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
+    filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date, delivery_for(result), stem)
+    failures = check_rendered(manifest, rendered, book.retired, tuple(record_texts(case.raw)))
+    holds = holds_for(case, policy, letter, letter_date)
+    if rendered.pdf is not None and is_postal(manifest):  # docs/letters.md: Fit to post, Page breaks, as it is made
+        from correspondence.letters.fit_to_post import post_problems
+        hold = layout_hold(post_problems(rendered.pdf, True))
+        if hold is not None:
+            holds.append(hold)
+    return Made(letter, stem, files, manifest, filing, failures, holds, letter_text_sha256(rendered))
+
+
 def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Path, letter_date: date, *,
                       only: str | None = None, dry_run: bool = False,
                       formats: tuple[str, ...] = ("docx", "pdf")) -> IssueReport:
-    """Write every letter of ``case`` that is due and not yet issued, dated ``letter_date``."""
+    """Write every letter of ``case`` that is due and not yet issued, dated ``letter_date``; draft
+    those with a hold (never twice for the same record, and not again once returned)."""
+    from correspondence.service import signoff
+
     policy = policy_for(book, case)
     report = IssueReport(case.case_id)
     tried: set[tuple] = set()
     planned: list[IssuedLetter] = []  # --dry-run: the letters it would have issued so far
+    record_sha = signoff.record_sha256(case)
     while True:
         issued = ledger.issued_for(outbox, case.case_id) + planned
         result = determine(case, policy, issued, letter_date)
@@ -211,28 +263,41 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
         letter = next_letter(pending)
         tried.add((letter.letter, letter.stage, letter.trigger))
         stem = stem_for(letter.letter, letter.stage, letter.trigger, letter_date)
+        state = signoff.letter_state(outbox, case.case_id, letter)
+        if state is not None and state.status == "returned" and state.record == record_sha:
+            report.returned.append((letter, state.stem))
+            continue  # returned by a manager: not drafted again before a newer record
+        current = state if state is not None and state.status == "draft" else None
+        if current is not None and current.record == record_sha and current.made_with == signoff.made_with(
+                book, renderer, case.council, letter.letter):
+            report.awaiting.append((letter, current.stem, current.tags))
+            continue  # drafted already from this record, rules and templates
         if dry_run:
             report.planned.append((letter, stem))
             planned.append(IssuedLetter(letter.letter, letter.stage, letter_date, letter.trigger, delivery_for(result)))
             continue
-        letter = as_issued(case, policy, issued, letter, letter_date, delivery_for(result))
-        context = build_context(case, policy, result, letter, letter_date)
-        rendered = renderer.render(case.council, letter.letter, context, formats)
-        files = {ext: getattr(rendered, ext) for ext in formats}
-        files.update(enclosure_files(book, context, stem))
-        manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
-        filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date,
-                        delivery_for(result), stem)
-        failures = check_rendered(manifest, rendered, book.retired, tuple(record_texts(case.raw)))
-        if failures:
-            sentences = [f.sentence() for f in failures]
+        made = make_letter(book, renderer, case, policy, issued, result, letter, letter_date, stem, formats)
+        letter, manifest, filing, files = made.letter, made.manifest, made.filing, made.files
+        if made.failures:
+            sentences = [f.sentence() for f in made.failures]
             report.failed.append((letter, file_failed(outbox, filing, files, manifest, sentences), sentences))
             continue
-        paths = file_letter(outbox, filing, files, manifest)
+        if made.holds:
+            filed = signoff.file_draft(outbox, made, record_sha, current)
+            if filed is None:  # the same letter with the same holds is drafted already
+                report.awaiting.append((letter, current.stem, current.tags))
+            else:
+                report.drafted.append(Filed(letter, filed[0], filed[1]))
+                report.awaiting.append((letter, filed[0], [h.tag for h in made.holds]))
+            continue
+        also = signoff.replaced_by_issue(current, stem) if current is not None else None
+        paths = file_letter(outbox, filing, files, manifest, also=also)
         if paths is None:
             report.skipped.append(f"{case.case_id}: the {letter.letter} letter ({letter.trigger}) is already in the ledger.")
         else:
             report.issued.append(Filed(letter, stem, paths))
+            if current is not None:
+                signoff.remove_draft_files(outbox, case.case_id, current.stem)
     if not result.letters and result.recipient is None:
         report.skipped.extend(f"{case.case_id}: {note}" for note in result.notes if "no letter can be sent" in note)
     return report

@@ -76,6 +76,37 @@ def _watch_changes(conn: sqlite3.Connection) -> None:
         _retry_busy(conn, "\n".join(script), script=True)
 
 
+# Made the first time a letter is drafted (a ledger that never drafts stays as small as before).
+_SIGNOFF_SCHEMA = """
+-- docs/sign-off.md: every draft, approval, return and replacement (hold codes and point numbers only,
+-- never the hold's sentence, which may quote the complaint).
+CREATE TABLE IF NOT EXISTS signoff (
+    id          INTEGER PRIMARY KEY,       -- in the order written (rows are never deleted)
+    case_id     TEXT    NOT NULL,
+    letter      TEXT    NOT NULL,
+    stage       INTEGER NOT NULL,          -- 0 for a letter without a stage
+    trigger     TEXT    NOT NULL,
+    event       TEXT    NOT NULL,          -- drafted, approved, returned, replaced
+    stem        TEXT    NOT NULL,          -- the draft's file stem (outbox/<case>/drafts/)
+    at          TEXT    NOT NULL,          -- when (UTC)
+    by          TEXT,                      -- who approved or returned it
+    holds       TEXT    NOT NULL DEFAULT '',  -- hold tags, space-separated: kind unanswered-points:2,3
+    note        TEXT,                      -- the approval's note, or the reason it was returned
+    issued_stem TEXT,                      -- approved: the letter filed from it
+    record      TEXT                       -- SHA-256 of the record the draft was made from
+);
+"""
+
+
+def ensure_signoff(conn: sqlite3.Connection) -> None:
+    """The ``signoff`` table (and the due index's change triggers on it), made if missing. Outside
+    a transaction: DDL run as a script would commit one."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signoff'").fetchone():
+        return
+    _retry_busy(conn, _SIGNOFF_SCHEMA, script=True)
+    _watch_changes(conn)
+
+
 def ledger_path(outbox: Path) -> Path:
     return Path(outbox) / LEDGER_FILE
 
@@ -183,16 +214,83 @@ def _shared_if_open(outbox: Path) -> sqlite3.Connection | None:
         return None
 
 
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 def record(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, trigger: str,
            letter_date: date, delivery: str | None = None, stem: str | None = None) -> bool:
-    """Record a letter as issued. False if it was already in the ledger (nothing changes)."""
+    """Record a letter as issued. False if it was already in the ledger (nothing changes). A letter
+    approved from a draft has its sign-off (who, when) in the ``signoff`` row written with it."""
     cur = conn.execute(
         "INSERT OR IGNORE INTO letters (case_id, letter, stage, trigger, letter_date, delivery, stem, issued_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (case_id, letter, stage or 0, trigger, letter_date.isoformat(), delivery, stem,
-         datetime.now(timezone.utc).isoformat(timespec="seconds")),
+        (case_id, letter, stage or 0, trigger, letter_date.isoformat(), delivery, stem, now()),
     )
     return cur.rowcount == 1
+
+
+SIGNOFF_FIELDS = ("id", "case_id", "letter", "stage", "trigger", "event", "stem", "at", "by", "holds", "note",
+                  "issued_stem", "record")
+
+
+def signoff_event(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, trigger: str, event: str,
+                  stem: str, *, by: str | None = None, holds: tuple[str, ...] | list[str] = (), note: str | None = None,
+                  issued_stem: str | None = None, record_sha: str | None = None, at: str | None = None) -> None:
+    """Keep one sign-off event (drafted, approved, returned, replaced); ``holds`` are tags (codes and
+    point numbers), never sentences."""
+    conn.execute("INSERT INTO signoff (case_id, letter, stage, trigger, event, stem, at, by, holds, note, issued_stem,"
+                 " record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (case_id, letter, stage or 0, trigger, event, stem, at or now(), by, " ".join(holds), note,
+                  issued_stem, record_sha))
+
+
+def _signoff_rows(conn: sqlite3.Connection | None, where: str, args: tuple) -> list[dict]:
+    if conn is None:
+        return []
+    try:
+        rows = conn.execute(f"SELECT {', '.join(SIGNOFF_FIELDS)} FROM signoff {where} ORDER BY id", args).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return []  # a ledger from before sign-off, opened read-only: nothing signed off yet
+        raise
+    out = []
+    for row in rows:
+        item = dict(zip(SIGNOFF_FIELDS, row))
+        item["stage"] = item["stage"] or None
+        item["holds"] = item["holds"].split() if item["holds"] else []
+        out.append(item)
+    return out
+
+
+def signoff_rows(outbox: Path, case_id: str | None = None, conn: sqlite3.Connection | None = None) -> list[dict]:
+    """The sign-off events of ``case_id`` (every case if None), oldest first."""
+    where, args = ("WHERE case_id = ?", (case_id,)) if case_id else ("", ())
+    if conn is not None:
+        return _signoff_rows(conn, where, args)
+    shared_conn = _shared_if_open(outbox)
+    if shared_conn is not None:
+        return _signoff_rows(shared_conn, where, args)
+    with read_only(outbox) as ro:
+        return _signoff_rows(ro, where, args)
+
+
+def letter_rows(outbox: Path, case_id: str) -> list[dict]:
+    """The ledger's rows for ``case_id``'s issued letters, with who signed each off (from the
+    approval written with it) for a letter approved from a draft."""
+    fields = ("letter", "stage", "trigger", "letter_date", "delivery", "stem", "issued_at")
+    with read_only(outbox) as conn:
+        if conn is None:
+            return []
+        rows = conn.execute(f"SELECT {', '.join(fields)} FROM letters WHERE case_id = ? ORDER BY issued_at, letter_date",
+                            (case_id,)).fetchall()
+    signed = {r["issued_stem"]: (r["by"], r["at"]) for r in signoff_rows(outbox, case_id) if r["event"] == "approved"}
+    out = []
+    for row in rows:
+        item = {**dict(zip(fields, row)), "stage": row[1] or None}
+        by, at = signed.get(item["stem"], (None, None))
+        out.append({**item, "signed_off_by": by, "signed_off_at": at})
+    return out
 
 
 def has(conn: sqlite3.Connection, case_id: str, letter: str, stage: int | None, trigger: str) -> bool:
@@ -254,7 +352,8 @@ def issued_by_case(outbox: Path) -> dict[str, list[Issued]]:
 # --------------------------------------------------------------------------- rebuilding from the manifests
 
 def manifests(outbox: Path):
-    """Every filed letter's manifest: ``<outbox>/<case>/<stem>.json`` (not the case store, not failed/)."""
+    """Every filed letter's manifest: ``<outbox>/<case>/<stem>.json`` (not the case store, not failed/,
+    never drafts/: a draft is not an issued letter)."""
     outbox = Path(outbox)
     if not outbox.is_dir():
         return
@@ -270,7 +369,7 @@ def manifests(outbox: Path):
                        date.fromisoformat(manifest["letter_date"]), manifest.get("delivery"))
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # not a letter's manifest
-            if row[0] != folder.name:
+            if row[0] != folder.name or manifest.get("status") == "draft":
                 continue
             yield path, row
 

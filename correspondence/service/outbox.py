@@ -121,16 +121,20 @@ def _already_filed(folder: Path, filing: Filing) -> dict | None:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if isinstance(manifest, dict) and (manifest.get("letter"), manifest.get("stage"), manifest.get("trigger")) \
+        if isinstance(manifest, dict) and manifest.get("status") != "draft" \
+                and (manifest.get("letter"), manifest.get("stage"), manifest.get("trigger")) \
                 == (filing.letter, filing.stage, filing.trigger) and manifest.get("case_id") == filing.case_id:
             return {**manifest, "stem": path.stem}
     return None
 
 
-def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest: dict) -> list[Path] | None:
+def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest: dict, *,
+                also=None) -> list[Path] | None:
     """Write the letter's files and record it in the ledger, atomically and once.
 
-    Returns the paths written, or None if the ledger already held this letter.
+    ``also(conn)`` writes more ledger rows in the same transaction (a draft's approval, with who
+    signed it off and when; a replaced draft), so they and the letter are kept together or not at all. Returns the paths written, or None if the ledger already
+    held this letter.
     """
     make_folder(outbox)
     conn = ledger.shared(outbox)
@@ -154,6 +158,8 @@ def file_letter(outbox: Path, filing: Filing, files: dict[str, bytes], manifest:
         _write_letter(folder, filing.stem, files, manifest, written)
         ledger.record(conn, filing.case_id, filing.letter, filing.stage, filing.trigger, filing.letter_date,
                       filing.delivery, filing.stem)
+        if also is not None:
+            also(conn)
         conn.execute("COMMIT")
         _unlink(journal)
         return written
@@ -208,7 +214,7 @@ def recover(outbox: Path) -> list[Path]:
         for folder in outbox.iterdir():  # case folders, their failed/, the case store, the journal
             if not folder.is_dir() or folder.is_symlink():
                 continue
-            for sub in (folder, folder / "failed"):
+            for sub in (folder, folder / "failed", folder / "drafts"):
                 for path in sub.glob(".tmp-*") if sub.is_dir() else []:
                     try:
                         stale = sub in journaled or now - path.lstat().st_mtime > STALE_TEMP_SECONDS
@@ -216,6 +222,8 @@ def recover(outbox: Path) -> list[Path]:
                         continue
                     if stale and path.is_file() and not path.is_symlink() and _unlink(path):
                         removed.append(path)
+        from correspondence.service.signoff import tidy_drafts
+        removed.extend(tidy_drafts(outbox, conn))
     return removed
 
 
