@@ -60,27 +60,28 @@ def late_request_hold(case: Case, policy: Policy, letter: Letter) -> Hold | None
     facts = letter.facts
     accept = ("To accept it instead, record a time_limit_waived event in the case system (this letter is then no "
               "longer due); to refuse it, approve this letter.")
-    if letter.letter == "escalation-refusal" and facts.get("out_of_window"):
-        asked, closed = facts["request_date"], facts["window_closes"]
+    if letter.letter == "escalation-refusal" and facts.out_of_window and facts.request_date and facts.window_closes:
+        asked, closed = facts.request_date, facts.window_closes
         late = policy.calendar.working_days_between(closed, asked)
-        reasons = facts.get("reasons") or []
+        reasons = list(facts.reasons or ())
         said = (f"The complainant's reasons for the request: {_quoted(reasons)}." if reasons
                 else "The complainant gave no reasons with the request.")
         return Hold("late-request", f"The request to escalate to stage {letter.stage} ({letter.trigger}) came on "
                                     f"{british(asked)}, {_days(late)} after the escalation window closed on "
                                     f"{british(closed)}. {said} {accept}")
-    if letter.letter == "not-accepted" and letter.trigger == "complaint" and facts.get("ground") == "out-of-time":
-        received, ended = facts["received"], facts["time_limit_ends"]
+    if letter.letter == "not-accepted" and letter.trigger == "complaint" and facts.ground == "out-of-time" \
+            and facts.received and facts.time_limit_ends:
+        received, ended = facts.received, facts.time_limit_ends
         late = policy.calendar.working_days_between(ended, received)
         said = "The record carries no reasons of the complainant's for the delay; ask for them before deciding."
         return Hold("late-request", f"The complaint was received on {british(received)}, {_days(late)} after its "
-                                    f"time limit ({facts.get('months')} months from {british(facts['first_aware'])}) "
+                                    f"time limit ({facts.months} months from {british(facts.first_aware)}) "
                                     f"ended on {british(ended)}. {said} {accept}")
     return None
 
 
 def unanswered_points_hold(case: Case, letter: Letter) -> Hold | None:
-    numbers = tuple(letter.facts.get("unanswered_points") or ()) if letter.letter == "outcome" else ()
+    numbers = tuple(letter.facts.unanswered_points or ()) if letter.letter == "outcome" else ()
     if not numbers:
         return None
     points = case.raw["complaint"].get("points") or []
@@ -102,15 +103,14 @@ def past_date_hold(case: Case, letter: Letter, letter_date: date) -> Hold | None
     facts = letter.facts
     past: list[str] = []
     fix = ""
-    if letter.letter == "extension" and isinstance(facts.get("new_due"), date) and facts["new_due"] < letter_date:
-        past.append(f"the new response date, {british(facts['new_due'])}")
+    if letter.letter == "extension" and isinstance(facts.new_due, date) and facts.new_due < letter_date:
+        past.append(f"the new response date, {british(facts.new_due)}")
         fix = "record the extension again with a later new_due"
-    if letter.letter == "holding" and isinstance(facts.get("expected_resume"), date) \
-            and facts["expected_resume"] < letter_date:
-        past.append(f"the date the investigation is expected to restart, {british(facts['expected_resume'])}")
+    if letter.letter == "holding" and isinstance(facts.expected_resume, date) and facts.expected_resume < letter_date:
+        past.append(f"the date the investigation is expected to restart, {british(facts.expected_resume)}")
         fix = "record the hold again with a later expected_resume, or a resumed event"
     if letter.letter == "outcome":
-        decision = _event(case, letter.trigger)
+        decision = _event(case, facts.decision or letter.trigger)
         actions = decision.get("outstanding_actions", []) if decision is not None else []
         for n, action in enumerate(actions or [], start=1):
             try:
