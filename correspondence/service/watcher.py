@@ -272,5 +272,5 @@ class Watcher:
         if report is not None:
             self.failed_cases |= report.failed_cases
         if report is not None and (report.accepted or report.rejected):
-            log.info("%d accepted, %d rejected, %d letter(s) written", len(report.accepted), len(report.rejected),
-                     report.letters)
+            log.info("%d accepted, %d rejected, %d letter(s) written, %d awaiting sign-off", len(report.accepted),
+                     len(report.rejected), report.letters, len(report.drafts))
