@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from correspondence.common.errors import PROBLEMS_FOUND, USAGE, CorrespondenceError
 from correspondence.engine.case import Case, CaseError, safe_case_id
 from correspondence.engine.due import Letter
 from correspondence.engine.holds import CLEARED_BY_APPROVAL, Hold
@@ -34,12 +35,16 @@ RETURNED = "returned"  # drafts/returned/<stem>.json: what a returned draft held
 SIGNERS = ("manager", "admin")
 
 
-class SignOffRefused(Exception):
+class SignOffRefused(CorrespondenceError):
     """Approval or return refused (exit 1); the message is one plain sentence."""
 
+    exit_code = PROBLEMS_FOUND
 
-class SignOffUsage(Exception):
+
+class SignOffUsage(CorrespondenceError):
     """A usage error (exit 2), such as an --as-of outside the days allowed."""
+
+    exit_code = USAGE
 
 
 # --------------------------------------------------------------------------- what a draft is made from
