@@ -7,11 +7,9 @@ import errno
 import json
 
 import pytest
-from click.testing import CliRunner
 from conftest import make
-from web_helpers import AS_OF, ROOT, cheap_hashing, csrf, served, sign_in  # noqa: F401 (a fixture)
+from web_helpers import cheap_hashing, csrf, due_json, served, sign_in  # noqa: F401 (a fixture)
 
-from correspondence.cli import cli
 from correspondence.service import accounts, audit, case_store
 
 
@@ -30,13 +28,6 @@ def token(app):
 def post(app, token, body: bytes):
     return app.test_client().post("/api/records", data=body, content_type="application/json",
                                   headers={"Authorization": f"Bearer {token}"})
-
-
-def due_json(app, *args) -> dict:
-    result = CliRunner().invoke(cli, ["due", *args, "--json", "--as-of", AS_OF.isoformat(),
-                                      "--rules", str(ROOT / "rules"), "--outbox", str(app.config["OUTBOX"]),
-                                      "--inbox", str(app.config["OUTBOX"].parent / "inbox")])
-    return json.loads(result.output)
 
 
 # --------------------------------------------------------------------------- POST /api/records

@@ -152,23 +152,7 @@ def test_mark_done_records_who_and_the_action_leaves_the_list(app, client):
         [("casey", "action-done", f"{stem} 1")]
 
 
-# --------------------------------------------------------------------------- /drafts
-
-def test_drafts_lists_the_drafts_oldest_due_first(app, client):
-    outbox = outbox_of(app)
-    for case_id, due, stem in (("TWC-NEW", "2026-11-23", "2026-11-20_outcome-s1_e2"),
-                               ("TWC-OLD", "2026-11-04", "2026-11-20_outcome-s1_e3")):
-        folder = outbox / case_id / "drafts"
-        folder.mkdir(parents=True)
-        (folder / f"{stem}.json").write_text(json.dumps({
-            "case_id": case_id, "letter": "outcome", "stage": 1, "trigger": stem[-2:], "letter_date": "2026-11-20",
-            "due": due, "status": "draft", "holds": [{"code": "kind", "sentence": "The council signs off outcome letters."}],
-            "files": {}}))
-    sign_in(client, "casey")
-    page = client.get("/drafts").text
-    assert page.index("TWC-OLD") < page.index("TWC-NEW")
-    assert "Wed 4 Nov 2026" in page and "kind" in page
-    assert 'id="count-drafts"><span class="app-counts__number">2</span>' in client.get("/").text
+# /drafts: tests/test_web_signoff.py (drafts made by the service itself, approved and returned)
 
 
 # --------------------------------------------------------------------------- /rejected

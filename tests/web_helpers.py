@@ -8,8 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import RULES, make
 
+from correspondence.cli import cli
 from correspondence.service import accounts, case_store
 from correspondence.web.app import Settings, create_app
 
@@ -85,3 +87,10 @@ def sign_in(client, name: str, password: str = PASSWORD, next_: str = "/"):
 
 def token_of(client, path: str = "/") -> str:
     return csrf(client.get(path))
+
+
+def due_json(app, *args) -> dict:
+    result = CliRunner().invoke(cli, ["due", *args, "--json", "--as-of", AS_OF.isoformat(),
+                                      "--rules", str(ROOT / "rules"), "--outbox", str(app.config["OUTBOX"]),
+                                      "--inbox", str(app.config["OUTBOX"].parent / "inbox")])
+    return json.loads(result.output)

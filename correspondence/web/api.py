@@ -39,7 +39,11 @@ def register(app: Flask, state) -> None:
             case = views.load_case(book, settings.outbox, case_id)
         except NotFound:
             abort(404)
-        return jsonify(views.determine_case(book, settings.outbox, case, state.as_of()).to_json())
+        result, signed = views.with_signoff(settings.outbox, case,
+                                            views.determine_case(book, settings.outbox, case, state.as_of()))
+        out = result.to_json()
+        out["letters"] = [{**x.to_json(), **signed.get((x.letter, x.stage, x.trigger), {})} for x in result.letters]
+        return jsonify(out)
 
     @app.get("/api/diary")
     def api_diary():

@@ -107,6 +107,7 @@ def register(app: Flask, state) -> None:
         entry = case_entry(outbox(), case_id, book=book, as_of=as_of, templates=settings.templates)
         result = entry.determination if entry is not None and entry.determination is not None \
             else views.determine_case(book, outbox(), case, as_of)
+        result, signed = views.with_signoff(outbox(), case, result)
         filed = views.filed_letters(outbox(), case_id)
         from correspondence.service.format_needs import open_actions
         from correspondence.service.outbox import failed_reports, undated_stem
@@ -114,12 +115,11 @@ def register(app: Flask, state) -> None:
         failed = failed_reports(outbox(), case_id)
         blocked = {(x.letter, x.stage, x.trigger): failed[key] for x in result.pending
                    if (key := (case_id, undated_stem(x.letter, x.stage, x.trigger))) in failed}
-        drafts = {(f.letter, f.stage, f.manifest.get("trigger")): f for f in filed if f.draft}
         return render_template(
             "case.html", title=f"Case {case_id}", case=case, result=result, summary=views.summary_of(case),
             council_name=_council_name(book, case.council), stage=views.stage_of(case, result),
-            timeline=views.timeline(case, filed, audit.changes(outbox(), case_id)),
-            pending=result.pending, blocked=blocked, drafts=drafts, filed=[f for f in filed if not f.draft],
+            timeline=views.timeline(case, filed, audit.changes(outbox(), case_id), views.signoff_events(outbox(), case_id)),
+            pending=result.pending, blocked=blocked, signed=signed, filed=[f for f in filed if not f.draft],
             actions=open_actions(outbox(), case_id), rejected=views.rejected_update(settings.inbox, outbox(), case_id),
             as_of=as_of, overdue=views.is_overdue, messages=get_flashed_messages(with_categories=True))
 
@@ -167,7 +167,7 @@ def register(app: Flask, state) -> None:
     # ------------------------------------------------------------------ one letter
 
     @app.get("/cases/<case_id>/letters/<name>")
-    def letter(case_id: str, name: str):
+    def letter(case_id: str, name: str, errors: dict | None = None, values: dict | None = None):
         fmt = None
         stem = name
         for suffix in (".pdf", ".docx"):
@@ -192,14 +192,56 @@ def register(app: Flask, state) -> None:
         return render_template("letter.html", title=f"{_words(filed.letter).capitalize()} letter, case {case_id}",
                                case_id=case_id, filed=filed, results=results, problems=problems,
                                council_name=_council_name(book, str(filed.manifest.get("council", ""))),
-                               messages=get_flashed_messages(with_categories=True))
+                               messages=get_flashed_messages(with_categories=True), errors=errors or {},
+                               values=values or {})
+
+    # ------------------------------------------------------------------ signing off
+
+    def _draft_or_404(case_id: str, stem: str):
+        try:
+            filed, _ = views.filed_letter(outbox(), case_id, stem)
+        except NotFound:
+            abort(404)
+        if not filed.draft:
+            abort(404)
+        return filed
+
+    def _signoff_today():
+        return settings.as_of  # a server working as of a fixed day takes that day for today too
+
+    @app.post("/cases/<case_id>/letters/<stem>/approve")
+    @security.requires("sign-off")
+    def approve(case_id: str, stem: str):
+        _draft_or_404(case_id, stem)
+        note = " ".join(request.form.get("note", "").split()) or None
+        outcome = state.intake().approve(case_id, stem, g.user.name, note, state.as_of(), _signoff_today())
+        if outcome.status != "stored":
+            flash(" ".join(outcome.sentences), "error")
+            return redirect(f"/cases/{case_id}/letters/{stem}", code=303)
+        issued = outcome.letters[0]["stem"]
+        flash(f"Approved and filed as {issued}, signed off by {g.user.name}.", "success")
+        return redirect(f"/cases/{case_id}/letters/{issued}", code=303)
+
+    @app.post("/cases/<case_id>/letters/<stem>/return")
+    @security.requires("sign-off")
+    def return_letter(case_id: str, stem: str):
+        _draft_or_404(case_id, stem)
+        reason = " ".join(request.form.get("reason", "").split())
+        if not reason:
+            return letter(case_id, stem, errors={"reason": "Enter why the draft is returned"}), 200
+        outcome = state.intake().return_draft(case_id, stem, g.user.name, reason)
+        if outcome.status != "stored":
+            flash(" ".join(outcome.sentences), "error")
+            return redirect(f"/cases/{case_id}/letters/{stem}", code=303)
+        flash(f"Returned by {g.user.name}: the letter is not drafted again until a newer record arrives.", "success")
+        return redirect(f"/cases/{case_id}", code=303)
 
     # ------------------------------------------------------------------ lists
 
     @app.get("/drafts")
     def drafts():
-        return render_template("drafts.html", title="Drafts awaiting sign-off", drafts=views.drafts(outbox()),
-                               nav="drafts")
+        return render_template("drafts.html", title="Drafts awaiting sign-off",
+                               drafts=views.drafts(outbox(), as_of=state.as_of()), nav="drafts")
 
     @app.get("/rejected")
     def rejected():

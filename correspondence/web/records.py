@@ -86,6 +86,7 @@ class Intake:
         self.workers, self.time_limit = workers, time_limit
         self.jobs: "queue.Queue[tuple[Callable, tuple, Future] | None]" = queue.Queue()
         self.service = None
+        self.renderer = None
         self.thread = threading.Thread(target=self._loop, name="letters-intake", daemon=True)
         self.thread.start()
 
@@ -236,6 +237,37 @@ class Intake:
         audit.record_change(self.outbox, by, "web", case_id, "letters-rendered",
                             ", ".join(x["stem"] for x in letters) if letters else "no letter written")
         return Outcome("stored", case_id, letters, failed_checks=failed)
+
+
+    # ----- signing off (the letter is made again, so on the thread that owns the renderer)
+
+    def approve(self, case_id: str, stem: str, by: str, note: str | None, as_of: date, today: date | None) -> Outcome:
+        return self._run(self._approve, case_id, stem, by, note, as_of, today)
+
+    def _approve(self, case_id, stem, by, note, as_of, today) -> Outcome:
+        from correspondence.service.signoff import SignOffRefused, SignOffUsage, approve
+
+        if self.renderer is None:
+            from correspondence.letters.render import Renderer
+            self.renderer = Renderer(self.templates)
+        try:
+            done = approve(self.book_loader(), self.renderer, self.outbox, case_id, stem, by, note, as_of,
+                           today=today or as_of)
+        except (SignOffRefused, SignOffUsage) as exc:
+            return Outcome("refused", case_id, sentences=[str(exc)])
+        return Outcome("stored", case_id, [{"stem": done.stem, "status": "issued"}])
+
+    def return_draft(self, case_id: str, stem: str, by: str, reason: str) -> Outcome:
+        return self._run(self._return, case_id, stem, by, reason)
+
+    def _return(self, case_id, stem, by, reason) -> Outcome:
+        from correspondence.service.signoff import SignOffRefused, SignOffUsage, return_draft
+
+        try:
+            return_draft(self.outbox, case_id, stem, by, reason)
+        except (SignOffRefused, SignOffUsage) as exc:
+            return Outcome("refused", case_id, sentences=[str(exc)])
+        return Outcome("stored", case_id)
 
 
 def _sentence(text: str) -> str:

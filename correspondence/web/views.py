@@ -60,6 +60,7 @@ class Diary:
     summaries: dict[str, Summary]
     problems: list[str]
     cases: int
+    signed: dict = None  # (case id, letter, stage, trigger) -> what sign-off adds (status, holds, who returned it)
 
     @cached_property
     def councils(self) -> list[str]:
@@ -82,7 +83,16 @@ def diary(book: RuleBook, outbox: Path, as_of: date, templates: Path | None = No
     summaries = {e.case_id: Summary(e.case_id, e.council, e.about.get("service_area", ""), e.about.get("name", ""),
                                     e.about.get("representative", ""))
                  for e in found.entries if e.determination is not None}
-    d = Diary(as_of, found.rows, summaries, found.problems, len(found.results))
+    from correspondence.service.signoff import diary_signoff
+
+    # Drafted and returned letters (the ledger's sign-off rows, which move the index too); their
+    # status changes, so their order may too.
+    results, signed = diary_signoff(outbox, found.results, {c: book.procedures(c) for c in book.councils})
+    rows = found.rows
+    if signed:
+        from correspondence.engine.diary import pending_rows
+        rows = pending_rows(results)
+    d = Diary(as_of, rows, summaries, found.problems, len(found.results), signed)
     _LAST_DIARY[:] = [found, d]
     return d
 
@@ -129,7 +139,8 @@ def counts(book: RuleBook, d: Diary, inbox: Path, outbox: Path) -> dict[str, int
                 end = ends[result.council] = book.policy_for(result.council).calendar.add_working_days(d.as_of, 5)
             if letter.due <= end:
                 week += 1
-    return {"overdue": overdue, "week": week, "drafts": len(drafts(outbox)), "rejected": len(rejected_reports(inbox))}
+    return {"overdue": overdue, "week": week, "drafts": len(drafts(outbox, as_of=d.as_of)),
+            "rejected": len(rejected_reports(inbox))}
 
 
 def diary_json(d: Diary, outbox: Path) -> dict:
@@ -140,7 +151,8 @@ def diary_json(d: Diary, outbox: Path) -> dict:
     failed = failed_reports(outbox)
     letters = []
     for r, x in d.rows:
-        entry = {"case_id": r.case_id, "council": r.council, **x.to_json()}
+        entry = {"case_id": r.case_id, "council": r.council, **x.to_json(),
+                 **(d.signed or {}).get((r.case_id, x.letter, x.stage, x.trigger), {})}
         report = failed.get((r.case_id, undated_stem(x.letter, x.stage, x.trigger)))
         if report:
             entry["failed_checks"] = str(report)
@@ -339,14 +351,17 @@ def timeline(case: Case, filed: Iterable[Filed], changes: Iterable[dict], signof
         out.append(Moment(str(c["at"]), _day(str(c["at"])[:10]), CHANGE_TITLES.get(c["action"], _words(c["action"])),
                           str(c.get("detail") or ""), str(c["by"])))
     for s in signoff:
-        if s.get("event") in ("approved", "returned"):
+        if s.get("event") in SIGNOFF_TITLES:
+            stage = f" stage {s['stage']}" if s.get("stage") else ""
+            text = str(s.get("note") or "") if s.get("event") == "returned" else ""
             out.append(Moment(str(s.get("at")), _day(str(s.get("at"))[:10]),
-                              f"Draft {s['event']}: {_words(str(s.get('letter')))}", str(s.get("stem") or ""),
+                              f"{SIGNOFF_TITLES[s['event']]}: {_words(str(s.get('letter')))}{stage}", text,
                               str(s.get("by") or "")))
     out.sort(key=lambda m: m.when, reverse=True)
     return out
 
 
+SIGNOFF_TITLES = {"approved": "Draft approved", "returned": "Draft returned", "replaced": "Draft replaced by a newer record"}
 CHANGE_TITLES = {
     "record-accepted": "Record received through the API",
     "letters-rendered": "Letters rendered",
@@ -445,25 +460,25 @@ def rejected_update(inbox: Path, outbox: Path, case_id: str) -> Rejected | None:
 
 # --------------------------------------------------------------------------- drafts
 
-@dataclass(frozen=True)
-class Draft:
-    filed: Filed
-    due: date | None
-    drafted: str
+def drafts(outbox: Path, case_id: str | None = None, as_of: date | None = None):
+    """The drafts awaiting sign-off, oldest due first (``letters drafts``)."""
+    from correspondence.service.signoff import list_drafts
+
+    return list_drafts(outbox, case_id, as_of)
 
 
-def drafts(outbox: Path, case_id: str | None = None) -> list[Draft]:
-    """The drafts awaiting sign-off, oldest due first (read from ``<case>/drafts/``)."""
-    outbox = Path(outbox)
-    ids = [case_id] if case_id else sorted(p.name for p in outbox.iterdir()
-                                           if p.is_dir() and safe_case_id(p.name)) if outbox.is_dir() else []
-    out = []
-    for cid in ids:
-        for f in filed_letters(outbox, cid):
-            if f.draft:
-                out.append(Draft(f, _day(str(f.manifest.get("due") or "")), f.letter_date))
-    out.sort(key=lambda d: (d.due or date.max, d.filed.case_id, d.filed.stem))
-    return out
+def with_signoff(outbox: Path, case: Case, result: Determination) -> tuple[Determination, dict]:
+    """The case's letters with their sign-off status (draft, returned), and what each adds."""
+    from correspondence.service.signoff import record_sha256, states
+    from correspondence.service.signoff import with_signoff as mark
+
+    return mark(result, states(outbox, case.case_id), record_sha256(case))
+
+
+def signoff_events(outbox: Path, case_id: str) -> list[dict]:
+    from correspondence.service.signoff import ledger_history
+
+    return ledger_history(outbox, case_id)["signoff"]
 
 
 # --------------------------------------------------------------------------- health
