@@ -142,6 +142,15 @@ def short_name(person: Mapping[str, Any]) -> str:
     return without_post_nominals(person_name(person))
 
 
+def organisation_of(person: Mapping[str, Any]) -> str:
+    """The organisation a representative writes from, or "" where it only repeats their name in
+    another order ("Luton Citizens Advice" of "Citizens Advice Luton"), never printed twice."""
+    organisation = str(person.get("organisation") or "")
+    def words(text: str) -> set[str]:
+        return {w.strip(".,()").casefold() for w in text.split()} - {"", "the", "of"}
+    return "" if words(organisation) == words(str(person.get("name") or "")) else organisation
+
+
 def without_post_nominals(name: str) -> str:
     words = name.replace(",", " ").split()
     while len(words) > 1 and words[-1].upper().strip(".") in {w.strip(".") for w in POST_NOMINALS}:
@@ -230,7 +239,7 @@ def _recipient(case: Case, letter: Letter, recipient: Recipient, large_print: bo
     email = person.get("email", "")
     address = list(person.get("address", []))
     name = person_name(person)
-    organisation = person.get("organisation", "")
+    organisation = organisation_of(person)
     if channel == "post":
         window = window_lines(_once([name, organisation, *address]), WINDOW_LINES[large_print])
     else:
@@ -363,8 +372,11 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
             "made_by": "",  # set in build_context when a representative made it and the letter goes to the complainant
         }
     elif kind == "extension":
+        # sent after its own new date (a late letter), it never promises that date: it says it has
+        # passed, apologises and gives "as soon as possible" (as the acknowledgement does)
         s["extension"] = {"previous_date": british(f.previous_due), "new_date": british(f.new_due),
-                          "reason": f.reason, "past_limit": f.past_limit}
+                          "reason": f.reason, "past_limit": f.past_limit,
+                          "new_date_passed": f.new_due is not None and f.new_due < letter_date}
     elif kind == "outcome":
         d = event.data
         s["outcome"] = {
@@ -430,7 +442,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
     elif kind == "consent-request":
         rep = case.representative
         exempt = rep["relationship"] in (policy.value("representatives.consent_exempt") or ()) and not case.cse
-        s["consent"] = {"representative": rep["name"], "organisation": rep.get("organisation", ""),
+        s["consent"] = {"representative": rep["name"], "organisation": organisation_of(rep),
                         "relationship": rep["relationship"],
                         "representative_short": short_name(rep) if rep.get("family_name") else without_post_nominals(rep["name"]),
                         "relationship_words": RELATIONSHIP_WORDS.get(rep["relationship"], "someone"),
@@ -568,7 +580,11 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         # "thank you for your complaint" only to the person who made it (letters.md)
         person = rep.get("title") or rep.get("given_name") or rep.get("family_name")
         context["acknowledgement"]["made_by"] = (
-            rep["name"] if not rep.get("organisation")
+            rep["name"] if not organisation_of(rep)
             else f"{rep['name']} of {rep['organisation']}" if person else f"{rep['name']} ({rep['organisation']})")
+    if context["acknowledgement"] and letter_date > letter.due and not context["acknowledgement"]["late"]:
+        # an acknowledgement sent after its own due date apologises, as every other letter of the
+        # same post does (a consent request beside it); past the response date it says so in its own words
+        context["letter"]["late_apology"] = True
     context["letter"]["title"] = letter_title(letter.letter, letter.stage, letter.facts, context["reader"])
     return keep_together(context)
