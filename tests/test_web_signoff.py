@@ -1,4 +1,4 @@
-"""web.md "Pages" /drafts and the letter page's Approve and Return (sign-off.md "Signing off"), through HTTP."""
+"""web.md "The pages": /drafts and the letter page's Approve and Return (sign-off.md "Reading and deciding"), through HTTP."""
 
 from __future__ import annotations
 
