@@ -45,7 +45,10 @@ def test_ledger_entry_matches_by_trigger(book):
 
 
 def test_a_letter_issued_that_matches_nothing_is_noted(book):
-    rec = make(events=[ev("L", "letter_issued", "2026-11-03", letter="holding")])
+    # A holding letter after the stage 1 outcome was issued: no investigation runs to hold
+    # (docs/rules.md#letters-sent-by-hand), so it answers nothing.
+    rec = make(events=[ev("o", "letter_issued", "2026-11-02", letter="outcome", stage=1),
+                       ev("L", "letter_issued", "2026-11-03", letter="holding")])
     r = run(book, rec, "2026-11-10")
     assert "A holding letter issued on 3 November 2026 (L) matches no letter this case needs; check the record." in r.notes
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from correspondence.engine.case import CaseError
-from correspondence.engine.walk import closing, conduct, escalation, stages
+from correspondence.engine.walk import by_hand, closing, conduct, escalation, stages
 from correspondence.engine.walk.complaint import begin
 from correspondence.engine.walk.issued import IssuedBook
 from correspondence.engine.walk.state import Walk
@@ -64,8 +64,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
               while_closed=True),
     EventType("restriction_review", conduct.restriction_review, "The periodic review of a restriction: lifted, maintained or modified.",
               while_closed=True),
-    # Matched to the letters it answers by issued.py; walked only for an outcome sent outside the service.
-    EventType("letter_issued", stages.letter_issued, "A letter already sent outside this service, so it is not sent twice. Its `date` is the letter's date; `trigger` the event id it answers (or `complaint`); `delivery` how it went (else by the recipient's channel). An `outcome` with no `decision` for its stage is that stage's outcome all the same (its findings \"not recorded\" until a `decision` gives them)."),
+    # Matched to the letters it answers by issued.py; walked only for a letter with no event behind it (by_hand.py).
+    EventType("letter_issued", by_hand.letter_issued, "A letter already sent outside this service, so it is not sent twice. Its `date` is the letter's date; `trigger` the event id it answers (or `complaint`); `delivery` how it went (else by the recipient's channel). An `outcome` with no `decision` for its stage is that stage's outcome all the same (its findings \"not recorded\" until a `decision` gives them); any other letter with no event behind it is read as the fact it tells (docs/rules.md#letters-sent-by-hand)."),
     EventType("ombudsman_enquiry", None, "The Ombudsman has opened an enquiry (for the report).", read_by="reporting/report.py"),
     EventType("ombudsman_decision", None, "The Ombudsman's decision (for the report).", read_by="reporting/report.py"),
 )
@@ -121,9 +121,9 @@ def _walk_once(case, policy, matches, as_of, channel, by_event=None) -> Walk:
     escalation.mark_refused_requests(w)
     for event in w.events:
         handler = HANDLERS.get(event.type)
-        if handler is None or (event.type == "letter_issued" and not stages.answers_a_stage(w, event)):
+        if handler is None or (event.type == "letter_issued" and not by_hand.answers(w, event)):
             continue
-        if w.closed and event.type not in WHILE_CLOSED:
+        if w.closed and event.type not in WHILE_CLOSED and event.type != "letter_issued":
             w.notes.append(
                 f"Event {event.id} ({event.type}, {event.date.isoformat()}) comes after the complaint was "
                 f"{w.closed.replace('-', ' ')} on {w.closed_on.isoformat()}; no letter falls due for it.")

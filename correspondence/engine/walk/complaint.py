@@ -8,6 +8,15 @@ from correspondence.engine.recipient import has_consent
 from correspondence.engine.walk.state import Stage, Walk, paragraph
 
 
+def _acknowledged_by_hand(w: Walk, first_request):
+    """A stage 1 acknowledgement the case system sent itself, with no trigger, before any escalation request."""
+    for e in w.of_type("letter_issued"):
+        if (e.get("letter") == "acknowledgement" and e.get("stage") in (None, 1) and e.get("trigger") is None
+                and e.id in w.by_event and (first_request is None or e.date < first_request)):
+            return e
+    return None
+
+
 def begin(w: Walk) -> None:
     case, policy = w.case, w.policy
     requests = w.of_type("escalation_request")
@@ -29,7 +38,14 @@ def begin(w: Walk) -> None:
                            f"Ombudsman Code's {code.value.amount} months{f' ({para})' if para else ''}; the Code's applies.")
             limit_clock, limit = code.value, w.apply(code.value, case.first_aware)
             words = policy.floor["limits.time_limit_words"].value if "limits.time_limit_words" in policy.floor else ""
-        if case.received > limit:
+        accepted = _acknowledged_by_hand(w, first_request)
+        if case.received > limit and accepted is not None:
+            # docs/rules.md#letters-sent-by-hand: the case system acknowledged it, so it was accepted
+            w.notes.append(f"The complaint is out of time (the {limit_clock.amount}-month limit from "
+                           f"{case.first_aware.isoformat()} ended on {limit.isoformat()}), but the stage 1 "
+                           f"acknowledgement issued on {accepted.date.isoformat()} ({accepted.id}) accepted it: its "
+                           f"time limit is taken as waived.")
+        elif case.received > limit:
             due = w.notice_due("not_accepted", case.received)
             w.draft("not-accepted", None, "complaint", due,
                     ombudsman_required=policy.value("ombudsman.in_not_accepted"),

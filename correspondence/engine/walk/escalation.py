@@ -197,7 +197,29 @@ def request(w: Walk, event: Event) -> None:
             f"escalation window closed on {previous.window_closes.isoformat()}: an escalation refusal is due "
             f"(a time_limit_waived event on or after the request would accept it).")
         return
+    if _refused_by_hand(w, event):
+        return
     _start(w, event, event.date)
+
+
+def _refused_by_hand(w: Walk, event: Event) -> bool:
+    """docs/rules.md#letters-sent-by-hand: an escalation refusal the case system sent itself, on or after
+    this request and before any later request for the same stage, refused it: the stage does not open."""
+    to_stage = event.get("to_stage")
+    later = [e.date for e in w.of_type("escalation_request") if e.get("to_stage") == to_stage and e.date > event.date]
+    until = min(later, default=date.max)
+    sent = [e for e in w.of_type("letter_issued") if e.get("letter") == "escalation-refusal"
+            and e.get("trigger") is None and e.id in w.by_event and e.get("stage") in (None, to_stage)
+            and event.date <= e.date < until]
+    if not sent:
+        return False
+    w.draft("escalation-refusal", to_stage, event.id, refusal_due(w, to_stage, event.date),
+            ombudsman_required=w.policy.value("ombudsman.in_escalation_refusal"),
+            facts={"out_of_window": False, "request_date": event.date, "reasons": []})
+    w.notes.append(f"The request to escalate to stage {to_stage} ({event.id}, {british(event.date)}) was refused by "
+                   f"the escalation refusal issued on {british(sent[0].date)} ({sent[0].id}): stage {to_stage} "
+                   f"does not open.")
+    return True
 
 
 def refused(w: Walk, event: Event) -> None:

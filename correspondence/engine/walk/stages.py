@@ -11,6 +11,8 @@ from correspondence.engine.walk.state import Stage, Walk, paragraph, procedure_w
 
 def extension(w: Walk, event: Event) -> None:
     stage = w.check_stage(event, event.get("stage"))
+    if _gives_the_date(w, stage, event):
+        return
     if stage.decision is not None or stage.outcome is not None:
         w.notes.append(f"Extension {event.id} comes after the stage {stage.number} "
                        f"{'decision' if stage.decision is not None else 'outcome'}; it changes nothing.")
@@ -54,6 +56,27 @@ def extension(w: Walk, event: Event) -> None:
                        f"({limit.isoformat()}): its letter must give the reason and the Ombudsman's details.")
     stage.response_due = new_due
     w.refresh_ack_facts(stage)
+
+
+def _gives_the_date(w: Walk, stage: Stage, event: Event) -> bool:
+    """docs/rules.md#letters-sent-by-hand: an extension event recorded after an extension letter the case
+    system sent itself, whose new date was unknown, gives that letter's date; no second letter falls due."""
+    sent = w.by_hand_extensions.get(stage.number)
+    new_due = event.date_field("new_due")
+    if sent is None or stage.decision is not None or stage.outcome is not None:
+        return False
+    if new_due is None or new_due <= sent.facts["previous_due"]:
+        return False
+    del w.by_hand_extensions[stage.number]
+    sent.facts["new_due"] = new_due
+    sent.facts["past_limit"] = stage.limit is not None and new_due > stage.limit
+    stage.response_due = new_due
+    w.refresh_ack_facts(stage)
+    w.drop_notes(f"The extension issued on {british(sent.issued.date)} ({sent.trigger})")
+    w.notes.append(f"Extension {event.id} gives the new response date of the extension letter issued on "
+                   f"{british(sent.issued.date)} ({sent.trigger}), {british(new_due)}; no second extension "
+                   f"letter falls due.")
+    return True
 
 
 def on_hold(w: Walk, event: Event) -> None:

@@ -100,6 +100,7 @@ class Walk:
         self.restrictions: list[dict] = []
         self.refused_requests: set[str] = set()
         self.floor_noted: set[tuple] = set()
+        self.by_hand_extensions: dict[int, Draft] = {}  # extension letters sent by hand, new date unknown
         self.premature: list[Event] = []  # escalation requests waiting for their outcome to be sent
 
     # ----- errors and notes
