@@ -222,3 +222,26 @@ def test_a_behaviour_warning_and_a_consent_request_by_hand_are_issued(book):
                       ev("W", "letter_issued", "2026-11-09", letter="behaviour-warning")]
     r = run(book, make(events=closed), "2026-11-09")
     assert letter(r, "behaviour-warning").status == "issued" and no_unmatched(r)
+
+
+def test_a_review_of_a_restriction_applied_by_hand_writes_no_letter_without_its_terms(book):
+    # The notice of Tue 10 Nov 2026 was sent by the case system; the review of Mon 10 May 2027
+    # keeps the restriction, whose restrictions and end date nobody recorded: no letter can say
+    # what applies, so none is written; the next review is 6 months on, Wed 10 Nov 2027.
+    events = ACKED + [ev("L", "letter_issued", "2026-11-10", letter="restriction-notice"),
+                      ev("V", "restriction_review", "2027-05-10", outcome="maintained")]
+    r = run(book, make(events=events), "2027-05-10")
+    assert not [x for x in r.letters if x.letter == "restriction-review"]
+    assert deadline(r, "restriction-review") == "2027-11-10"
+    assert ("The restriction review V (10 May 2027) keeps the restriction applied by the restriction notice issued on "
+            "10 November 2026 (L), whose restrictions and end date are not recorded: no review letter is written "
+            "until a restriction event dated 10 November 2026 gives them.") in r.notes
+    # Recorded, the restriction event is the one the notice answered, and the review letter is due
+    # 5 WD after Mon 10 May 2027: 11, 12, 13, 14, Mon 17 May (5).
+    recorded = events[:1] + [ev("R", "restriction", "2026-11-10", behaviours=["Abusive calls"],
+                                restrictions=["Writing only"], duration_months=12,
+                                decided_by="Head of Service")] + events[1:]
+    r = run(book, make(events=recorded), "2027-05-10")
+    assert [(x.trigger, x.status) for x in r.letters if x.letter == "restriction-notice"] == [("R", "issued")]
+    review = letter(r, "restriction-review")
+    assert (review.status, review.due.isoformat(), review.facts.ends.isoformat()) == ("due", "2027-05-17", "2027-11-10")

@@ -44,6 +44,15 @@ def restriction_review(w: Walk, event: Event) -> None:
     else:
         next_review = w.apply(w.policy.clock("restrictions.review"), event.date)
     current.update(review=next_review, restrictions=restrictions)
+    if current["ends"] is None and outcome != "lifted":
+        # docs/rules.md#letters-sent-by-hand: a restriction applied by a notice the case system sent
+        # itself has no recorded terms or end date, so no letter can say what applies; none is written.
+        applied = current["event"]
+        w.notes.append(f"The restriction review {event.id} ({british(event.date)}) keeps the restriction applied by "
+                       f"the restriction notice issued on {british(applied.date)} ({applied.id}), whose restrictions "
+                       f"and end date are not recorded: no review letter is written until a restriction event dated "
+                       f"{british(applied.date)} gives them.")
+        return
     # A decision to keep or change restrictions is a fresh decision: it gives the council's
     # challenge route and the Ombudsman, as the notice did (letters.md, Restriction reviews).
     kept = outcome != "lifted"
