@@ -23,6 +23,7 @@ from correspondence.cli.common import (
 )
 
 log = logging.getLogger("correspondence.web")
+MAX_BODY = 6 * 1024 * 1024  # the inbox's 5 MB record limit and a margin: the API answers 413 itself up to here
 
 
 @click.command()
@@ -62,8 +63,10 @@ def serve(host: str, port: int, watch: bool, title: str | None, trust_header: st
     app = create_app(settings)
     try:
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}} if trusted_proxy else {}
+        # waitress keeps a body before the application sees it: none larger than the API's record
+        # (5 MB) and a margin is taken (413), so no request can fill the disk with a huge body.
         server = create_server(app, host=host, port=port, threads=threads, ident="letters",
-                               clear_untrusted_proxy_headers=True, **proxy)
+                               clear_untrusted_proxy_headers=True, max_request_body_size=MAX_BODY, **proxy)
     except OSError as exc:
         fail(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.", 3)
 

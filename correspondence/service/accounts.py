@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 import sqlite3
+import threading
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -63,6 +64,10 @@ CREATE TABLE IF NOT EXISTS tokens (
     token_hash  TEXT NOT NULL UNIQUE,
     created_at  TEXT NOT NULL,
     last_used   TEXT
+);
+CREATE TABLE IF NOT EXISTS ended_sessions (
+    sid    TEXT PRIMARY KEY,               -- a signed-out session's id (its cookie is refused from then on)
+    until  REAL NOT NULL                   -- when that session would have ended anyway (then forgotten)
 );
 CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
@@ -283,7 +288,7 @@ def authenticate(outbox: Path, name: str, password: str, now: datetime | None = 
     hasher = _hasher()
     if not users_path(outbox).is_file() or not NAME.fullmatch(name or "") or len(password) > MAX_PASSWORD:
         _waste(hasher, password)
-        return SignIn(None)
+        return SignIn(None, locked=_unknown_failure(name, now))
     with closing(_connect(outbox)) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -292,10 +297,11 @@ def authenticate(outbox: Path, name: str, password: str, now: datetime | None = 
             if row is None:
                 conn.execute("COMMIT")
                 _waste(hasher, password)
-                return SignIn(None)
+                return SignIn(None, locked=_unknown_failure(name, now))
             role, hashed, created_at, changed_at, failures, locked_until = row
             if locked_until and datetime.fromisoformat(locked_until) > now:
                 conn.execute("COMMIT")
+                _waste(hasher, password)  # as long as any other refusal: a lockout shows no account
                 return SignIn(None, locked=True)
             try:
                 hasher.verify(hashed, password)
@@ -318,6 +324,32 @@ def authenticate(outbox: Path, name: str, password: str, now: datetime | None = 
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+
+
+# Failed sign-ins under names that are no account, counted as an account's are (in memory, by a
+# hash of the name: nothing is kept of what was typed), so that the fifth locks the name for 15
+# minutes too and a lockout cannot be used to learn which names are accounts.
+_UNKNOWN: dict[str, tuple[int, datetime | None]] = {}
+_UNKNOWN_LOCK = threading.Lock()
+_UNKNOWN_MAX = 10_000
+
+
+def _unknown_failure(name: str, now: datetime) -> bool:
+    """Count a failed sign-in under a name that is no account; True when the name is (now) locked."""
+    key = hashlib.sha256((name or "").encode("utf-8", "surrogatepass")).hexdigest()
+    with _UNKNOWN_LOCK:
+        if len(_UNKNOWN) >= _UNKNOWN_MAX:  # forget the names whose count or lockout has run out first
+            for k in [k for k, (_, until) in _UNKNOWN.items() if until is None or until <= now]:
+                del _UNKNOWN[k]
+            if len(_UNKNOWN) >= _UNKNOWN_MAX:
+                _UNKNOWN.clear()
+        failures, until = _UNKNOWN.get(key, (0, None))
+        if until is not None and until > now:
+            return True
+        failures = (0 if until is not None else failures) + 1
+        locked = failures >= MAX_FAILURES
+        _UNKNOWN[key] = (0, now + LOCKOUT) if locked else (failures, None)
+        return locked
 
 
 def _waste(hasher, password: str) -> None:
@@ -386,6 +418,21 @@ def token_name(outbox: Path, token: str) -> str | None:
     except sqlite3.OperationalError:
         pass  # a busy or read-only file: the token is still good
     return rows[0][0]
+
+
+# --------------------------------------------------------------------------- signed-out sessions
+
+def end_session(outbox: Path, sid: str, until: float, now: float) -> None:
+    """Refuse the session ``sid`` from now on (signing out), until it would have ended anyway
+    (``until``, seconds since the epoch); sessions already past that are forgotten."""
+    with closing(_connect(outbox)) as conn:
+        conn.execute("DELETE FROM ended_sessions WHERE until < ?", (now,))
+        conn.execute("INSERT OR REPLACE INTO ended_sessions (sid, until) VALUES (?, ?)", (sid, until))
+
+
+def session_ended(outbox: Path, sid: str) -> bool:
+    """True if the session ``sid`` was signed out."""
+    return bool(_query(outbox, "SELECT 1 FROM ended_sessions WHERE sid = ?", (sid,)))
 
 
 # --------------------------------------------------------------------------- the session secret

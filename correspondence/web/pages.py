@@ -56,8 +56,7 @@ def register(app: Flask, state) -> None:
 
     @app.post("/logout")
     def logout():
-        from flask import session
-        session.clear()
+        security.sign_out(app)
         return redirect("/login", code=303)
 
     # ------------------------------------------------------------------ the diary
@@ -179,11 +178,12 @@ def register(app: Flask, state) -> None:
             abort(404)
         if fmt is not None:
             file_name = filed.file(fmt)
-            if file_name is None or not (folder / file_name).is_file():
+            handle = views.open_plain(folder / file_name) if file_name is not None else None
+            if handle is None:  # not there, or a link (never followed out of the outbox)
                 abort(404)
             mimetype = "application/pdf" if fmt == "pdf" else \
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            response = send_file(folder / file_name, mimetype=mimetype, as_attachment=fmt == "docx",
+            response = send_file(handle, mimetype=mimetype, as_attachment=fmt == "docx",
                                  download_name=f"{case_id}_{file_name}", max_age=0, conditional=False, etag=False)
             response.headers["Content-Security-Policy"] = security.FILE_CSP
             return response

@@ -3,7 +3,8 @@
 - Sessions live in a signed cookie (HttpOnly, SameSite=Lax, Secure when the request came over
   HTTPS) that ends 30 minutes after its last use (the cookie's own signed time, and the session's
   ``seen`` time) and 8 hours after sign-in (``iat``) whatever the use. A password change or a
-  removed account ends its sessions at the next request.
+  removed account ends its sessions at the next request; signing out ends the session on the
+  server too (its id is kept as ended), so a copy of the cookie is refused after it.
 - Every POST but the API's carries the session's CSRF token; one without it is refused (400)
   before anything is read or changed.
 - The API takes a bearer token only: a session cookie is never read on ``/api/``.
@@ -116,6 +117,20 @@ def sign_in(user: accounts.User, now: float) -> None:
     session["iat"] = now
     session["seen"] = now
     session["csrf"] = secrets.token_urlsafe(32)
+    session["sid"] = secrets.token_urlsafe(16)
+
+
+def sign_out(app) -> None:
+    """End this session for good: its cookie, even a copy kept elsewhere, is refused from now on."""
+    sid = session.get("sid")
+    if isinstance(sid, str) and sid:
+        try:
+            iat = float(session.get("iat", 0))
+        except (TypeError, ValueError):
+            iat = 0.0
+        now = clock(app)
+        accounts.end_session(app.config["OUTBOX"], sid, max(iat, now) + ABSOLUTE.total_seconds(), now)
+    session.clear()
 
 
 def session_user(app) -> accounts.User | None:
@@ -130,6 +145,10 @@ def session_user(app) -> accounts.User | None:
     if now - iat > ABSOLUTE.total_seconds() or now - seen > IDLE.total_seconds() or now < iat - 60:
         session.clear()
         g.expired = True
+        return None
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not sid or accounts.session_ended(app.config["OUTBOX"], sid):
+        session.clear()  # signed out (a copy of the cookie kept after signing out is no session)
         return None
     user = accounts.get_user(app.config["OUTBOX"], name)
     if user is None or user.changed_at != session.get("pw"):
@@ -161,6 +180,7 @@ def bearer_client(app) -> str | None:
 
 
 PUBLIC = ("/login", "/health")
+PAGE_BODY_LIMIT = 1024 * 1024  # bytes of a page's form (the API's own limit is the inbox's 5 MB)
 
 
 def guard(app):
@@ -178,6 +198,9 @@ def guard(app):
             response.headers["WWW-Authenticate"] = 'Bearer realm="letters"'
             return response
         return None
+    # A page's form is a few fields: a larger body is refused (413) before it is read or spooled,
+    # so nobody, signed in or not, can fill the server's memory or disk through a form.
+    request.max_content_length = PAGE_BODY_LIMIT
     if request.method == "POST":
         check_csrf()
     trusted = header_user(app)

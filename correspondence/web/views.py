@@ -174,8 +174,8 @@ def load_case(book: RuleBook, outbox: Path, case_id: str) -> Case:
     if not safe_case_id(case_id):
         raise NotFound(case_id)
     path = case_store.stored_path(outbox, case_id)
-    if not path.is_file():
-        raise NotFound(case_id)
+    if path.is_symlink() or path.parent.is_symlink() or not path.is_file():
+        raise NotFound(case_id)  # a stored snapshot that is a link is never read
     try:
         return case_store.load_stored(path, {c: book.procedures(c) for c in book.councils})
     except CaseError:
@@ -225,9 +225,32 @@ class Filed:
         return name if isinstance(name, str) and name == f"{self.stem}.{fmt}" else None
 
 
-def _read_manifest(path: Path) -> dict | None:
+def open_plain(path: Path):
+    """The regular file at ``path``, opened for reading without following a symbolic link (a link
+    in the outbox pointing outside it is never opened); None when it is not one."""
+    import stat
+
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+    except OSError:
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "rb")
+
+
+def _read_manifest(path: Path) -> dict | None:
+    handle = open_plain(path)
+    if handle is None:
+        return None
+    try:
+        with handle:
+            manifest = json.loads(handle.read(5 * 1024 * 1024).decode("utf-8"))
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) else None
@@ -239,11 +262,13 @@ def filed_letters(outbox: Path, case_id: str) -> list[Filed]:
         return []
     folder = Path(outbox) / case_id
     out: list[Filed] = []
+    if folder.is_symlink():
+        return out
     for where, draft in ((folder, False), (folder / DRAFTS, True)):
         if not where.is_dir() or where.is_symlink():
             continue
         for path in where.glob("*.json"):
-            if not safe_stem(path.stem) or not path.is_file():
+            if not safe_stem(path.stem) or path.is_symlink() or not path.is_file():
                 continue
             manifest = _read_manifest(path)
             if manifest is None or manifest.get("case_id") != case_id:
@@ -258,13 +283,18 @@ def filed_letter(outbox: Path, case_id: str, stem: str) -> tuple[Filed, Path]:
     if not safe_case_id(case_id) or not safe_stem(stem):
         raise NotFound(stem)
     folder = Path(outbox) / case_id
+    if folder.is_symlink():  # a case folder that is a link leads out of the outbox
+        raise NotFound(stem)
     for where, draft in ((folder, False), (folder / DRAFTS, True)):
         path = where / f"{stem}.json"
-        if path.parent != where or where.is_symlink() or not path.is_file():
+        if path.parent != where or where.is_symlink() or path.is_symlink() or not path.is_file():
             continue
         manifest = _read_manifest(path)
         if manifest is not None and manifest.get("case_id") == case_id:
-            return Filed(case_id, stem, manifest, draft or manifest.get("status") == "draft"), where
+            filed = Filed(case_id, stem, manifest, draft or manifest.get("status") == "draft")
+            if any((name := filed.file(fmt)) and (where / name).is_symlink() for fmt in ("pdf", "docx")):
+                raise NotFound(stem)  # a letter's file that is a link is never opened nor checked
+            return filed, where
     raise NotFound(stem)
 
 
@@ -449,7 +479,8 @@ def rejected_update(inbox: Path, outbox: Path, case_id: str) -> Rejected | None:
     name = note["file"]
     folder = Path(inbox) / REJECTED
     path = folder / f"{name}.error.txt"
-    if "/" not in name and "\\" not in name and name not in ("", ".", "..") and path.parent == folder:
+    if "/" not in name and "\\" not in name and name not in ("", ".", "..") and path.parent == folder \
+            and not path.is_symlink():
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
             report = text.split("\n\n", 1)[1].strip() if "\n\n" in text else text.strip()
