@@ -1,9 +1,10 @@
 """The web pages, as they look and behave, in a real browser: every page type checked by axe-core in
-headless Chromium with no violation (WCAG 2.2 A and AA, and axe's best practices), and a keyboard-only walk (TAB and ENTER) from
-signing in through the diary and a case to one of its letters.
+headless Chromium with no violation (WCAG 2.2 A and AA, and axe's best practices), and a
+keyboard-only walk (TAB and ENTER) from signing in through the diary, a case and its draft to
+approving it.
 
 A real `letters serve` on 127.0.0.1 (a free port) over a temporary outbox: the bundled example
-records stored, one of them processed (its letters written),
+records stored, two of them processed (letters written, an outcome drafted for sign-off),
 one bad record rejected, and a manager and an admin account made with `letters users add
 --password-stdin`. Debian's chromium and chromium-driver (.ci/run installs them) are driven by
 Selenium through the system driver, /usr/bin/chromedriver: nothing is downloaded. axe-core is
@@ -40,6 +41,9 @@ AS_OF = "2026-11-20"
 # Received Mon 16 Nov 2026: `letters process` writes its acknowledgement and consent request; then
 # a newer record says the complaint was withdrawn on Thu 19 Nov, so a withdrawal confirmation is due.
 PROCESSED = "TWC-2026-0201"
+# Its stage 1 decision (e7, Tue 17 Nov 2026) makes the outcome due: `letters process` drafts it and
+# holds it for a manager (the Code's default: a council signs its outcome letters off).
+DRAFTED = "TWC-2026-0142"
 PASSWORD = "a long enough password"
 # Every rule axe-core runs by default: WCAG 2.0, 2.1 and 2.2 A and AA, and its best practices.
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
@@ -65,10 +69,11 @@ def site():
     tmp = Path(tempfile.mkdtemp(prefix="web-browser-"))
     outbox, inbox = tmp / "outbox", tmp / "inbox"
     inbox.mkdir()
-    others = [p for p in sorted(EXAMPLES.glob("*.json")) if p.stem.upper() != PROCESSED]
+    others = [p for p in sorted(EXAMPLES.glob("*.json")) if p.stem.upper() not in (PROCESSED, DRAFTED)]
     stored = letters("store", *map(str, others), outbox=outbox)
     assert stored.returncode == 0, stored.stderr
-    shutil.copy(EXAMPLES / f"{PROCESSED.lower()}.json", inbox / f"{PROCESSED.lower()}.json")
+    for case_id in (PROCESSED, DRAFTED):
+        shutil.copy(EXAMPLES / f"{case_id.lower()}.json", inbox / f"{case_id.lower()}.json")
     (inbox / "bad-record.json").write_text('{"format": "complaint-case/1", "case_id": "BAD-1"}', encoding="utf-8")
     processed = letters("process", "--as-of", AS_OF, outbox=outbox, inbox=inbox)
     assert processed.returncode in (0, 1), processed.stderr  # 1: the bad record was rejected
@@ -147,6 +152,12 @@ def violations(driver) -> list[str]:
     return found["violations"]
 
 
+def draft_stem(outbox: Path) -> str:
+    drafts = sorted((outbox / DRAFTED / "drafts").glob("*.json"))
+    assert drafts, f"{DRAFTED} has no draft"
+    return drafts[0].stem
+
+
 def filed_stem(outbox: Path) -> str:
     filed = sorted(p for p in (outbox / PROCESSED).glob("*.json"))
     assert filed, "the processed case has no letter filed"
@@ -164,6 +175,7 @@ def test_every_page_type_has_no_accessibility_violation(site, browser):
     pages.update({
         "diary": "/", "diary filtered": "/?status=overdue&council=luton", "case": f"/cases/{PROCESSED}",
         "issued letter": f"/cases/{PROCESSED}/letters/{filed_stem(outbox)}",
+        "draft letter": f"/cases/{DRAFTED}/letters/{draft_stem(outbox)}",
         "drafts": "/drafts", "rejected": "/rejected", "report": "/report?quarter=2026Q4",
         "admin users": "/admin/users", "error (not found)": "/cases/NO-SUCH-CASE",
     })
@@ -210,9 +222,9 @@ class Keyboard:
         self.driver.execute_script("return document.readyState")
 
 
-def test_a_manager_walks_from_signing_in_to_a_letter_with_the_keyboard_alone(site, browser):
+def test_a_manager_signs_in_and_approves_a_draft_with_the_keyboard_alone(site, browser):
     base, outbox, _ = site
-    stem = filed_stem(outbox)
+    stem = draft_stem(outbox)
     keys = Keyboard(browser)
     browser.delete_all_cookies()
     browser.get(base + "/login")
@@ -224,15 +236,28 @@ def test_a_manager_walks_from_signing_in_to_a_letter_with_the_keyboard_alone(sit
     keys.enter()
     keys.wait_for("/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Diary"
-    keys.tab_to(lambda e: e["href"] == f"/cases/{PROCESSED}")
+    keys.tab_to(lambda e: e["href"] == f"/cases/{DRAFTED}")
     keys.enter()
-    keys.wait_for(f"/cases/{PROCESSED}")
-    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(PROCESSED) or PROCESSED in browser.title
-    keys.tab_to(lambda e: e["href"] == f"/cases/{PROCESSED}/letters/{stem}")
+    keys.wait_for(f"/cases/{DRAFTED}")
+    keys.tab_to(lambda e: e["href"] == f"/cases/{DRAFTED}/letters/{stem}")
     keys.enter()
-    keys.wait_for(f"/cases/{PROCESSED}/letters/{stem}")
+    keys.wait_for(f"/cases/{DRAFTED}/letters/{stem}")
+    assert "Draft awaiting sign-off" in browser.find_element(By.ID, "letter-summary").text
+    keys.tab_to(lambda e: e["id"] == "approve")
+    keys.enter()
+    deadline = time.monotonic() + 90  # approval makes the letter again (Word and PDF) and checks it
+    while not browser.find_elements(By.ID, "message"):
+        assert time.monotonic() < deadline, f"no answer to the approval (at {browser.current_url})"
+        time.sleep(0.2)
+    message = browser.find_element(By.ID, "message").text
+    assert "Approved and filed as" in message and "signed off by mandy" in message
     assert "Issued" in browser.find_element(By.ID, "letter-summary").text
-    keys.tab_to(lambda e: e["id"] == "pdf-link")  # the letter itself, reached by the keyboard too
+    # Filed in the case's folder (where a print room reads) and recorded in the ledger as issued.
+    issued = browser.current_url.rsplit("/", 1)[-1]
+    assert (outbox / DRAFTED / f"{issued}.pdf").is_file() and (outbox / DRAFTED / f"{issued}.docx").is_file()
+    due = letters("due", DRAFTED, "--json", "--as-of", AS_OF, outbox=outbox)
+    outcome = next(x for x in json.loads(due.stdout)["letters"] if x["letter"] == "outcome")
+    assert outcome["status"] == "issued"
 
 
 def test_the_browser_is_debians_chromium_through_its_own_driver(browser):
