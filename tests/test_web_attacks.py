@@ -220,3 +220,11 @@ def test_the_server_refuses_a_body_far_over_the_limit_before_keeping_it(tmp_path
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def test_a_missing_static_file_is_a_404_that_is_not_cached(client):
+    answer = client.get("/static/no-such-file.css")
+    assert answer.status_code == 404 and answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'self'" in answer.headers["Content-Security-Policy"]
+    assert "no-store" not in client.get("/static/app.css").headers["Cache-Control"]

@@ -239,8 +239,8 @@ def headers(response):
     h["X-Frame-Options"] = "SAMEORIGIN"
     h["Cross-Origin-Opener-Policy"] = "same-origin"
     h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if request.path.startswith("/static/"):
-        h.setdefault("Cache-Control", "public, max-age=3600")
+    if request.path.startswith("/static/") and response.status_code in (200, 304):
+        h.setdefault("Cache-Control", "public, max-age=3600")  # a missing file's page is not kept
     else:
         h["Cache-Control"] = "no-store"
         h["Pragma"] = "no-cache"
