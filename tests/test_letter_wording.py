@@ -132,15 +132,27 @@ def test_refusals_and_not_accepted_letters_use_the_ombudsmans_signposting(book, 
 # =========================================================================== 2. nothing promised that is not there
 
 def issue(book, renderer, rec, as_of, outbox, only):
+    """The letter ``only`` as the post room gets it: issued, or drafted and then signed off by a manager
+    on the same day (docs/sign-off.md: a restriction notice is a decision a manager signs)."""
+    from correspondence.service import case_store, signoff
     from correspondence.service.issuing import issue_due_letters
-    report = issue_due_letters(book, renderer, case_of(book, rec), outbox, date.fromisoformat(as_of), only=only)
+    day = date.fromisoformat(as_of)
+    case_store.save(outbox, rec["case_id"], json.dumps(rec).encode())
+    report = issue_due_letters(book, renderer, case_of(book, rec), outbox, day, only=only)
     assert not report.failed, report.failed
-    (filed,) = report.issued
+    if report.drafted:
+        (draft,) = report.drafted
+        assert not report.issued and not (outbox / rec["case_id"] / f"{draft.stem}.pdf").exists()
+        stem = signoff.approve(book, renderer, outbox, rec["case_id"], draft.stem, "Alex Manager", None, day,
+                               today=day).stem
+    else:
+        (filed,) = report.issued
+        stem = filed.stem
     folder = outbox / rec["case_id"]
-    manifest = json.loads((folder / f"{filed.stem}.json").read_text())
-    texts = [flat(docx_text((folder / f"{filed.stem}.docx").read_bytes())),
-             flat(pdf_text((folder / f"{filed.stem}.pdf").read_bytes()))]
-    return filed.stem, manifest, texts, folder
+    manifest = json.loads((folder / f"{stem}.json").read_text())
+    texts = [flat(docx_text((folder / f"{stem}.docx").read_bytes())),
+             flat(pdf_text((folder / f"{stem}.pdf").read_bytes()))]
+    return stem, manifest, texts, folder
 
 
 RESTRICTION = ev("r1", "restriction", "2026-11-16", behaviours=["Abusive telephone calls to staff"],
@@ -157,7 +169,8 @@ def test_a_policy_luton_must_enclose_is_listed_and_a_caseworker_asked_to_enclose
     assert manifest["actions_needed"] == ["Enclose a copy of the policy"]
     assert manifest["enclosures"] == [{"title": "A copy of our policy on unreasonable behaviour", "file": None,
                                        "source": None}]
-    assert sorted(p.name for p in folder.iterdir()) == [f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"]
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"]
+    assert not any((folder / "drafts").iterdir())  # the signed draft is gone from the drafts folder
 
 
 def rules_with(tmp_path, value, extra_file=None):
@@ -498,8 +511,11 @@ def test_every_letter_rendered_from_the_examples_reads_as_a_manager_would_sign_i
         data = json.loads(record.read_text())
         phones[data["case_id"]] = ((data.get("organisation") or {}).get("phone")
                                    or book.policy_for(data["council"]).value("council.phone"))
-    manifests = sorted(p for p in outbox.glob("*/*.json") if not p.parent.name.startswith("."))
+    # the letters filed and the drafts awaiting sign-off alike: a manager signs what the draft says
+    manifests = sorted(p for p in [*outbox.glob("*/*.json"), *outbox.glob("*/drafts/*.json")]
+                       if not p.parent.name.startswith("."))
     assert len(manifests) >= 15
+    assert any(p.parent.name == "drafts" for p in manifests) and any(p.parent.name != "drafts" for p in manifests)
     for path in manifests:
         manifest = json.loads(path.read_text())
         for text in (flat(docx_text(path.with_suffix(".docx").read_bytes())),

@@ -296,11 +296,40 @@ def test_a_letter_no_longer_due_is_refused(drafted, tmp_path):
     outbox, case_id, stem = drafted
     rec = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())
     rec["events"].append(ev("e99", "letter_issued", "2026-11-19", letter="outcome", stage=1, trigger="e7"))
-    assert invoke("store", str(write(tmp_path.parent, rec, f"{tmp_path.name}.json")), outbox=outbox).exit_code == 0
+    # The snapshot changed by a path that drafts nothing itself (as a restore from a backup would)
+    from correspondence.service import case_store
+    case_store.save(outbox, case_id, json.dumps(rec).encode())
     refused = invoke("approve", case_id, stem, "--by", "Alex", "--as-of", "2026-11-20", outbox=outbox)
     assert refused.exit_code == 1
     assert refused.output.strip() == (f"{case_id}: the outcome stage 1 letter (e7) is no longer due on 2026-11-20 (it "
                                       f"is already issued); the draft is left as it was.")
+
+
+@pytest.mark.parametrize("how", ["store", "process"])
+def test_a_draft_the_newer_record_no_longer_needs_is_withdrawn(drafted, tmp_path, how):
+    # The case system posted the stage 1 outcome itself (a letter_issued, sign-off.md): the draft
+    # awaiting sign-off would be a second outcome, so it is recorded as replaced and its files go.
+    outbox, case_id, stem = drafted
+    rec = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())
+    rec["events"].append(ev("e99", "letter_issued", "2026-11-19", letter="outcome", stage=1, trigger="e7"))
+    if how == "store":
+        done = invoke("store", str(write(tmp_path.parent, rec, f"{tmp_path.name}.json")), outbox=outbox)
+    else:
+        inbox = tmp_path.parent / f"{tmp_path.name}-inbox"
+        inbox.mkdir()
+        write(inbox, rec, "update.json")
+        done = invoke("process", "--workers", "1", "--as-of", "2026-11-20", outbox=outbox, inbox=inbox)
+    assert done.exit_code == 0, done.output
+    assert drafts_of(outbox, case_id) == [] and not list((outbox / case_id / "drafts").iterdir())
+    assert [e[:2] for e in signoff_events(outbox, case_id)] == [("drafted", stem), ("replaced", stem)]
+    shown = json.loads(invoke("ledger", "show", case_id, "--json", outbox=outbox).output)["signoff"]
+    assert shown[1]["note"] == "no longer due under the case's newer record"
+    assert "TWC-2026-0142" not in invoke("drafts", outbox=outbox).output
+    refused = invoke("approve", case_id, stem, "--by", "Alex", "--as-of", "2026-11-20", outbox=outbox)
+    assert refused.exit_code == 1
+    assert refused.output.strip() == (f"{case_id}: no draft {stem} awaits sign-off (the case's newer record no "
+                                      f"longer needs it); 'letters drafts {case_id}' lists the drafts that do.")
+    assert not (outbox / case_id / f"{stem}.pdf").exists()
 
 
 def test_a_letter_that_would_differ_from_the_draft_is_refused_and_drafted_again(drafted, tmp_path):

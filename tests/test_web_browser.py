@@ -31,6 +31,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "inbox"
@@ -136,6 +137,8 @@ def sign_in(driver, base: str, name: str) -> None:
     driver.find_element(By.ID, "username").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.ID, "sign-in").click()
+    # the click starts the POST and its redirect: wait for the diary, not the sign-in page's own heading
+    WebDriverWait(driver, 30).until(lambda d: d.current_url.rstrip("/") == base.rstrip("/"))
     assert driver.find_element(By.TAG_NAME, "h1").text == "Diary"
 
 

@@ -302,6 +302,11 @@ def read_claimed(path: Path, source: str) -> bytes:
     return data
 
 
+def _has_drafts(outbox: Path, case_id: str) -> bool:
+    folder = outbox / case_id / "drafts"
+    return folder.is_dir() and any(p.suffix == ".json" for p in folder.iterdir())
+
+
 def check_record(rules_dir: str, outbox_dir: str, path: str, source: str, as_of: date) -> tuple:
     """Worker: read, parse and validate a claimed record and work out its letters (nothing written).
 
@@ -316,7 +321,8 @@ def check_record(rules_dir: str, outbox_dir: str, path: str, source: str, as_of:
         data = read_claimed(Path(path), source)
         case = case_from_record(parse_record(data, source), source, {c: book.procedures(c) for c in book.councils})
         result = determine(case, policy_for(book, case), issued_for(Path(outbox_dir), case.case_id), as_of)
-        return "accepted", case.case_id, bool(result.pending)  # nothing pending: no render needed
+        # nothing pending and no draft awaiting sign-off (which the render withdraws): no render needed
+        return "accepted", case.case_id, bool(result.pending) or _has_drafts(Path(outbox_dir), case.case_id)
     except CaseError as exc:
         return "rejected", exc.problems
     except RecursionError:

@@ -46,6 +46,7 @@ class IssueReport:
     drafted: list[Filed] = field(default_factory=list)   # drafted now, held for sign-off
     awaiting: list[tuple[Letter, str, list[str]]] = field(default_factory=list)  # every draft left waiting: stem, hold tags
     returned: list[tuple[Letter, str]] = field(default_factory=list)  # returned by a manager, not drafted again
+    withdrawn: list[str] = field(default_factory=list)  # drafts of an older record the case no longer needs
 
 
 @dataclass
@@ -298,6 +299,9 @@ def issue_due_letters(book: RuleBook, renderer: Renderer, case: Case, outbox: Pa
             report.issued.append(Filed(letter, stem, paths))
             if current is not None:
                 signoff.remove_draft_files(outbox, case.case_id, current.stem)
+    if only is None and not dry_run:
+        report.withdrawn = signoff.withdraw_undue_drafts(
+            outbox, case.case_id, {(x.letter, x.stage, x.trigger) for x in result.pending}, record_sha)
     if not result.letters and result.recipient is None:
         report.skipped.extend(f"{case.case_id}: {note}" for note in result.notes if "no letter can be sent" in note)
     return report

@@ -269,6 +269,44 @@ def file_draft(outbox: Path, made, record_sha: str, current: LetterState | None)
     return stem, written
 
 
+NO_LONGER_DUE = "no longer due under the case's newer record"
+
+
+def withdraw_undue_drafts(outbox: Path, case_id: str, due: set[tuple], record_sha: str) -> list[str]:
+    """Drafts of ``case_id`` made from an older record whose letter the current record no longer
+    needs (``due``: the (letter, stage, trigger) of every letter still due): each is recorded as
+    replaced, "no longer due", and its files removed, so no manager is asked to sign a letter the
+    case no longer needs. Returns their stems."""
+    stale = [s for s in states(outbox, case_id).values()
+             if s.status == "draft" and s.record != record_sha and (s.letter, s.stage, s.trigger) not in due]
+    if not stale:
+        return []
+    conn = ledger.shared(outbox)
+    ledger.ensure_signoff(conn)
+    done = []
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        latest: dict[tuple, dict] = {}
+        for row in ledger.signoff_rows(outbox, case_id, conn):
+            latest[(row["letter"], row["stage"] or None, row["trigger"])] = row
+        now = ledger.now()
+        for state in stale:
+            row = latest.get((state.letter, state.stage or None, state.trigger))
+            if row is None or row["event"] != "drafted" or row["stem"] != state.stem:
+                continue  # approved, returned or drafted again meanwhile
+            ledger.signoff_event(conn, case_id, state.letter, state.stage, state.trigger, "replaced", state.stem,
+                                 holds=state.tags, note=NO_LONGER_DUE, at=now)
+            done.append(state.stem)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    for stem in done:
+        remove_draft_files(outbox, case_id, stem)
+    return done
+
+
 def replaced_by_issue(current: LetterState, issued_stem: str):
     """The ledger row, written with the letter's own, for a draft a letter now issued replaces
     (its holds gone: a layout fixed, the rules no longer signing that kind off)."""
@@ -381,6 +419,8 @@ def _draft_for(outbox: Path, case_id: str, stem: str) -> LetterState:
     replaced = [r for r in ledger.signoff_rows(outbox, case_id) if r["stem"] == stem and r["event"] != "drafted"]
     why = {"approved": "it was approved", "returned": "it was returned",
            "replaced": "a newer record replaced it"}.get(replaced[-1]["event"]) if replaced else None
+    if replaced and replaced[-1]["event"] == "replaced" and replaced[-1]["note"] == NO_LONGER_DUE:
+        why = "the case's newer record no longer needs it"
     raise SignOffRefused(f"{case_id}: no draft {stem} awaits sign-off" + (f" ({why})" if why else "")
                          + f"; 'letters drafts {case_id}' lists the drafts that do.")
 
@@ -585,7 +625,7 @@ def redraft_case(book, renderer, outbox: Path, case: Case, as_of: date | None = 
         letter = next((x for x in result.pending if (x.letter, x.stage, x.trigger) ==
                        (state.letter, state.stage, state.trigger)), None)
         if letter is None:
-            continue  # no longer due: approval refuses it, and the diary no longer lists it
+            continue  # no longer due: withdrawn below
         made = make_letter(book, renderer, case, policy, issued, result, letter, as_of,
                            stem_for(letter.letter, letter.stage, letter.trigger, as_of))
         if made.failures or not made.holds:
@@ -593,4 +633,5 @@ def redraft_case(book, renderer, outbox: Path, case: Case, as_of: date | None = 
         filed = file_draft(outbox, made, sha, state)
         if filed is not None:
             made_again.append(filed[0])
+    withdraw_undue_drafts(outbox, case.case_id, {(x.letter, x.stage, x.trigger) for x in result.pending}, sha)
     return made_again
