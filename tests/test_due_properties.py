@@ -1,11 +1,15 @@
 """Properties of the engine over whole histories a case system could send (issue 20): any
 council and procedure, stages answered by a decision or by an outcome the case system sent
 itself, acknowledgements and extensions sent by hand or not, holds, requests for the next
-stage (a stage the procedure lacks included), drawn by hypothesis. For every such history:
+stage (a stage the procedure lacks included), letters of other kinds the case system sent
+itself with nothing behind them (an escalation refusal, an extension, a withdrawal confirmation,
+discontinuation or not-accepted letter, a restriction notice and its review), drawn by
+hypothesis. For every such history:
 
 * it is never rejected, and the engine raises nothing;
 * the letters still to send never include one another letter makes untrue (an acknowledgement
   or an extension of a stage whose outcome is issued, a holding letter of a hold resumed);
+* nothing of a stage refused by hand, and no stage letter after a letter that ended the complaint;
 * an extension never moves a response date earlier;
 * every acknowledgement's due date is a working day (those clocks count working days).
 
@@ -59,6 +63,14 @@ def histories(draw):
         if stage == 1 and draw(st.integers(0, 4)) == 0:  # withdrawn, then reopened
             add("withdrawn", later(1, 3), method="phone")
             started_by = add("reopened", later(1, 10), reason="The complainant asked us to carry on.")
+        if draw(st.integers(0, 9)) == 0:  # the case system closed it with a letter of its own, nothing behind it
+            add("letter_issued", later(1, 10), letter=draw(st.sampled_from(
+                ["withdrawal-confirmation", "discontinuation", "not-accepted"])))
+            break
+        if draw(st.integers(0, 9)) == 0:  # a restriction notice by hand, maybe its review by hand later
+            add("letter_issued", later(1, 10), letter="restriction-notice")
+            if draw(st.booleans()):
+                add("letter_issued", later(60, 120), letter="restriction-review")
         statutory_stage_3 = procedure == "childrens" and stage == 3
         if not statutory_stage_3 and draw(st.booleans()):
             new_due = later(2, 8) + timedelta(days=60)
@@ -67,6 +79,8 @@ def histories(draw):
             add("extension", day, stage=stage, reason="More time.", new_due=new_due.isoformat())
             if draw(st.booleans()):
                 add("letter_issued", day, letter="extension", stage=stage)
+        elif draw(st.integers(0, 5)) == 0:  # an extension by hand, no extension event behind it
+            add("letter_issued", later(2, 8), letter="extension", stage=stage)
         if draw(st.booleans()):
             add("on_hold", later(1, 5), reason="Another procedure.")
             if draw(st.booleans()):
@@ -89,6 +103,9 @@ def histories(draw):
             if not draw(st.booleans()):
                 break
             started_by = add("escalation_request", later(1, 12), to_stage=stage + 1)
+            if draw(st.integers(0, 5)) == 0:  # refused by a letter the case system sent itself
+                add("letter_issued", later(1, 10), letter="escalation-refusal", stage=stage + 1)
+                break
     as_of = day + timedelta(days=draw(st.integers(0, 40)))
     return make(council, received.isoformat(), events, procedure=procedure), as_of
 
@@ -102,11 +119,22 @@ def test_a_history_a_case_system_sends_is_read_whole(book, drawn):
     issued_outcomes = {x.stage for x in result.letters if x.letter == "outcome" and x.status == "issued"}
     for x in result.pending:
         assert not (x.letter in ("acknowledgement", "extension") and x.stage in issued_outcomes), (x, rec["events"])
+    closed_by_hand = [e for e in rec["events"] if e.get("letter") in (
+        "withdrawal-confirmation", "discontinuation", "not-accepted")]
+    withdrawn = [e for e in rec["events"] if e["type"] == "withdrawn"]  # a confirmation by hand may confirm it
+    if closed_by_hand and not withdrawn:  # the complaint ended on that letter's date: no stage letter after it
+        for x in result.pending:
+            assert x.letter not in ("acknowledgement", "extension", "outcome", "holding"), (x, rec["events"])
+    refused = {e["stage"] for e in rec["events"] if e.get("letter") == "escalation-refusal"}
+    for x in result.pending:  # a stage refused by hand never opens
+        assert not (x.stage in refused and x.letter in ("acknowledgement", "extension", "outcome")), (x, rec["events"])
     resumed = [e for e in rec["events"] if e["type"] == "resumed"]
     for x in result.pending:
         assert not (x.letter == "holding" and resumed), (x, rec["events"])
     for x in result.letters:
-        if x.letter == "extension":
+        if x.letter == "extension" and x.status != "issued":  # one still to write names its new date
+            assert x.facts.new_due is not None, (x, rec["events"])
+        if x.letter == "extension" and x.facts.new_due is not None:  # None: sent by hand, the new date unknown
             assert x.facts.new_due > x.facts.previous_due
         if x.letter == "acknowledgement":
             assert policy.calendar.is_working_day(x.due), x
