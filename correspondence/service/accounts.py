@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from correspondence.common.errors import CorrespondenceError
+from correspondence.common.private_file import create_private
 
 USERS_FILE = "users.sqlite3"
 ROLES = ("caseworker", "manager", "admin")
@@ -115,20 +116,11 @@ def _changed() -> str:
     return _now().isoformat(timespec="microseconds")
 
 
-def _private(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
 def _connect(outbox: Path) -> sqlite3.Connection:
     """Open (creating if need be) the accounts file for writing."""
     path = users_path(outbox)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _private(path)
+    create_private(path)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Iterable
 
 from correspondence.common import filestamp
+from correspondence.common.private_file import create_private
 from correspondence.engine.case import CaseError, safe_case_id
 from correspondence.engine.due import Deadline, Determination, Letter
 from correspondence.service import case_store, ledger
@@ -352,14 +353,6 @@ def _diary_view(entry: Entry) -> Entry:
 
 # --------------------------------------------------------------------------- the file
 
-def _private(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-
-
 def _discard(outbox: Path) -> None:
     path = index_path(outbox)
     for suffix in ("", "-wal", "-shm"):
@@ -379,7 +372,7 @@ def _open(outbox: Path, *, again: bool = True) -> sqlite3.Connection | None:
     conn = None
     try:
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        _private(path)
+        create_private(path)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":

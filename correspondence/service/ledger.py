@@ -28,6 +28,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from correspondence.common.errors import SERVICE, CorrespondenceError
+from correspondence.common.private_file import create_private
 from correspondence.engine.due import Issued
 
 LEDGER_FILE = "ledger.sqlite3"
@@ -117,16 +118,6 @@ class LedgerUnreadable(CorrespondenceError):
     exit_code = SERVICE
 
 
-def _private(path: Path) -> None:
-    """Create ``path`` empty and 0600 if it is missing, so SQLite's files are never world-readable."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
 def _retry_busy(conn: sqlite3.Connection, sql: str, script: bool = False) -> None:
     """Run ``sql``, waiting out "database is locked" within the busy timeout (SQLite does not
     always call its busy handler for a journal-mode switch)."""
@@ -147,7 +138,7 @@ def connect(outbox: Path) -> sqlite3.Connection:
     """Open (creating if need be) the outbox's ledger for writing."""
     path = ledger_path(outbox)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _private(path)
+    create_private(path)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
