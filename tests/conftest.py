@@ -402,3 +402,19 @@ def rules_without_sign_off(folder: Path) -> Path:
     end = text.index("]", start + len("[sign_off]\nletters = { value = ["))
     path.write_text(text[:start] + "[sign_off]\nletters = { value = [" + text[end:], encoding="utf-8")
     return rules
+
+
+@pytest.fixture
+def worked_out(monkeypatch):
+    """The case ids the due index works out again (as opposed to reading them from its file)."""
+    from correspondence.service import due_index
+
+    seen = []
+    real = due_index._work_out
+
+    def counting(book, outbox, case_id, *args):
+        seen.append(case_id)
+        return real(book, outbox, case_id, *args)
+
+    monkeypatch.setattr(due_index, "_work_out", counting)
+    return seen

@@ -24,20 +24,6 @@ def stored(tmp_path):
     return outbox
 
 
-@pytest.fixture
-def worked_out(monkeypatch):
-    """The case ids the index works out again (as opposed to reading them from its file)."""
-    seen = []
-    real = due_index._work_out
-
-    def counting(book, outbox, case_id, *args):
-        seen.append(case_id)
-        return real(book, outbox, case_id, *args)
-
-    monkeypatch.setattr(due_index, "_work_out", counting)
-    return seen
-
-
 def new_process(outbox):
     """What another process would find: nothing kept in memory, only the index file."""
     due_index._forget_connection(outbox)

@@ -9,7 +9,7 @@ import pytest
 from conftest import make
 from web_helpers import served, sign_in
 
-from correspondence.service import case_store, due_index, ledger
+from correspondence.service import case_store, ledger
 
 
 @pytest.fixture
@@ -25,19 +25,6 @@ def client(tmp_path):
     client = app.test_client()
     sign_in(client, "casey")
     return client
-
-
-@pytest.fixture
-def worked_out(monkeypatch):
-    seen = []
-    real = due_index._work_out
-
-    def counting(book, outbox, case_id, *args):
-        seen.append(case_id)
-        return real(book, outbox, case_id, *args)
-
-    monkeypatch.setattr(due_index, "_work_out", counting)
-    return seen
 
 
 def test_the_diary_and_case_pages_work_out_nothing_again_while_nothing_changes(client, worked_out):
