@@ -53,3 +53,90 @@ def test_a_representatives_organisation_that_repeats_its_name_is_written_once(bo
     other = {**rep, "name": "Ms Sarah Jones", "title": "Ms", "family_name": "Jones"}
     for text in render(book, renderer, make("luton", "2026-11-02", representative=other), "2026-11-02", "consent-request"):
         assert "Ms Sarah Jones (Citizens Advice Luton) has made a complaint to us on your behalf." in text
+
+
+# Luton: a restriction decided on Mon 16 Nov 2026 for 6 months ends on 16 May 2027; it is reviewed
+# after three months (App. A §21): 16 Feb 2027.
+LUTON_RESTRICTION = ev("r1", "restriction", "2026-11-16", behaviours=["Threatening language towards staff"],
+                       restrictions=["Contact in writing only, to the Information Governance Manager"],
+                       duration_months=6, decided_by="Head of Revenues and Benefits")
+PASSED_REVIEW = ("How long the restrictions will last The restrictions will apply until 16 May 2027. We planned to "
+                 "review them by 16 February 2027. That date has passed, and I am sorry that we have not yet done so. "
+                 "We will review them as soon as possible and write to tell you the outcome.")
+
+
+def test_a_restriction_notice_written_after_its_review_date_never_promises_that_review(book, renderer):
+    rec = make("luton", "2026-11-02", [LUTON_RESTRICTION])
+    for text in render(book, renderer, rec, "2026-11-20", "restriction-notice"):
+        assert ("How long the restrictions will last The restrictions will apply until 16 May 2027. We will review "
+                "them by 16 February 2027 and write to tell you the outcome.") in text
+        assert "That date has passed" not in text
+    # written on Mon 1 Mar 2027, after the review date of 16 Feb 2027 and before the end
+    for text in render(book, renderer, rec, "2027-03-01", "restriction-notice"):
+        assert PASSED_REVIEW in text
+        assert "We will review them by" not in text
+        assert "I am sorry for the delay in writing to you." in text
+
+
+def test_a_late_restriction_notice_names_a_review_already_held_and_an_end_already_past(book, renderer):
+    # the review recorded on Mon 15 Feb 2027 has its own letter; the notice written on 1 Mar 2027 names it
+    reviewed = make("luton", "2026-11-02", [LUTON_RESTRICTION,
+                                            ev("v1", "restriction_review", "2027-02-15", outcome="maintained")])
+    for text in render(book, renderer, reviewed, "2027-03-01", "restriction-notice"):
+        assert ("How long the restrictions will last We set the restrictions to apply until 16 May 2027, with a review "
+                "by 16 February 2027. We reviewed them on 15 February 2027, and we are writing to you separately to "
+                "tell you the outcome.") in text
+        assert "We planned to review" not in text and "We will review them" not in text
+    # written on Tue 1 Jun 2027, after the end of 16 May 2027, with no review recorded
+    for text in render(book, renderer, make("luton", "2026-11-02", [LUTON_RESTRICTION]), "2027-06-01",
+                       "restriction-notice"):
+        assert ("How long the restrictions will last The restrictions were to apply until 16 May 2027. That date has "
+                "passed, so they no longer apply, and you may contact us in any of the usual ways.") in text
+        assert "will apply until" not in text and "review them" not in text
+
+
+# Warwickshire: a restriction decided on Mon 18 May 2026 for 12 months ends on 18 May 2027 (WCC-2026-0402);
+# changed at the review of Wed 18 Nov 2026, next reviewed 3 months later: 18 Feb 2027.
+WCC_RESTRICTION = ev("r1", "restriction", "2026-05-18", behaviours=["Abusive language on the telephone"],
+                     restrictions=["Contact by email only, to one named officer", "Telephone calls will not be accepted"],
+                     duration_months=12, decided_by="Karen Hill, Service Manager")
+WCC_REVIEW = ev("v1", "restriction_review", "2026-11-18", outcome="modified",
+                restrictions=["Contact by email only, to one named officer"], next_review_months=3)
+
+
+def test_a_restriction_review_names_the_day_of_the_review_never_today_in_a_later_letter(book, renderer):
+    rec = make("warwickshire", "2026-03-02", [WCC_RESTRICTION, WCC_REVIEW])
+    # written on Fri 20 Nov 2026, two days after the review
+    for text in render(book, renderer, rec, "2026-11-20", "restriction-review"):
+        assert ("On 18 November 2026 we reviewed the restrictions we placed on your contact with the council. We have "
+                "decided to change the restrictions. From 18 November 2026, they are: Contact by email only, to one "
+                "named officer") in text
+        assert ("The restrictions will apply until 18 May 2027. We will review them again by 18 February 2027.") in text
+        assert "today" not in text
+    lifted = make("warwickshire", "2026-03-02", [WCC_RESTRICTION, ev("v1", "restriction_review", "2026-11-18",
+                                                                     outcome="lifted")])
+    for text in render(book, renderer, lifted, "2026-11-20", "restriction-review"):
+        assert ("We have decided to lift the restrictions. They ended on 18 November 2026: since then you may contact "
+                "us in any of the usual ways.") in text
+        assert "today" not in text
+    for text in render(book, renderer, lifted, "2026-11-18", "restriction-review"):
+        assert ("On 18 November 2026 we reviewed the restrictions we placed on your contact with the council. We have "
+                "decided to lift the restrictions. They end today: from today you may contact us in any of the usual "
+                "ways.") in text
+
+
+def test_a_late_restriction_review_never_promises_a_next_review_already_past(book, renderer):
+    rec = make("warwickshire", "2026-03-02", [WCC_RESTRICTION, WCC_REVIEW])
+    # written on Mon 1 Mar 2027, after the next review date of 18 Feb 2027
+    for text in render(book, renderer, rec, "2027-03-01", "restriction-review"):
+        assert ("The restrictions will apply until 18 May 2027. We planned to review them again by 18 February 2027. "
+                "That date has passed, and I am sorry that we have not yet done so. We will review them as soon as "
+                "possible and write to tell you the outcome.") in text
+        assert "We will review them again by" not in text
+    # the next review, held on Wed 17 Feb 2027, has its own letter
+    again = make("warwickshire", "2026-03-02", [WCC_RESTRICTION, WCC_REVIEW,
+                                                ev("v2", "restriction_review", "2027-02-17", outcome="maintained")])
+    for text in render(book, renderer, again, "2027-03-01", "restriction-review"):
+        assert ("From 18 November 2026, they are: Contact by email only, to one named officer After this review, the "
+                "restrictions were to apply until 18 May 2027, with a further review by 18 February 2027. We reviewed "
+                "them again on 17 February 2027, and we are writing to you separately to tell you the outcome.") in text

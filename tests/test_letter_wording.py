@@ -76,7 +76,8 @@ def test_a_restriction_review_that_keeps_them_gives_the_challenge_route_and_the_
     rec = make("luton", "2026-07-01", [LUTON_RESTRICTION,
                                        ev("v1", "restriction_review", "2026-11-16", outcome="maintained")])
     for text in render(book, renderer, rec, "2026-11-16", "restriction-review"):
-        assert "We have decided to keep the restrictions. From today: Contact by letter only" in text
+        assert ("On 16 November 2026 we reviewed the restrictions we placed on your contact with the council. "
+                "We have decided to keep the restrictions. They are: Contact by letter only") in text
         assert "The restrictions will apply until 3 August 2027. We will review them again by 16 February 2027." in text
         assert ("Our postal address is Information Governance Team, Luton Council, Town Hall, George Street, Luton, "
                 "LU1 2BQ.") in text

@@ -327,6 +327,46 @@ def _findings(findings: list[Mapping[str, Any]], points: list[str]) -> list[dict
     return out
 
 
+def date_passed(done: str) -> str:
+    """The one sentence every letter gives after a date it had promised that is now past (a
+    response date, a restriction's review date), such as "That date has passed, and I am sorry
+    that we have not yet responded."
+    """
+    return f"That date has passed, and I am sorry that we have not yet {done}."
+
+
+def _later_review(case: Case, after: Any, letter_date: date) -> date | None:
+    """The date of the first restriction review recorded after ``after`` (a restriction or an
+    earlier review) and on or before ``letter_date``, before any later restriction; else None."""
+    if after is None:
+        return None
+    for e in sorted(case.events, key=lambda e: (e.date, e.index)):
+        if (e.date, e.index) <= (after.date, after.index):
+            continue
+        if e.date > letter_date or e.type == "restriction":
+            return None
+        if e.type == "restriction_review":
+            return e.date
+    return None
+
+
+def restriction_period(ends: date | None, review: date | None, letter_date: date,
+                       reviewed_on: date | None) -> dict:
+    """How long restrictions last, as a letter dated ``letter_date`` can truthfully put it: a review
+    already past is never promised (it says so, apologises and reviews them as soon as possible), a
+    review already held is named (its outcome goes in its own letter), an end date already past says
+    they no longer apply; a review on or after the end date is no review: they lapse then."""
+    before_end = review is not None and ends is not None and review < ends
+    ended = reviewed_on is None and ends is not None and ends < letter_date
+    review_before_end = before_end and not ended
+    return {"ends": british(ends), "review_before_end": review_before_end,
+            "review": british(review) if review_before_end else "",
+            "review_passed": review_before_end and reviewed_on is None and review < letter_date,
+            "reviewed_on": british(reviewed_on), "ended": ended,
+            "lapses": not before_end and not ended and reviewed_on is None,
+            "passed": date_passed("done so")}
+
+
 def window_words(clock: Any, stage: int) -> str:
     """The escalation window's rule in words: "within 20 working days of receiving our stage 1 response"."""
     kind, amount = getattr(clock, "kind", "none"), getattr(clock, "amount", 0)
@@ -363,7 +403,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
         s["acknowledgement"] = {
             "received_date": british(request_or_reopen.date if request_or_reopen else case.received),
             "response_date": (british(due) if not late or due >= letter_date else "as soon as possible"),
-            "late": late, "first_response_date": british(first) if late else "",
+            "late": late, "first_response_date": british(first) if late else "", "passed": date_passed("responded"),
             "later_date": late and due >= letter_date,
             "request_date": british(event.date) if event and letter.stage > 1 and event.type == "escalation_request" else "",
             "request_reasons": list(f.request_reasons),
@@ -376,7 +416,8 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
         # passed, apologises and gives "as soon as possible" (as the acknowledgement does)
         s["extension"] = {"previous_date": british(f.previous_due), "new_date": british(f.new_due),
                           "reason": f.reason, "past_limit": f.past_limit,
-                          "new_date_passed": f.new_due is not None and f.new_due < letter_date}
+                          "new_date_passed": f.new_due is not None and f.new_due < letter_date,
+                          "passed": date_passed("responded")}
     elif kind == "outcome":
         d = event.data
         s["outcome"] = {
@@ -417,12 +458,12 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
     elif kind == "withdrawal-confirmation":
         s["withdrawal"] = {"date": british(f.withdrawn_on), "method_words": METHOD_WORDS[f.method]}
     elif kind == "restriction-notice":
-        review_before_end = f.review is not None and f.review < f.ends
+        # a notice written late never promises a review or an end already past (restriction_period)
         s["restriction"] = {"date": british(event.date), "behaviours": list(f.behaviours),
-                            "restrictions": list(f.restrictions), "ends": british(f.ends),
-                            # a review on or after the end date is no review: the restrictions lapse then
-                            "review": british(f.review) if review_before_end else "",
-                            "review_before_end": review_before_end, "challenge": f.challenge,
+                            "restrictions": list(f.restrictions),
+                            **restriction_period(f.ends, f.review, letter_date,
+                                                 _later_review(case, event, letter_date)),
+                            "challenge": f.challenge,
                             "decided_by": f.decided_by, "decided": decided_sentence(f.decided_by),
                             "appeal_to": policy.value("restrictions.appeal_to"),
                             "writing_only": writing_only(f.restrictions)}
@@ -456,13 +497,14 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
         s["behaviour"] = {"behaviours": list(f.behaviours)}
     elif kind == "restriction-review":
         lifted = f.outcome == "lifted"
-        next_review, ends = f.next_review, f.ends
-        review_before_end = bool(next_review and ends and next_review < ends)
+        period = restriction_period(f.ends, f.next_review, letter_date, _later_review(case, event, letter_date))
+        period["next_review"] = period.pop("review")
         s["review"] = {"outcome": f.outcome, "lifted": lifted,
                        "decision_word": {"lifted": "lift", "maintained": "keep", "modified": "change"}[f.outcome],
                        "restrictions": list(f.restrictions),
-                       "next_review": british(next_review) if review_before_end else "",
-                       "review_before_end": review_before_end, "ends": british(ends),
+                       # the day of the review, which the letter names: a letter written later never says "today"
+                       "date": british(event.date), "today": event.date == letter_date,
+                       **period,
                        "challenge": (f.challenge or ""),
                        "appeal_to": "" if lifted else policy.value("restrictions.appeal_to"),
                        "writing_only": (not lifted) and writing_only(f.restrictions)}
