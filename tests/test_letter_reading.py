@@ -140,3 +140,26 @@ def test_a_late_restriction_review_never_promises_a_next_review_already_past(boo
         assert ("From 18 November 2026, they are: Contact by email only, to one named officer After this review, the "
                 "restrictions were to apply until 18 May 2027, with a further review by 18 February 2027. We reviewed "
                 "them again on 17 February 2027, and we are writing to you separately to tell you the outcome.") in text
+
+
+def test_record_text_reads_as_a_sentence_with_one_full_stop(book, renderer):
+    # A case system leaves the full stop off one field and puts it on another: the letter prints each
+    # with exactly one. Warwickshire §7: three attempts by different methods before discontinuing.
+    closed = make("warwickshire", "2026-11-02", [
+        ev("c1", "contact_attempt", "2026-11-03", method="email", outcome="no-response"),
+        ev("c2", "contact_attempt", "2026-11-05", method="letter", outcome="no-response"),
+        ev("c3", "contact_attempt", "2026-11-09", method="phone", outcome="no-response"),
+        ev("dc", "discontinued", "2026-11-16", reason="No reply to three attempts")])
+    for text in render(book, renderer, closed, "2026-11-16", "discontinuation"):
+        assert ("close the complaint. The reason we have recorded for closing it is: No reply to three attempts. "
+                "Reopening the complaint") in text
+    held = make("warwickshire", "2026-11-02", [ev("h1", "on_hold", "2026-11-05", reason="A disrepair claim has been issued",
+                                                  other_procedure="County court disrepair claim.")])
+    for text in render(book, renderer, held, "2026-11-05", "holding"):
+        assert ("We are waiting for another process to finish first: County court disrepair claim. Why we have done "
+                "this A disrepair claim has been issued. When we expect to restart") in text
+        assert ".." not in text
+    extended = make("telford-wrekin", "2026-11-02", [
+        ev("x1", "extension", "2026-11-16", stage=1, reason="We are waiting for the crew's records", new_due="2026-11-25")])
+    for text in render(book, renderer, extended, "2026-11-16", "extension"):
+        assert "Why we need more time We are waiting for the crew's records. The new response date" in text

@@ -327,6 +327,24 @@ def _findings(findings: list[Mapping[str, Any]], points: list[str]) -> list[dict
     return out
 
 
+_ENDS_SENTENCE = (".", "!", "?", ".\u201d", "?\u201d", "!\u201d", '."', '?"', '!"', ".)")
+
+
+def sentence(text: str | None) -> str:
+    """Record text printed as a sentence of its own: ended with a full stop where the case system
+    left it off ("No reply to three attempts" reads "No reply to three attempts.")."""
+    text = " ".join(str(text or "").split())
+    return text if not text or text.endswith(_ENDS_SENTENCE) else f"{text}."
+
+
+def in_sentence(text: str | None) -> str:
+    """Record text placed inside a sentence of the letter's, which ends it: its own full stop left
+    off, so the letter never prints two ("claim..").
+    """
+    text = " ".join(str(text or "").split())
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
 def date_passed(done: str) -> str:
     """The one sentence every letter gives after a date it had promised that is now past (a
     response date, a restriction's review date), such as "That date has passed, and I am sorry
@@ -415,7 +433,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
         # sent after its own new date (a late letter), it never promises that date: it says it has
         # passed, apologises and gives "as soon as possible" (as the acknowledgement does)
         s["extension"] = {"previous_date": british(f.previous_due), "new_date": british(f.new_due),
-                          "reason": f.reason, "past_limit": f.past_limit,
+                          "reason": sentence(f.reason), "past_limit": f.past_limit,
                           "new_date_passed": f.new_due is not None and f.new_due < letter_date,
                           "passed": date_passed("responded")}
     elif kind == "outcome":
@@ -470,7 +488,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
     elif kind == "not-accepted":
         out_of_time = f.ground == "out-of-time" and f.time_limit_ends is not None
         s["not_accepted"] = {"out_of_time": out_of_time, "ground_words": GROUND_WORDS[f.ground or "other"],
-                             "reasons": list(f.reasons), "alternative_route": f.alternative_route or "",
+                             "reasons": list(f.reasons), "alternative_route": sentence(f.alternative_route),
                              "first_aware": british(f.first_aware), "time_limit_ends": british(f.time_limit_ends),
                              "months": f.months,
                              # the policy's own words for its limit (rules: limits.time_limit_words)
@@ -478,7 +496,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
                                  f"within {f.months} months of when the person complaining first knew "
                                  f"about the matter")}
     elif kind == "holding":
-        s["holding"] = {"reason": f.reason, "other_procedure": f.other_procedure or "",
+        s["holding"] = {"reason": sentence(f.reason), "other_procedure": in_sentence(f.other_procedure),
                         "expected_resume": british(f.expected_resume), "stage": f.stage}
     elif kind == "consent-request":
         rep = case.representative
@@ -492,7 +510,7 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
                         "letters_shared": exempt}
     elif kind == "discontinuation":
         s["discontinuation"] = {"attempts": [{"date": british(a.date), "method": METHOD_WORDS[a.method]}
-                                             for a in f.attempts], "reason": f.reason or ""}
+                                             for a in f.attempts], "reason": sentence(f.reason)}
     elif kind == "behaviour-warning":
         s["behaviour"] = {"behaviours": list(f.behaviours)}
     elif kind == "restriction-review":
