@@ -163,3 +163,36 @@ def test_record_text_reads_as_a_sentence_with_one_full_stop(book, renderer):
         ev("x1", "extension", "2026-11-16", stage=1, reason="We are waiting for the crew's records", new_due="2026-11-25")])
     for text in render(book, renderer, extended, "2026-11-16", "extension"):
         assert "Why we need more time We are waiting for the crew's records. The new response date" in text
+
+
+def test_a_late_extension_or_refusal_says_sorry_once(book, renderer):
+    # Telford: received Mon 2 Nov 2026, response due Wed 18 Nov (as above); the extension of 16 Nov is
+    # written on Fri 20 Nov, after the date it extends and before its new date, 25 Nov.
+    rec = make("telford-wrekin", "2026-11-02", [
+        ev("x1", "extension", "2026-11-16", stage=1, reason="We are waiting for the crew's records.", new_due="2026-11-25")])
+    for text in render(book, renderer, rec, "2026-11-20", "extension"):
+        assert ("We need more time to respond to your complaint I am sorry for the delay in writing to you. We told "
+                "you we would send our stage 1 response to your complaint by 18 November 2026. We need more time to "
+                "give a full answer.") in text
+        assert text.count("I am sorry") == 1
+    # written on Fri 27 Nov, after the new date too: the one apology is the sentence saying it has passed
+    for text in render(book, renderer, rec, "2026-11-27", "extension"):
+        assert ("We told you we would send our stage 1 response to your complaint by 18 November 2026. We need more "
+                "time to give a full answer.") in text
+        assert text.count("I am sorry") == 1 and "That date has passed, and I am sorry" in text
+    for text in render(book, renderer, rec, "2026-11-16", "extension"):
+        assert "I am sorry, but we need more time to give a full answer." in text
+    # Telford's refusal is due with the stage 2 acknowledgement, 5 WD after the request of Tue 10 Nov:
+    # 11, 12, 13, 16, 17 -> Tue 17 Nov; written on Fri 20 Nov, it is late.
+    refused = make("telford-wrekin", "2026-10-20", [
+        ev("d1", "decision", "2026-11-03", stage=1, outcome="not-upheld",
+           findings=[{"point": "Bins missed", "finding": "The crew missed one street."}], remedies=[],
+           outstanding_actions=[]),
+        ev("r2", "escalation_request", "2026-11-10", to_stage=2),
+        ev("x2", "escalation_refused", "2026-11-12", to_stage=2, reasons=["Stage 1 answered every point in full"])])
+    for text in render(book, renderer, refused, "2026-11-20", "escalation-refusal"):
+        assert ("I am sorry for the delay in writing to you. We received a request on 10 November 2026 to take your "
+                "complaint to stage 2 of our complaints procedure. We have decided not to do so.") in text
+        assert text.count("I am sorry") == 1
+    for text in render(book, renderer, refused, "2026-11-12", "escalation-refusal"):
+        assert "I am sorry, but we have decided not to do so." in text and "delay in writing" not in text

@@ -646,5 +646,8 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         # an acknowledgement sent after its own due date apologises, as every other letter of the
         # same post does (a consent request beside it); past the response date it says so in its own words
         context["letter"]["late_apology"] = True
+    if context["extension"] and context["extension"]["new_date_passed"]:
+        # past its own new date, the extension apologises once, in the sentence that says so
+        context["letter"]["late_apology"] = False
     context["letter"]["title"] = letter_title(letter.letter, letter.stage, letter.facts, context["reader"])
     return keep_together(context)
