@@ -45,8 +45,10 @@ def drafts(case_id: str | None, as_json: bool, paths: Paths) -> None:
     for d in found:
         stage = f" stage {d.stage}" if d.stage else ""
         overdue = " (overdue)" if d.overdue else ""
-        click.echo(f"{d.case_id}  {d.letter}{stage} ({d.trigger})  due {d.due.isoformat()}{overdue}  "
-                   f"drafted {d.drafted_at}  {d.stem}")
+        due = f"due {d.due.isoformat()}" if d.due else "due unknown"
+        click.echo(f"{d.case_id}  {d.letter}{stage} ({d.trigger})  {due}{overdue}  drafted {d.drafted_at}  {d.stem}")
+        if d.problem:
+            click.echo(f"    cannot be read: {d.problem}")
         for hold in d.holds:
             click.echo(f"    hold {hold.code}: {hold.sentence}")
         click.echo(f"    {d.pdf or d.manifest}")

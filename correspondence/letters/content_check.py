@@ -299,15 +299,20 @@ def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], re
 
 def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
     """Check one filed letter, given its manifest (``<stem>.json``)."""
+    from correspondence.letters.manifest import problem
+
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(manifest, dict) and str(manifest.get("format", "")).startswith("complaint-case/"):
-            return [Failure(str(path), "a case record, not a letter",
-                            f"letters check reads the letters filed in the outbox; to see this case's letters, "
-                            f"run 'letters due --case-file {path}'.")]
-        files = manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return [Failure(str(path), "unknown letter", "the manifest cannot be read")]
+    except (OSError, ValueError, RecursionError):
+        return [Failure(str(path), "unknown letter", "the manifest cannot be read (not a file of valid JSON)")]
+    if isinstance(manifest, dict) and str(manifest.get("format", "")).startswith("complaint-case/"):
+        return [Failure(str(path), "a case record, not a letter",
+                        f"letters check reads the letters filed in the outbox; to see this case's letters, "
+                        f"run 'letters due --case-file {path}'.")]
+    found = problem(manifest)
+    if found:  # a manifest edited or damaged: one sentence, never a crash in the checks below
+        return [Failure(str(path), "unknown letter", f"the manifest cannot be read: {found}")]
+    files = manifest["files"]
     texts: dict[str, str] = {}
     names: dict[str, str] = {}
     pdf = None
@@ -343,8 +348,12 @@ def manifest_warnings(path: Path) -> list[Failure]:
     """What a filed letter's manifest asks the caseworker to look at (e.g. complaint points its outcome
     leaves unanswered). A warning does not fail the check: the letter carries what it must, but a
     person should read it before it goes."""
+    from correspondence.letters.manifest import problem
+
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
+        if problem(manifest):
+            return []  # check_manifest reports it
         warnings = manifest.get("warnings") or []
         held = sorted(c for c in hold_codes(manifest) if isinstance(c, str))
     except (OSError, ValueError, AttributeError, KeyError, TypeError):

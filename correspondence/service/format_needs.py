@@ -105,13 +105,17 @@ def open_actions(outbox: Path, case_id: str | None = None) -> list[OpenAction]:
     done = _done(outbox)
     found: list[OpenAction] = []
     for path in _manifests(outbox, case_id):
+        if path.is_symlink() or path.parent.is_symlink():
+            continue  # a link in the outbox is never followed out of it
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue
         if not isinstance(manifest, dict) or not isinstance(manifest.get("actions_needed"), list):
             continue
-        case = str(manifest.get("case_id", path.parent.name))
+        case = path.parent.name
+        if manifest.get("case_id", case) != case:
+            continue  # not this folder's letter
         for number, action in enumerate(manifest["actions_needed"], 1):
             if (case, path.stem, number) not in done:
                 found.append(OpenAction(case, path.stem, number, str(action)))
@@ -121,12 +125,14 @@ def open_actions(outbox: Path, case_id: str | None = None) -> list[OpenAction]:
 def mark_done(outbox: Path, case_id: str, stem: str, number: int) -> OpenAction:
     """Record the need as met; ActionError if the outbox holds no such need."""
     manifest_path = Path(outbox) / case_id / f"{stem}.json"
-    if "/" in stem or "\\" in stem or "/" in case_id or not manifest_path.is_file():
+    if "/" in stem or "\\" in stem or "/" in case_id or manifest_path.is_symlink() or not manifest_path.is_file():
         raise ActionError(f"{case_id} has no letter {stem!r} in the outbox; 'letters actions {case_id}' lists its open actions.")
     try:
         needs = json.loads(manifest_path.read_text(encoding="utf-8")).get("actions_needed") or []
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         raise ActionError(f"{manifest_path}: the manifest cannot be read.") from None
+    if not isinstance(needs, list):
+        raise ActionError(f"{manifest_path}: 'actions_needed' is not a list; expected the letter's actions needed.")
     if not 1 <= number <= len(needs):
         raise ActionError(f"{case_id} {stem}: has {len(needs)} action(s) needed; there is no number {number}.")
     from correspondence.service.ledger import connect

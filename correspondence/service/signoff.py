@@ -103,6 +103,7 @@ class LetterState:
     path: Path | None = None
     returned_by: str | None = None
     reason: str | None = None
+    problem: str | None = None  # what is wrong with a draft's manifest, in a sentence (it cannot be approved)
 
     @property
     def made_with(self) -> dict:
@@ -122,18 +123,38 @@ def drafts_folder(outbox: Path, case_id: str) -> Path:
 
 
 def _read_manifest(path: Path) -> dict | None:
+    return read_manifest(path)[0]
+
+
+def read_manifest(path: Path) -> tuple[dict | None, str | None]:
+    """A draft's manifest, or one sentence saying what is wrong with the file (a symbolic link is
+    never followed: it reads as no file)."""
+    from correspondence.letters.manifest import read
+
+    try:
+        shown = str(Path(path).relative_to(Path(path).parents[2]))  # <case>/drafts/<stem>.json
+    except (ValueError, IndexError):
+        shown = str(path)
+    return read(path, follow=False, shown=shown)
+
+
+def _read_returned(path: Path) -> dict:
+    """What a returned draft held (drafts/returned/<stem>.json), or nothing when it cannot be read."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _holds(manifest: dict) -> list[Hold]:
     out = []
-    for item in manifest.get("holds") or []:
+    holds = manifest.get("holds")
+    for item in holds if isinstance(holds, list) else []:
         if isinstance(item, dict) and isinstance(item.get("code"), str):
-            out.append(Hold(item["code"], str(item.get("sentence", "")), tuple(item.get("points") or ())))
+            points = item.get("points")
+            out.append(Hold(item["code"], str(item.get("sentence", "")),
+                            tuple(p for p in points if isinstance(p, int)) if isinstance(points, list) else ()))
     return out
 
 
@@ -144,12 +165,19 @@ def _state(outbox: Path, row: dict, issued: set) -> LetterState | None:
     folder = Path(outbox) / row["case_id"] / DRAFTS
     if row["event"] == "drafted":
         path = folder / f"{row['stem']}.json"
-        manifest = _read_manifest(path)
-        if manifest is None:
-            return None
+        manifest, problem = read_manifest(path)
+        if manifest is None and problem is None:
+            return None  # the draft's files are gone
+        if manifest is not None and manifest["case_id"] != row["case_id"]:
+            manifest, problem = None, (f"{row['case_id']}/{DRAFTS}/{row['stem']}.json: 'case_id' is "
+                                       f"{manifest['case_id'][:64]!r}, not {row['case_id']}; expected the case "
+                                       f"whose folder holds it.")
+        # A damaged manifest is still the draft the ledger records: it shows as a draft, with what is
+        # wrong with its file, and cannot be approved until it is made again (it can be returned).
         return LetterState("draft", row["case_id"], row["letter"], row["stage"], row["trigger"], row["stem"],
-                           row["at"], row["holds"], row["record"], _holds(manifest), manifest, path)
-    manifest = _read_manifest(folder / RETURNED / f"{row['stem']}.json") or {}
+                           row["at"], row["holds"], row["record"], _holds(manifest or {}), manifest or {}, path,
+                           problem=problem)
+    manifest = _read_returned(folder / RETURNED / f"{row['stem']}.json")
     return LetterState("returned", row["case_id"], row["letter"], row["stage"], row["trigger"], row["stem"],
                        row["at"], row["holds"], row["record"], _holds(manifest), manifest, None,
                        row["by"], row["note"])
@@ -354,17 +382,19 @@ class Draft:
     letter: str
     stage: int | None
     trigger: str
-    due: date
+    due: date | None  # None only for a draft whose manifest cannot be read (``problem``)
     drafted_at: str
     holds: list[Hold]
     manifest: Path
     pdf: Path | None
     docx: Path | None
     overdue: bool
+    problem: str | None = None
 
     def to_json(self) -> dict:
         return {"case_id": self.case_id, "stem": self.stem, "letter": self.letter, "stage": self.stage,
-                "trigger": self.trigger, "due": self.due.isoformat(), "drafted_at": self.drafted_at,
+                "trigger": self.trigger, "due": self.due.isoformat() if self.due else None,
+                "drafted_at": self.drafted_at, **({"problem": self.problem} if self.problem else {}),
                 "overdue": self.overdue, "holds": [h.to_json() for h in self.holds],
                 "manifest": str(self.manifest), "pdf": str(self.pdf) if self.pdf else None,
                 "docx": str(self.docx) if self.docx else None}
@@ -378,13 +408,17 @@ def list_drafts(outbox: Path, case_id: str | None = None, as_of: date | None = N
         if state.status != "draft":
             continue
         m, folder = state.manifest, state.path.parent
-        files = m.get("files", {})
+        if state.problem:  # listed first, with what is wrong with its file
+            out.append(Draft(state.case_id, state.stem, state.letter, state.stage, state.trigger, None, state.at,
+                             [], state.path, None, None, False, state.problem))
+            continue
+        files = m["files"]
         due = date.fromisoformat(m["due"])
         out.append(Draft(state.case_id, state.stem, state.letter, state.stage, state.trigger, due,
                          m.get("drafted_at", state.at), state.holds, state.path,
                          folder / files["pdf"] if "pdf" in files else None,
                          folder / files["docx"] if "docx" in files else None, as_of > due))
-    return sorted(out, key=lambda d: (d.due, d.drafted_at, d.case_id, d.stem))
+    return sorted(out, key=lambda d: (d.due or date.min, d.drafted_at, d.case_id, d.stem))
 
 
 def ledger_history(outbox: Path, case_id: str) -> dict:
@@ -465,6 +499,9 @@ def approve(book, renderer, outbox: Path, case_id: str, stem: str, by: str, note
     today = today or date.today()
     as_of = as_of or today
     state = _draft_for(outbox, case_id, stem)
+    if state.problem:
+        raise SignOffRefused(f"{case_id}: draft {stem} cannot be approved: {state.problem} Return it instead; it "
+                             f"is drafted again when a newer record for the case arrives.")
     drafted_on = date.fromisoformat(state.manifest["letter_date"])
     if as_of < drafted_on or as_of > today:
         raise SignOffUsage(f"--as-of {as_of.isoformat()}: expected a day from {drafted_on.isoformat()}, when the draft "

@@ -108,6 +108,9 @@ def register(app: Flask, state) -> None:
             else views.determine_case(book, outbox(), case, as_of)
         result, signed = views.with_signoff(outbox(), case, result)
         filed = views.filed_letters(outbox(), case_id)
+        sound = [f for f in filed if not f.problem]
+        if len(sound) < len(filed):
+            log.warning("case %s: %d letter manifest(s) cannot be read", case_id, len(filed) - len(sound))
         from correspondence.service.format_needs import open_actions
         from correspondence.service.outbox import failed_reports, undated_stem
 
@@ -117,8 +120,9 @@ def register(app: Flask, state) -> None:
         return render_template(
             "case.html", title=f"Case {case_id}", case=case, result=result, summary=views.summary_of(case),
             council_name=_council_name(book, case.council), stage=views.stage_of(case, result),
-            timeline=views.timeline(case, filed, audit.changes(outbox(), case_id), views.signoff_events(outbox(), case_id)),
-            pending=result.pending, blocked=blocked, signed=signed, filed=[f for f in filed if not f.draft],
+            timeline=views.timeline(case, sound, audit.changes(outbox(), case_id), views.signoff_events(outbox(), case_id)),
+            pending=result.pending, blocked=blocked, signed=signed, filed=[f for f in sound if not f.draft],
+            unreadable=[f for f in filed if f.problem],
             actions=open_actions(outbox(), case_id), rejected=views.rejected_update(settings.inbox, outbox(), case_id),
             as_of=as_of, overdue=views.is_overdue, messages=get_flashed_messages(with_categories=True))
 
@@ -176,6 +180,11 @@ def register(app: Flask, state) -> None:
             filed, folder = views.filed_letter(outbox(), case_id, stem)
         except NotFound:
             abort(404)
+        except views.Unreadable as exc:  # the page says what is wrong with which file
+            log.warning("case %s: the manifest of %s cannot be read", case_id, stem)
+            return render_template("letter_problem.html", title=f"Letter {stem}, case {case_id}, cannot be shown",
+                                   case_id=case_id, stem=stem, problem=str(exc), draft=exc.draft and fmt is None,
+                                   errors=errors or {}, messages=get_flashed_messages(with_categories=True))
         if fmt is not None:
             file_name = filed.file(fmt)
             handle = views.open_plain(folder / file_name) if file_name is not None else None
@@ -189,8 +198,9 @@ def register(app: Flask, state) -> None:
             return response
         book = state.book()
         results, problems = views.content_results(book, filed, folder)
+        missing = {fmt: name for fmt in ("pdf", "docx") if (name := filed.file(fmt)) and not views.present(folder, name)}
         return render_template("letter.html", title=f"{_words(filed.letter).capitalize()} letter, case {case_id}",
-                               case_id=case_id, filed=filed, results=results, problems=problems,
+                               case_id=case_id, filed=filed, results=results, problems=problems, missing=missing,
                                council_name=_council_name(book, str(filed.manifest.get("council", ""))),
                                messages=get_flashed_messages(with_categories=True), errors=errors or {},
                                values=values or {})
@@ -198,10 +208,16 @@ def register(app: Flask, state) -> None:
     # ------------------------------------------------------------------ signing off
 
     def _draft_or_404(case_id: str, stem: str):
+        """A draft of the case, or 404; a draft whose manifest cannot be read is still one (approval
+        then refuses it with a sentence; it can be returned)."""
         try:
             filed, _ = views.filed_letter(outbox(), case_id, stem)
         except NotFound:
             abort(404)
+        except views.Unreadable as exc:
+            if not exc.draft:
+                abort(404)
+            return None
         if not filed.draft:
             abort(404)
         return filed

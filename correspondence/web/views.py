@@ -7,7 +7,6 @@ outbox is "not found" without a file being opened.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -201,6 +200,7 @@ class Filed:
     stem: str
     manifest: dict
     draft: bool
+    problem: str | None = None  # what is wrong with its manifest, in a sentence (the manifest is then {})
 
     @property
     def letter(self) -> str:
@@ -244,20 +244,37 @@ def open_plain(path: Path):
     return os.fdopen(fd, "rb")
 
 
-def _read_manifest(path: Path) -> dict | None:
-    handle = open_plain(path)
-    if handle is None:
-        return None
-    try:
-        with handle:
-            manifest = json.loads(handle.read(5 * 1024 * 1024).decode("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) else None
+class Unreadable(CorrespondenceError):
+    """A letter's manifest that is there but cannot be read as one: the message says, in a sentence,
+    what is wrong with which file."""
+
+    exit_code = USAGE
+
+    def __init__(self, problem: str, draft: bool):
+        super().__init__(problem)
+        self.draft = draft
+
+
+def _read_manifest(path: Path, case_id: str, shown: str) -> tuple[dict | None, str | None]:
+    """The manifest at ``path`` (never through a symbolic link) and None, or None and what is wrong
+    with it; (None, None) when there is no such file."""
+    from correspondence.letters.manifest import read
+
+    manifest, problem = read(path, follow=False, shown=shown)
+    if manifest is not None and manifest["case_id"] != case_id:
+        return None, (f"{shown}: 'case_id' is {manifest['case_id'][:64]!r}, not {case_id}; expected the case whose "
+                      f"folder holds it.")
+    return manifest, problem
+
+
+def _shown(case_id: str, draft: bool, stem: str) -> str:
+    """A manifest as the pages name it: its place in the outbox (never the server's own folders)."""
+    return f"{case_id}/{DRAFTS + '/' if draft else ''}{stem}.json"
 
 
 def filed_letters(outbox: Path, case_id: str) -> list[Filed]:
-    """The case's issued letters and its drafts, newest first."""
+    """The case's issued letters and its drafts, newest first; a manifest that cannot be read is
+    listed with its ``problem`` (and an empty manifest)."""
     if not safe_case_id(case_id):
         return []
     folder = Path(outbox) / case_id
@@ -268,10 +285,13 @@ def filed_letters(outbox: Path, case_id: str) -> list[Filed]:
         if not where.is_dir() or where.is_symlink():
             continue
         for path in where.glob("*.json"):
-            if not safe_stem(path.stem) or path.is_symlink() or not path.is_file():
+            if not safe_stem(path.stem) or path.is_symlink():
                 continue
-            manifest = _read_manifest(path)
-            if manifest is None or manifest.get("case_id") != case_id:
+            manifest, problem = _read_manifest(path, case_id, _shown(case_id, draft, path.stem))
+            if manifest is None and problem is None:
+                continue
+            if manifest is None:
+                out.append(Filed(case_id, path.stem, {}, draft, problem))
                 continue
             out.append(Filed(case_id, path.stem, manifest, draft or manifest.get("status") == "draft"))
     out.sort(key=lambda f: (f.letter_date, f.stem), reverse=True)
@@ -279,7 +299,8 @@ def filed_letters(outbox: Path, case_id: str) -> list[Filed]:
 
 
 def filed_letter(outbox: Path, case_id: str, stem: str) -> tuple[Filed, Path]:
-    """One issued letter or draft and its folder; NotFound for a name that is not one."""
+    """One issued letter or draft and its folder; NotFound for a name that is not one, Unreadable
+    for a manifest that is there but cannot be read as one."""
     if not safe_case_id(case_id) or not safe_stem(stem):
         raise NotFound(stem)
     folder = Path(outbox) / case_id
@@ -287,15 +308,29 @@ def filed_letter(outbox: Path, case_id: str, stem: str) -> tuple[Filed, Path]:
         raise NotFound(stem)
     for where, draft in ((folder, False), (folder / DRAFTS, True)):
         path = where / f"{stem}.json"
-        if path.parent != where or where.is_symlink() or path.is_symlink() or not path.is_file():
+        if path.parent != where or where.is_symlink() or path.is_symlink() or not os.path.lexists(path):
             continue
-        manifest = _read_manifest(path)
-        if manifest is not None and manifest.get("case_id") == case_id:
+        manifest, problem = _read_manifest(path, case_id, _shown(case_id, draft, stem))
+        if problem is not None:
+            raise Unreadable(problem, draft)
+        if manifest is not None:
             filed = Filed(case_id, stem, manifest, draft or manifest.get("status") == "draft")
             if any((name := filed.file(fmt)) and (where / name).is_symlink() for fmt in ("pdf", "docx")):
                 raise NotFound(stem)  # a letter's file that is a link is never opened nor checked
             return filed, where
     raise NotFound(stem)
+
+
+def present(folder: Path, name: str | None) -> bool:
+    """Whether ``name`` is a regular file in ``folder`` (a link is not one)."""
+    import stat
+
+    if not name:
+        return False
+    try:
+        return stat.S_ISREG(os.lstat(folder / name).st_mode)
+    except OSError:
+        return False
 
 
 @dataclass
@@ -321,7 +356,7 @@ def content_results(book: RuleBook, filed: Filed, folder: Path) -> tuple[list[Co
     if key in _CHECKS:
         return _CHECKS[key]
     failures = check_manifest(manifest_path, book.retired)
-    names = {fmt: str(folder / name) for fmt in ("pdf", "docx") if (name := filed.file(fmt))}
+    names = {fmt: str(folder / name) for fmt in ("pdf", "docx") if (name := filed.file(fmt)) and present(folder, name)}
     results = []
     missing = {(f.file, f.item.split(":", 1)[0]) for f in failures if f.item.startswith("missing ")}
     for item in filed.manifest.get("required_content") or []:
@@ -329,7 +364,8 @@ def content_results(book: RuleBook, filed: Filed, folder: Path) -> tuple[list[Co
             continue
         found = {fmt: (name, f"missing {item.get('item')}") not in missing for fmt, name in names.items()}
         results.append(ContentResult(str(item.get("item")), str(item.get("text")), str(item.get("cite")), found))
-    others = [f"{Path(f.file).name}: {f.item}" for f in failures if not f.item.startswith("missing ")]
+    others = [f"{Path(f.file).name}: {f.item}" for f in failures
+              if not f.item.startswith("missing ") and f.item != "the file is missing"]  # the page says which
     if len(_CHECKS) > 256:
         _CHECKS.clear()
     _CHECKS[key] = (results, others)
