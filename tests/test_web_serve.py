@@ -5,35 +5,13 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import threading
 import time
 import urllib.request
 
-from conftest import FOLDER_ARGS, LETTERS, ROOT, invoke, make
+from conftest import LETTERS, ROOT, invoke, make
+from web_helpers import start_serve
 
 from correspondence.service import accounts, audit
-
-
-def start_serve(tmp_path, *extra):
-    proc = subprocess.Popen([*LETTERS, "serve", "--port", "0", *FOLDER_ARGS, "--inbox", str(tmp_path / "inbox"),
-                             "--outbox", str(tmp_path / "outbox"), *extra],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
-    found = threading.Event()
-
-    def read():
-        for line in proc.stderr:
-            lines.append(line)
-            if "serving on http://" in line:
-                found.set()
-        found.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    assert found.wait(60), "letters serve did not start"
-    address = next((line.split("serving on ")[1].split()[0] for line in lines if "serving on" in line), None)
-    assert address, "".join(lines)
-    return proc, address, lines
 
 
 def get(url: str, **headers):

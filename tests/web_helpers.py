@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import RULES, make
+from conftest import FOLDER_ARGS, LETTERS, RULES, make
 
 from correspondence.cli import cli
 from correspondence.service import accounts, case_store
@@ -94,3 +96,26 @@ def due_json(app, *args) -> dict:
                                       "--rules", str(ROOT / "rules"), "--outbox", str(app.config["OUTBOX"]),
                                       "--inbox", str(app.config["OUTBOX"].parent / "inbox")])
     return json.loads(result.output)
+
+
+def start_serve(tmp_path, *extra):
+    """`letters serve` as a process over tmp_path's inbox and outbox, on any free port: (process,
+    its address, the lines of its log so far and to come)."""
+    proc = subprocess.Popen([*LETTERS, "serve", "--port", "0", *FOLDER_ARGS, "--inbox", str(tmp_path / "inbox"),
+                             "--outbox", str(tmp_path / "outbox"), *extra],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    found = threading.Event()
+
+    def read():
+        for line in proc.stderr:
+            lines.append(line)
+            if "serving on http://" in line:
+                found.set()
+        found.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    assert found.wait(60), "letters serve did not start"
+    address = next((line.split("serving on ")[1].split()[0] for line in lines if "serving on" in line), None)
+    assert address, "".join(lines)
+    return proc, address, lines

@@ -36,6 +36,8 @@ MAX_BODY = 6 * 1024 * 1024  # the inbox's 5 MB record limit and a margin: the AP
 @click.option("--trusted-proxy", metavar="ADDR", help="The reverse proxy's address: its X-Forwarded-Proto and "
               "--trust-header are believed, nobody else's.")
 @click.option("--threads", type=click.IntRange(min=1), default=4, show_default=True, help="Requests served at once.")
+@click.option("--request-timeout", type=click.FloatRange(min=1), default=60, show_default=True, metavar="SECONDS",
+              help="Seconds a client has to send a whole request (408 after), and an idle connection is kept.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Rendering processes of the inbox service (default: one per core; the API's own: one).")
 @time_limit_option
@@ -44,16 +46,16 @@ MAX_BODY = 6 * 1024 * 1024  # the inbox's 5 MB record limit and a margin: the AP
 @folder_options
 @service_guard
 def serve(host: str, port: int, watch: bool, title: str | None, trust_header: str | None, trusted_proxy: str | None,
-          threads: int, workers: int | None, time_limit: float, log_file: Path | None, as_of, paths: Paths) -> None:
+          threads: int, request_timeout: float, workers: int | None, time_limit: float, log_file: Path | None, as_of,
+          paths: Paths) -> None:
     """Serve the web pages and the API, with waitress, until SIGINT or SIGTERM."""
     if trust_header and not trusted_proxy:
         fail("--trust-header needs --trusted-proxy ADDR: the header is believed only from that address.", 2)
     setup_logging(log_file)
     logging.getLogger("waitress").setLevel(logging.WARNING)
-    from waitress.server import create_server
-
     from correspondence.service.inbox import check_folders
     from correspondence.web.app import Settings, create_app
+    from correspondence.web.server import make_server
 
     book = load_rules(paths)  # the rules are checked before the first request
     check_folders(paths.inbox, paths.outbox)
@@ -64,9 +66,10 @@ def serve(host: str, port: int, watch: bool, title: str | None, trust_header: st
     try:
         proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}} if trusted_proxy else {}
         # waitress keeps a body before the application sees it: none larger than the API's record
-        # (5 MB) and a margin is taken (413), so no request can fill the disk with a huge body.
-        server = create_server(app, host=host, port=port, threads=threads, ident="letters",
-                               clear_untrusted_proxy_headers=True, max_request_body_size=MAX_BODY, **proxy)
+        # (5 MB) and a margin is taken (413), so no request can fill the disk with a huge body; its
+        # own answers carry the security headers, and a request sent too slowly is answered 408.
+        server = make_server(app, host=host, port=port, threads=threads, request_timeout=request_timeout,
+                             max_body=MAX_BODY, **proxy)
     except OSError as exc:
         fail(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.", 3)
 
