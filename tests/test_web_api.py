@@ -4,11 +4,12 @@ and the pages that show a letter the service wrote (the letter page, its PDF and
 from __future__ import annotations
 
 import errno
+import html
 import json
 
 import pytest
 from conftest import make
-from web_helpers import cheap_hashing, csrf, due_json, served, sign_in  # noqa: F401 (a fixture)
+from web_helpers import ROOT, cheap_hashing, csrf, due_json, served, sign_in  # noqa: F401 (a fixture)
 
 from correspondence.service import accounts, audit, case_store
 
@@ -178,3 +179,36 @@ def test_the_ledger_written_on_one_thread_is_read_on_another(tmp_path):
     writer.start()
     writer.join()
     assert [(x.letter, x.stage) for x in ledger.issued_for(tmp_path, "T-1")] == [("acknowledgement", 1)]
+
+
+def test_a_letter_that_fails_its_checks_is_listed_in_failed_checks_and_not_issued(tmp_path):
+    """web.md "The API": `failed_checks` lists letters that failed their checks and wait in failed/;
+    the case page and its Render button say so too."""
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    page = templates / "html" / "acknowledgement.html"  # leaves template syntax in the letter: its check fails
+    page.write_text(page.read_text().replace("{% endblock %}", "<p>{{ '{{' }} broken</p>\n{% endblock %}", 1))
+    app = served(tmp_path / "site", templates=templates)
+    try:
+        token = accounts.add_token(app.config["OUTBOX"], "casesys")
+        # Telford: received Wed 18 Nov 2026, acknowledgement due Fri 20 Nov (Thu 19 = 1, Fri 20 = 2).
+        answer = post(app, token, json.dumps(make(case_id="API-F", received="2026-11-18")).encode())
+        assert answer.status_code == 200, answer.json
+        stem = "2026-11-20_acknowledgement-s1_complaint"
+        assert answer.json["letters"] == []
+        assert answer.json["failed_checks"] == [f"API-F/failed/{stem}.report.txt"]
+        outbox = app.config["OUTBOX"]
+        assert not (outbox / "API-F" / f"{stem}.pdf").exists() and (outbox / "API-F" / "failed" / f"{stem}.pdf").is_file()
+        client = app.test_client()
+        sign_in(client, "casey")
+        case = client.get("/cases/API-F")
+        shown = html.unescape(case.text)
+        assert "Failed its checks and was not issued; it is made again once the templates or rules are fixed:" in shown
+        assert f"<li>{stem}.pdf: acknowledgement stage 1 (complaint): leftover template syntax '{{{{'</li>" in shown
+        again = client.post("/cases/API-F/render", data={"csrf_token": csrf(case)})
+        assert again.status_code == 303
+        assert "1 letter failed its checks and was not issued." in client.get("/cases/API-F").text
+    finally:
+        app.extensions["letters"].close()

@@ -5,10 +5,12 @@ too large to read."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 
 import pytest
+from conftest import make
 from web_helpers import PASSWORD, Clock, cheap_hashing, csrf, served, sign_in, start_serve, token_of  # noqa: F401 (a fixture)
 
 from correspondence.service import accounts
@@ -235,11 +237,13 @@ class Browser:
     """A client of a running server over plain HTTP, paths sent exactly as written (no
     normalising), with a cookie jar."""
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, source: str | None = None):
         from urllib.parse import urlsplit
         where = urlsplit(address)
         self.host, self.port = where.hostname, where.port
+        self.source = (source, 0) if source else None  # the address the requests come from
         self.cookies: dict[str, str] = {}
+        self.set_cookies: list[str] = []
 
     def request(self, method: str, path: str, form: dict | None = None, body: bytes | None = None,
                 headers: dict | None = None):
@@ -253,7 +257,7 @@ class Browser:
         if form is not None:
             body = urlencode(form).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60, source_address=self.source)
         try:
             conn.putrequest(method, path, skip_host=False, skip_accept_encoding=True)
             for k, v in sent.items():
@@ -267,6 +271,7 @@ class Browser:
             conn.close()
         answer.text = answer.data.decode("utf-8", "replace")
         for value in answer.headers.get_all("Set-Cookie") or []:
+            self.set_cookies.append(value)
             for name, morsel in SimpleCookie(value).items():
                 if morsel.value and "1970" not in (morsel["expires"] or ""):
                     self.cookies[name] = morsel.value
@@ -296,7 +301,6 @@ class Browser:
 
 
 def csrf_of(text: str) -> str:
-    import re
     found = re.search(r'name="csrf_token" value="([^"]+)"', text)
     assert found, "no CSRF field in the page"
     return found.group(1)
@@ -317,11 +321,12 @@ def live(tmp_path_factory):
     accounts.add_user(outbox, "carl", "caseworker", PASSWORD)
     (root / "secret").write_text("not for the web")
     (root / "secret.pdf").write_text("not for the web")
-    proc, address, log = start_serve(root, "--as-of", "2026-11-20", "--request-timeout", "2")
+    proc, address, log = start_serve(root, "--as-of", "2026-11-20", "--request-timeout", "2",
+                                     "--trusted-proxy", "127.0.0.2", "--log-file", str(root / "serve.log"))
     casey = Browser(address).sign_in("casey")
     assert casey.post("/cases/TWC-NEW/render").status == 303
     assert (outbox / "TWC-NEW" / f"{LETTER}.pdf").is_file()
-    yield {"address": address, "outbox": outbox, "token": token, "log": log, "proc": proc}
+    yield {"address": address, "outbox": outbox, "token": token, "log": log, "proc": proc, "log_file": root / "serve.log"}
     proc.terminate()
     proc.wait(timeout=60)
 
@@ -473,6 +478,41 @@ def test_every_answer_with_personal_data_is_never_kept_by_a_cache(live):
     assert "no-store" not in Browser(live["address"]).get("/static/app.css").getheader("Cache-Control")
 
 
+def test_forwarded_https_is_believed_from_the_trusted_proxy_only(live):
+    """web.md "Behind a council's single sign-on": the same --trusted-proxy is believed for
+    X-Forwarded-Proto, so the session cookie is Secure behind a proxy that ends TLS."""
+    https = {"X-Forwarded-Proto": "https"}
+    anyone = Browser(live["address"])
+    anyone.request("POST", "/login", form={"csrf_token": anyone.token("/login"), "username": "casey",
+                                           "password": PASSWORD}, headers=https)
+    assert anyone.set_cookies and not any("Secure" in c for c in anyone.set_cookies)
+    proxy = Browser(live["address"], source="127.0.0.2")
+    answer = proxy.request("GET", "/login", headers=https)
+    assert answer.getheader("Strict-Transport-Security") == "max-age=31536000"
+    signed = proxy.request("POST", "/login", form={"csrf_token": csrf_of(answer.text), "username": "casey",
+                                                   "password": PASSWORD, "next": "/"}, headers=https)
+    assert signed.status == 303 and all("; Secure" in c for c in proxy.set_cookies)
+
+
+def test_the_log_file_holds_a_line_per_request_and_never_a_search_or_a_records_contents(live):
+    """web.md "Running it": one line per request, method, path, status, bytes and milliseconds,
+    never the query string and never a record's contents."""
+    ada = Browser(live["address"]).sign_in("ada")
+    assert "Tate" in ada.get("/?q=Bryony+Tate&council=telford-wrekin").text
+    record = make(case_id="LOG-1", received="2026-11-19", complainant={"given_name": "Zebedee", "family_name":
+                                                                       "Quartermaine", "title": "Mr",
+                                                                       "email": "zq@example.org"})
+    posted = Browser(live["address"]).request("POST", "/api/records", body=json.dumps(record).encode(),
+                                              headers={"Authorization": f"Bearer {live['token']}",
+                                                       "Content-Type": "application/json"})
+    assert posted.status == 200
+    text = live["log_file"].read_text()
+    assert re.search(r"INFO GET / 200 \d+ \d+ms$", text, re.M)
+    assert re.search(r"INFO POST /api/records 200 \d+ \d+ms$", text, re.M)
+    for secret in ("Bryony", "Tate", "q=", "Zebedee", "Quartermaine", "zq@example.org", live["token"]):
+        assert secret not in text, secret
+
+
 # --------------------------------------------------------------------------- waitress's own answers
 
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "X-Frame-Options": "DENY",
@@ -527,6 +567,8 @@ def test_a_request_that_never_finishes_is_answered_408_and_stalls_no_one(live):
     from urllib.parse import urlsplit
 
     where = urlsplit(live["address"])
+    inbox = live["outbox"].parent / "inbox"
+    kept = sorted(inbox.rglob("*"))
     slow = []
     for n in range(6):
         s = socket.create_connection((where.hostname, where.port), timeout=30)
@@ -558,4 +600,4 @@ def test_a_request_that_never_finishes_is_answered_408_and_stalls_no_one(live):
         assert line.endswith("408 Request Timeout"), answer[:200]
         assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"
         assert b"The request did not arrive in full within 2 seconds." in answer
-    assert not list((live["outbox"].parent / "inbox").rglob("*.json"))
+    assert sorted(inbox.rglob("*")) == kept  # the half-sent record is kept nowhere

@@ -239,6 +239,50 @@ def test_an_admin_adds_an_account_and_a_token_recorded_with_their_name(app, clie
         [("ada", "account-added", "bea (manager)"), ("ada", "token-added", "casesys")]
 
 
+def test_an_admin_unlocks_removes_and_revokes_in_the_browser_each_recorded_with_their_name(app, client):
+    outbox = outbox_of(app)
+    locked = app.test_client()
+    for _ in range(5):
+        sign_in(locked, "casey", "wrong password")
+    assert "This account is locked" in sign_in(locked, "casey").text
+    accounts.add_token(outbox, "oldsys")
+    sign_in(client, "ada")
+    page = client.get("/admin/users")
+    assert 'id="unlock-casey"' in page.text and 'id="unlock-mandy"' not in page.text  # only a locked account's
+    unlocked = client.post("/admin/users/casey/unlock", data={"csrf_token": csrf(page)})
+    assert unlocked.status_code == 303 and "Account casey unlocked." in client.get("/admin/users").text
+    assert sign_in(locked, "casey").headers["Location"] == "/"  # the right password works again at once
+
+    mandy = app.test_client()
+    sign_in(mandy, "mandy")
+    removed = client.post("/admin/users/mandy/remove", data={"csrf_token": csrf(page)})
+    assert removed.status_code == 303 and accounts.role_of(outbox, "mandy") is None
+    assert mandy.get("/").status_code == 303  # her session ends at its next request
+    assert client.post("/admin/users/nobody/remove", data={"csrf_token": csrf(page)}).status_code == 404
+    own = client.post("/admin/users/ada/remove", data={"csrf_token": csrf(page)})
+    assert own.status_code == 303 and "You cannot remove your own account." in client.get("/admin/users").text
+    assert accounts.role_of(outbox, "ada") == "admin"
+
+    revoked = client.post("/admin/tokens/oldsys/revoke", data={"csrf_token": csrf(page)})
+    assert revoked.status_code == 303 and "Token oldsys revoked." in client.get("/admin/users").text
+    assert accounts.list_tokens(outbox) == []
+    assert [(c["by"], c["action"], c["detail"]) for c in audit.changes(outbox)] == \
+        [("ada", "account-unlocked", "casey"), ("ada", "account-removed", "mandy"), ("ada", "token-revoked", "oldsys")]
+
+
+def test_letters_users_passwd_clears_a_lockout_for_the_sign_in_page(app, client):
+    from click.testing import CliRunner
+
+    from correspondence.cli import cli
+    for _ in range(5):
+        sign_in(client, "casey", "wrong password")
+    assert "This account is locked" in sign_in(client, "casey").text
+    result = CliRunner().invoke(cli, ["users", "passwd", "casey", "--password-stdin", "--outbox", str(outbox_of(app))],
+                                input="casey's new long password\n")
+    assert result.exit_code == 0, result.output
+    assert sign_in(client, "casey", "casey's new long password").headers["Location"] == "/"
+
+
 def test_the_header_names_the_one_council_of_the_store_or_the_title_given(tmp_path):
     app = served(tmp_path)
     client = app.test_client()

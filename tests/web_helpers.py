@@ -62,7 +62,7 @@ def records() -> list[dict]:
     ]
 
 
-def served(tmp_path: Path, clock: Clock | None = None, **settings):
+def served(tmp_path: Path, clock: Clock | None = None, templates: Path | None = None, **settings):
     """An app over a fresh outbox holding the three cases and an account of each role."""
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     inbox.mkdir(parents=True)
@@ -71,7 +71,7 @@ def served(tmp_path: Path, clock: Clock | None = None, **settings):
         case_store.save(outbox, rec["case_id"], json.dumps(rec).encode())
     for name, role in (("casey", "caseworker"), ("mandy", "manager"), ("ada", "admin")):
         accounts.add_user(outbox, name, role, PASSWORD)
-    app = create_app(Settings(RULES, ROOT / "templates", inbox, outbox, as_of=AS_OF, clock=clock or Clock(),
+    app = create_app(Settings(RULES, templates or ROOT / "templates", inbox, outbox, as_of=AS_OF, clock=clock or Clock(),
                               **settings))
     return app
 

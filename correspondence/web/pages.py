@@ -115,7 +115,7 @@ def register(app: Flask, state) -> None:
         from correspondence.service.outbox import failed_reports, undated_stem
 
         failed = failed_reports(outbox(), case_id)
-        blocked = {(x.letter, x.stage, x.trigger): failed[key] for x in result.pending
+        blocked = {(x.letter, x.stage, x.trigger): views.failed_report(failed[key]) for x in result.pending
                    if (key := (case_id, undated_stem(x.letter, x.stage, x.trigger))) in failed}
         return render_template(
             "case.html", title=f"Case {case_id}", case=case, result=result, summary=views.summary_of(case),

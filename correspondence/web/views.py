@@ -372,6 +372,21 @@ def content_results(book: RuleBook, filed: Filed, folder: Path) -> tuple[list[Co
     return results, others
 
 
+def failed_report(path: Path) -> list[str]:
+    """What a letter's failed checks found (``failed/<stem>.report.txt``), one line each, without
+    the report's heading; nothing when it cannot be read (a link is never followed)."""
+    handle = open_plain(path)
+    if handle is None:
+        return []
+    try:
+        with handle:
+            text = handle.read(64 * 1024).decode("utf-8", "replace")
+    except OSError:
+        return []
+    body = text.split("\n\n", 1)[1] if "\n\n" in text else text
+    return [line.strip() for line in body.splitlines() if line.strip()][:20]
+
+
 # --------------------------------------------------------------------------- the timeline
 
 @dataclass(frozen=True)
