@@ -192,6 +192,47 @@ def test_every_page_type_has_no_accessibility_violation(site, browser):
     assert {kind: v for kind, v in found.items() if v} == {}
 
 
+# The elements that reach past the page's right edge (outside a table's own scrolling region).
+WIDER = ("return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+         "document.documentElement.clientWidth + 1 && !e.closest('.app-table-scroll'))"
+         ".map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' + e.className).slice(0, 8);")
+
+
+def test_at_320_pixels_wide_no_page_scrolls_sideways_and_axe_finds_nothing(site, browser):
+    """A phone's width (WCAG 1.4.10 Reflow): the page fits; a wide table scrolls inside a region
+    of its own that takes the keyboard's focus, never the whole page."""
+    base, outbox, _ = site
+    sign_in(browser, base, "ada")
+    pages = {"diary": "/", "case": f"/cases/{DRAFTED}", "issued letter": f"/cases/{PROCESSED}/letters/{filed_stem(outbox)}",
+             "draft letter": f"/cases/{DRAFTED}/letters/{draft_stem(outbox)}", "drafts": "/drafts",
+             "rejected": "/rejected", "report": "/report?quarter=2026Q4", "admin users": "/admin/users",
+             "error (not found)": "/cases/NO-SUCH-CASE"}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        wide, found = {}, {}
+        for kind, path in pages.items():
+            browser.get(base + path)
+            sizes = browser.execute_script("const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+            if sizes[0] > sizes[1]:
+                wide[kind] = browser.execute_script(WIDER)
+            tables = browser.execute_script(
+                "return [...document.querySelectorAll('table.govuk-table')].map(t => t.parentElement.className);")
+            assert all(c == "app-table-scroll" for c in tables), (kind, tables)
+            found[kind] = violations(browser)
+        browser.get(base + "/login")  # signed out: the sign-in page at the same width
+        browser.delete_all_cookies()
+        browser.get(base + "/login")
+        sizes = browser.execute_script("const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+        if sizes[0] > sizes[1]:
+            wide["login"] = sizes
+        found["login"] = violations(browser)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert wide == {}
+    assert {kind: v for kind, v in found.items() if v} == {}
+
+
 class Keyboard:
     """TAB and ENTER only: focus moves as a person's keyboard moves it."""
 

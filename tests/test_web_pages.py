@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from web_helpers import cheap_hashing, csrf, served, sign_in, token_of  # noqa: F401 (a fixture)
@@ -249,6 +250,10 @@ def test_an_admin_unlocks_removes_and_revokes_in_the_browser_each_recorded_with_
     sign_in(client, "ada")
     page = client.get("/admin/users")
     assert 'id="unlock-casey"' in page.text and 'id="unlock-mandy"' not in page.text  # only a locked account's
+    # times as people write them, in UTC (15 minutes from the fifth failure), never ISO 8601
+    assert re.search(r"Locked until (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d UTC", page.text)
+    assert not re.search(r"\d{4}-\d\d-\d\dT", page.text)
+    assert "<td class=\"govuk-table__cell\">Never</td>" in page.text  # the token not used yet
     unlocked = client.post("/admin/users/casey/unlock", data={"csrf_token": csrf(page)})
     assert unlocked.status_code == 303 and "Account casey unlocked." in client.get("/admin/users").text
     assert sign_in(locked, "casey").headers["Location"] == "/"  # the right password works again at once

@@ -68,6 +68,34 @@ def test_the_api_gives_a_drafted_letter_as_letters_due_does(app):
     assert diary.json == due_json(app, "--all")
 
 
+DRAFT_TAG = '<strong class="govuk-tag govuk-tag--yellow">Draft</strong>'
+OVERDUE_TAG = '<strong class="govuk-tag govuk-tag--red">Overdue</strong>'
+
+
+def test_a_draft_past_its_due_date_is_tagged_overdue_in_red_and_read_before_it_is_signed(app):
+    client = app.test_client()
+    sign_in(client, "mandy")
+    diary = client.get("/").text
+    # SO-1's outcome was due Tue 17 Nov 2026, before Fri 20 Nov: a draft, and overdue; SO-2's is due Tue 24 Nov.
+    row_1 = diary[diary.index('href="/cases/SO-1"'):].split("</tr>")[0]
+    row_2 = diary[diary.index('href="/cases/SO-2"'):].split("</tr>")[0]
+    assert f"{DRAFT_TAG} {OVERDUE_TAG}" in row_1 and DRAFT_TAG in row_2 and OVERDUE_TAG not in row_2
+    case = client.get("/cases/SO-1").text
+    assert f"{DRAFT_TAG} {OVERDUE_TAG}" in case
+    assert 'id="render"' not in case  # the one letter due is drafted: nothing to render
+    assert "Letter drafted: outcome stage 1" in case and "awaiting sign-off, to Ms Aisha Khan, by email" in case
+    late = client.get(f"/cases/SO-1/letters/{STEM}").text
+    summary = late[late.index('id="letter-summary"'):].split("</dl>")[0]
+    assert "Draft awaiting sign-off" in summary and OVERDUE_TAG in summary
+    assert OVERDUE_TAG not in client.get(f"/cases/SO-2/letters/{STEM}").text.split("</dl>")[0]
+    # the letter first, then the decision, then what the check found
+    assert late.index('id="letter-pdf"') < late.index('id="approve-form"') < late.index('id="return-form"') \
+        < late.index('id="required-content"')
+    missing = client.post(f"/cases/SO-1/letters/{STEM}/return", data={"csrf_token": csrf(client.get("/")), "reason": ""})
+    assert missing.text.index("govuk-error-summary") < missing.text.index("<h1")  # the error at the top of the page
+    assert drafts_of(app, "SO-1") == [f"{STEM}.json"]
+
+
 def test_a_caseworker_sees_the_draft_but_cannot_approve_or_return_it(app):
     client = app.test_client()
     sign_in(client, "casey")

@@ -108,7 +108,7 @@ def create_app(settings: Settings) -> Flask:
     app.jinja_loader = _jinja_loader()
     app.jinja_env.autoescape = True
     app.jinja_env.filters["isodate"] = lambda text: date.fromisoformat(str(text)[:10])
-    app.jinja_env.globals.update(british=british, short_date=short_date,
+    app.jinja_env.globals.update(british=british, short_date=short_date, moment=moment,
                                  words=lambda value: str(value).replace("_", " ").replace("-", " "))
     settings.outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
     app.secret_key = accounts.session_secret(settings.outbox)
@@ -185,6 +185,19 @@ def create_app(settings: Settings) -> Flask:
 
     app.wsgi_app = AccessLog(app.wsgi_app)
     return app
+
+
+def moment(text: str, day_only: bool = False) -> str:
+    """A time kept as ISO 8601, as the pages show it: "Thu 3 Dec 2026, 18:04 UTC" (or the day alone)."""
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return short_date(when.date()) if day_only else f"{short_date(when.date())}, {when:%H:%M} UTC"
 
 
 def _seen_councils(state: State) -> None:

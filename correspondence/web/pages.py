@@ -199,8 +199,9 @@ def register(app: Flask, state) -> None:
         book = state.book()
         results, problems = views.content_results(book, filed, folder)
         missing = {fmt: name for fmt in ("pdf", "docx") if (name := filed.file(fmt)) and not views.present(folder, name)}
+        late = filed.draft and str(filed.manifest.get("due", "9999")) < state.as_of().isoformat()  # a draft past its due date
         return render_template("letter.html", title=f"{_words(filed.letter).capitalize()} letter, case {case_id}",
-                               case_id=case_id, filed=filed, results=results, problems=problems, missing=missing,
+                               case_id=case_id, filed=filed, results=results, problems=problems, missing=missing, late=late,
                                council_name=_council_name(book, str(filed.manifest.get("council", ""))),
                                messages=get_flashed_messages(with_categories=True), errors=errors or {},
                                values=values or {})

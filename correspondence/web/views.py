@@ -426,7 +426,7 @@ def timeline(case: Case, filed: Iterable[Filed], changes: Iterable[dict], signof
         day = _day(f.letter_date)
         stage = f" stage {f.stage}" if f.stage else ""
         title = f"Letter drafted: {_words(f.letter)}{stage}" if f.draft else f"Letter issued: {_words(f.letter)}{stage}"
-        out.append(Moment(f.letter_date, day, title, f.stem, str(f.manifest.get("signed_off_by") or ""),
+        out.append(Moment(f.letter_date, day, title, _sent_to(f), str(f.manifest.get("signed_off_by") or ""),
                           f"/cases/{f.case_id}/letters/{f.stem}"))
     for c in changes:
         out.append(Moment(str(c["at"]), _day(str(c["at"])[:10]), CHANGE_TITLES.get(c["action"], _words(c["action"])),
@@ -440,6 +440,18 @@ def timeline(case: Case, filed: Iterable[Filed], changes: Iterable[dict], signof
                               str(s.get("by") or "")))
     out.sort(key=lambda m: m.when, reverse=True)
     return out
+
+
+def _sent_to(f: Filed) -> str:
+    """Whom a letter is to and how it goes ("to Miss Chloe Evans, by first class"); a draft awaits sign-off."""
+    recipient = f.manifest.get("recipient")
+    name = recipient.get("name") if isinstance(recipient, dict) else None
+    how = f.manifest.get("delivery")
+    text = (f"to {name}" if isinstance(name, str) and name else "") + \
+        (f", by {_words(how)}" if isinstance(how, str) and how and name else "")
+    if f.draft:
+        return f"awaiting sign-off, {text}" if text else "awaiting sign-off"
+    return text
 
 
 SIGNOFF_TITLES = {"approved": "Draft approved", "returned": "Draft returned", "replaced": "Draft replaced by a newer record"}
