@@ -5,15 +5,17 @@ A4 portrait, at most 10 pages; nothing printed outside the printable area (15 mm
 5 mm top and bottom); on page 1, above the body (95 mm down), text only in the council's contact
 block (125-195 mm across, 5-95 mm down), the logo area (15-125 mm across, 5-30 mm down) and the
 address window (24.6 mm from the left, 39.5 mm from the top, 95.4 x 26.8 mm), which holds the
-recipient's address alone: 3 to 7 lines, a UK postcode on the last (for a letter sent by post);
+recipient's address alone: for a letter sent by post, one Notify would post (3 to 7 lines, a real
+UK postcode on the last, no line starting with a character Notify refuses: postal_address.py);
 every font embedded. Each problem is one sentence naming the zone it breaks.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
+
+from correspondence.letters import postal_address
 
 MM = 72 / 25.4
 A4 = (210.0, 297.0)
@@ -44,7 +46,6 @@ class Zone:
 WINDOW = Zone("the address window", 24.6, 39.5, 24.6 + 95.4, 39.5 + 26.8)
 CONTACT = Zone("the council's contact block", 125.0, 5.0, 195.0, BODY_TOP)
 LOGO = Zone("the logo area", 15.0, 5.0, 125.0, 30.0)
-POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$", re.I)
 
 
 @dataclass(frozen=True)
@@ -211,13 +212,8 @@ def _fit_problems(data: bytes, lines: list[Line], sizes: list[tuple[float, float
             problems.append(f"{where}: text above the body (which starts {BODY_TOP:g} mm down) outside the "
                             f"contact block, logo area and address window: {_at(line)}.")
     if postal:
-        if not 3 <= len(window_lines) <= 7:
-            problems.append(f"page 1: the address window holds {len(window_lines)} lines; a postal address "
-                            f"needs 3 to 7.")
-        if window_lines:
-            last = sorted(window_lines, key=lambda x: x.box[1])[-1].text.replace("\u00a0", " ").strip()
-            if not POSTCODE.match(last):
-                problems.append("page 1: the last line in the address window is not a UK postcode.")
+        address = [x.text for x in sorted(window_lines, key=lambda x: x.box[1])]
+        problems.extend(f"page 1: {problem}" for problem in postal_address.problems(address))
     elif not window_lines:
         problems.append("page 1: the address window is empty.")
     for name in _fonts_not_embedded(data):
