@@ -104,7 +104,8 @@ def test_the_layout_check_names_the_zone_a_letter_breaks(tmp_path, book, all_spe
     ctx["recipient"]["window"] = ["Mx Alex Taylor", "Somewhere"]
     problems = layout_problems(Renderer(ROOT / "templates").render("luton", "extension", ctx, ("pdf",)).pdf)
     assert problems == ["page 1: the address window holds 2 lines; a postal address needs 3 to 7.",
-                        "page 1: the last line in the address window is not a UK postcode."]
+                        "page 1: the last line in the address window is not a real UK postcode (one of Royal "
+                        "Mail's postcode areas, such as CV34 4RL)."]
     assert not any("Taylor" in p for p in problems)
 
 
@@ -112,7 +113,7 @@ def test_letters_check_reports_a_letter_not_fit_to_post(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(ROOT / "templates", templates)
     css = templates / "html" / "letter.css"
-    css.write_text(css.read_text().replace(".letterhead { position: absolute; left: 105mm;",
+    css.write_text(css.read_text().replace(".letterhead { position: absolute; left: 110mm;",
                                            ".letterhead { position: absolute; left: 60mm;"))
     outbox = tmp_path / "outbox"
     args = ["--rules", str(RULES), "--templates", str(templates), "--outbox", str(outbox)]
@@ -266,10 +267,10 @@ def test_word_letters_opened_in_libreoffice_fit_notify_and_break_well(tmp_path, 
         if where[2]:
             sizes = {line.size for line in lines}
             assert min(sizes) >= 16 - 0.1, (where, min(sizes))
-        # The footer's "Page N of M" ends at the right margin (210 - 20 mm), as in the PDF letters,
+        # The footer's "Page N of M" ends at the right margin (210 - 15 mm), as in the PDF letters,
         # clear of the reference however long it is.
         pages = [line for line in lines if re.search(r"Page\s*\d+\s*of\s*\d+$", line.text)]
-        assert pages and all(188 <= line.box[2] <= 190.5 for line in pages), (where, [(p.text, p.box) for p in pages])
+        assert pages and all(193 <= line.box[2] <= 195.5 for line in pages), (where, [(p.text, p.box) for p in pages])
 
 
 # --------------------------------------------------------------------------- PDF/UA
@@ -313,3 +314,42 @@ def canonical(member: str, data: bytes) -> bytes:
         return data
     from lxml import etree
     return etree.tostring(etree.fromstring(data), method="c14n")
+
+
+# GOV.UK Notify's postal-address rules (notifications-utils, PostalAddress.valid), each broken by one
+# address, as the rendered letter's window reads back.
+@pytest.mark.parametrize("window, sentence", [
+    # AN is no postcode area (Royal Mail's areas: AB, AL, B, BA ...), though "AN1 1AA" looks like a postcode.
+    (["Ms Joy Mensah", "8 Elm Walk", "Anytown", "AN1 1AA"],
+     "page 1: the last line in the address window is not a real UK postcode (one of Royal Mail's postcode "
+     "areas, such as CV34 4RL)."),
+    # A unit's letters are never C, I, K, M, O or V: "1AC" is no unit.
+    (["Ms Joy Mensah", "8 Elm Walk", "Birmingham", "B31 2AC"],
+     "page 1: the last line in the address window is not a real UK postcode (one of Royal Mail's postcode "
+     "areas, such as CV34 4RL)."),
+    (["Ms Joy Mensah", "(Flat 2)", "8 Elm Walk", "Birmingham", "B31 2TU"],
+     "page 1: line 2 of the address starts with '(', which Notify does not accept at the start of an "
+     "address line."),
+    (["Ms Joy Mensah", "-- --", "Birmingham", "B31 2TU"],
+     "page 1: the first two lines of the address need a letter or a digit each."),
+    (["Ms Joy Mensah", "No fixed abode", "Birmingham", "B31 2TU"],
+     "page 1: the address says no fixed abode; Notify posts no letter to one."),
+])
+def test_an_address_notify_would_not_post_is_named_in_one_sentence(all_specimens, window, sentence):
+    ctx = postal(base_context(all_specimens, "luton", "extension"), False)
+    ctx["recipient"]["window"] = window
+    problems = layout_problems(Renderer(ROOT / "templates").render("luton", "extension", ctx, ("pdf",)).pdf)
+    assert problems == [sentence]
+    assert not any("Mensah" in p or "Elm" in p for p in problems)
+
+
+@pytest.mark.parametrize("window", [
+    ["Ms Joy Mensah", "8 Elm Walk", "St Albans", "AL1 3JE"],
+    # A last line naming the United Kingdom is set aside, as Notify does.
+    ["Ms Joy Mensah", "8 Elm Walk", "St Albans", "AL1 3JE", "United Kingdom"],
+    ["Ms Joy Mensah", "8 Elm Walk", "Birmingham", "b31 2tu"],
+])
+def test_an_address_notify_would_post_passes(all_specimens, window):
+    ctx = postal(base_context(all_specimens, "luton", "extension"), False)
+    ctx["recipient"]["window"] = window
+    assert layout_problems(Renderer(ROOT / "templates").render("luton", "extension", ctx, ("pdf",)).pdf) == []

@@ -34,13 +34,20 @@ COMMENT = re.compile(r"\{#.*?#\}", re.S)
 BODY_BLOCK = re.compile(r"\{%-?\s*block body\s*-?%\}(.*?)\{%-?\s*endblock\s*-?%\}", re.S)
 MAIN = re.compile(r"<main>(.*?)</main>", re.S)
 # Page 1 (mm): Notify's zones, as in letter.css.
-TOP, HEADER_FROM_TOP, LEFT, RIGHT, BOTTOM, FOOTER_FROM_BOTTOM = 20, 6.5, 20, 20, 18, 8
+TOP, HEADER_FROM_TOP, LEFT, RIGHT, BOTTOM, FOOTER_FROM_BOTTOM = 20, 6.5, 15, 15, 11, 5.5
+TEXT_WIDTH = 210 - LEFT - RIGHT  # 180 mm: 15-195 mm across, Notify's printable width
+# Large print keeps its own foot (letter.css's @page large: the footer's two 16pt lines need more room).
+LARGE_BOTTOM, LARGE_FOOTER_FROM_BOTTOM = 30, 8
 ROWS_MM = (34.0, 25.3, 29.2)  # 6.5-40.5 above the window, 40.5-65.8 the address, 65.8-95 the band
-ADDRESS_INDENT, ADDRESS_RIGHT, CONTACT_FROM, CONTACT_WIDTH = 6, 7, 105, 68  # from the left margin (20 mm)
+ADDRESS_INDENT, ADDRESS_RIGHT, CONTACT_FROM, CONTACT_WIDTH = 11, 7, 110, 68  # from the left margin (15 mm)
 LARGE_PRINT_HALF_POINTS = 32  # 16pt
 CLOSING_STYLE = "Closing"
-TABLE_WIDTHS_MM = (112, 58)  # an actions table: "30 November 2026" fits the date column at 16pt
+TABLE_WIDTHS_MM = (122, 58)  # an actions table: "30 November 2026" fits the date column at 16pt
+NORMAL_LINE_SPACING = 1.0  # Word's single spacing: LibreOffice's line, 1.149 of the size, is letter.css's 1.15
+LARGE_LINE_SPACING = 1.22  # letter.css's large print 1.4: 1.22 of the font's own line
 BORDER_EIGHTHS = 6  # 0.75pt, letter.css's 1px
+BOX_INDENT_MM = 3  # the Ombudsman box's text from the margins: its border 2.5 mm outside it, on them
+BULLET_INDENT_MM = 6.35  # List Bullet's indent (its list's: 360 twips, the bullet hanging)
 
 
 # --------------------------------------------------------------------------- styles
@@ -108,21 +115,21 @@ def setup_styles(doc) -> None:
     # Leftover metadata of the starting document.
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(11)
-    normal.paragraph_format.space_after = Mm(2.5)
-    # letter.css's line-height 1.3 (of the type size): Word's multiple is of Liberation Sans's own
-    # line height, 1.149 of its size.
-    normal.paragraph_format.line_spacing = 1.18
-    for name, size, before, after in (("Heading 1", 15, Mm(4), Mm(2)), ("Heading 2", 12, Mm(4), Mm(1.5))):
+    normal.paragraph_format.space_after = Mm(2)
+    # letter.css's line-height 1.15 (of the type size), as LibreOffice lays out Word's multiple of
+    # Liberation Sans's own line height.
+    normal.paragraph_format.line_spacing = NORMAL_LINE_SPACING
+    for name, size, before, after in (("Heading 1", 14, Mm(2.5), Mm(1.5)), ("Heading 2", 12, Mm(3), Mm(1))):
         style = doc.styles[name]
         style.font.size, style.font.bold, style.font.italic = Pt(size), True, False
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.paragraph_format.keep_with_next = True
         style.paragraph_format.space_before, style.paragraph_format.space_after = before, after
-    # letter.css's ul: its items set close, 2.5 mm under the list ("don't add space between
+    # letter.css's ul: its items set close, 2 mm under the list ("don't add space between
     # paragraphs of the same style", which Word and LibreOffice both honour).
     from docx.oxml import OxmlElement
     bullet = doc.styles["List Bullet"]
-    bullet.paragraph_format.space_after = Mm(2.5)
+    bullet.paragraph_format.space_after = Mm(2)
     bullet.element.get_or_add_pPr().append(OxmlElement("w:contextualSpacing"))
     for name, size in (("Header", 11), ("Footer", 9)):
         doc.styles[name].font.size = Pt(size)
@@ -154,7 +161,7 @@ def setup_styles(doc) -> None:
     # (word_render.py), so the signature block never stands alone on a page.
     closing = doc.styles.add_style(CLOSING_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     closing.base_style = doc.styles["Normal"]
-    closing.paragraph_format.space_before = Mm(5)
+    closing.paragraph_format.space_before = Mm(2)
     closing.paragraph_format.keep_with_next = True
     for style in (address, letterhead, reference, closing):
         rpr = _rpr(style.element)
@@ -213,6 +220,7 @@ class _Converter(HTMLParser):
         self.keep_groups: list[list] = []
         self.in_box = False  # inside the Ombudsman's box: each paragraph bordered (_in_box)
         self.after_table = False  # the next paragraph keeps letter.css's 3 mm under a table
+        self.lead_in = None  # the <p> just ended, if nothing came after it: a list sits 1 mm under it
 
     # -- block-level text: Jinja statements become {%p %} (or {%tr %}) paragraphs
 
@@ -232,6 +240,7 @@ class _Converter(HTMLParser):
             else:
                 paragraph = self.container.add_paragraph(f"{{%p {statement} %}}")
                 self._track(paragraph)
+                self.lead_in = None
 
     def _run(self, data: str) -> None:
         text = re.sub(r"\s+", " ", data)
@@ -259,13 +268,17 @@ class _Converter(HTMLParser):
             self.keep_groups.append([])
             if "ombudsman" in classes:  # a bordered box, as letter.css draws it
                 self.in_box = True
+        elif tag == "ul" and self.lead_in is not None:  # letter.css's p + ul
+            self.lead_in.paragraph_format.space_after = Mm(1)
         elif tag == "table":
             self.table_rows = []
         elif tag == "tr" and self.table_rows is not None:
             self.row = []
         elif tag in ("th", "td") and self.row is not None:
             self.cell = {"runs": [], "header": tag == "th"}
-        elif tag in self.INLINE_CONTAINERS and self.cell is None:
+        if tag != "ul":
+            self.lead_in = None
+        if tag in self.INLINE_CONTAINERS and self.cell is None:
             style = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 2", "li": "List Bullet"}.get(tag)
             if "reference" in classes:
                 style = "Reference"
@@ -276,9 +289,9 @@ class _Converter(HTMLParser):
             if self.after_table:
                 fmt.space_before, self.after_table = Mm(3), False
             if self.in_box:
-                _in_box(self.paragraph)
+                _in_box(self.paragraph, bullet=tag == "li")
             if "other-formats" in classes:
-                fmt.space_before = Pt(15)  # one line under the signature
+                fmt.space_before = Pt(12.5)  # one line under the signature (letter.css: 1.15em)
             if "reference" in classes and "last" in classes:
                 fmt.space_after = Pt(11)
             if "signatory" in classes:
@@ -322,6 +335,7 @@ class _Converter(HTMLParser):
             if self.paragraph.runs:
                 last = self.paragraph.runs[-1]
                 last.text = last.text.rstrip()
+            self.lead_in = self.paragraph if tag == "p" else None
             self.paragraph = None
 
     def _table(self, rows: list) -> None:
@@ -332,7 +346,14 @@ class _Converter(HTMLParser):
         table = self.container.add_table(rows=0, cols=width)
         table.style = self.doc.styles["Table Grid"]
         _cell_margins(table, top=1.5, bottom=1.5, left=2, right=2)  # letter.css's padding
-        widths = [Mm(w) for w in TABLE_WIDTHS_MM] if width == 2 else [Mm(170 / width)] * width
+        # Word draws a table's left border a cell margin left of the text margin: indented by one,
+        # its borders stand on the margins (15-195 mm across), inside the printable area, as the PDF's.
+        indent = OxmlElement("w:tblInd")
+        indent.set(_w("w"), str(round(Mm(2).twips)))
+        indent.set(_w("type"), "dxa")
+        table._tbl.tblPr.insert_element_before(indent, "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
+                                               "w:tblLook", "w:tblCaption", "w:tblDescription")  # the schema's order
+        widths = [Mm(w) for w in TABLE_WIDTHS_MM] if width == 2 else [Mm(TEXT_WIDTH / width)] * width
         for kind, row in rows:
             cells = table.add_row().cells
             tr_pr = cells[0]._tc.getparent().get_or_add_trPr()
@@ -370,19 +391,20 @@ def _cell_margins(table, **mm: float) -> None:
             el.set(_w("w"), str(round(Mm(mm[edge]).twips)))
             el.set(_w("type"), "dxa")
             margins.append(el)
-    table._tbl.tblPr.append(margins)
+    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
 
 
-def _in_box(paragraph) -> None:
-    """One paragraph of a bordered box (the PDF's ``.ombudsman``: a 1px border, 3 mm by 4 mm of
+def _in_box(paragraph, bullet: bool = False) -> None:
+    """One paragraph of a bordered box (the PDF's ``.ombudsman``: a 1px border, 1.5 mm by 2.75 mm of
     padding): the same border on each, which Word and LibreOffice draw as one box round them all,
     kept with the next paragraph as a box is, so it never splits from what follows (a table's row
     would: LibreOffice keeps no table with the paragraph after it)."""
     from docx.oxml import OxmlElement
+    from docx.shared import Mm
 
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
-    for edge, space in (("top", 8), ("left", 11), ("bottom", 8), ("right", 11)):  # points: 3 mm, 4 mm
+    for edge, space in (("top", 4), ("left", 7), ("bottom", 4), ("right", 7)):  # points: 1.5 mm, 2.5 mm
         el = OxmlElement(f"w:{edge}")
         el.set(_w("val"), "single")
         el.set(_w("sz"), str(BORDER_EIGHTHS))
@@ -394,10 +416,15 @@ def _in_box(paragraph) -> None:
         "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
         "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
         "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")))
-    # No indent of its own: LibreOffice and Word draw one box round neighbouring paragraphs only
-    # when their borders and indents are the same (a bullet's indent is its list's). The border
-    # stands 4 mm outside the text, 16-194 mm across, inside the printable area.
-    paragraph.paragraph_format.keep_with_next = True
+    # The text 3 mm inside the margins (a bullet's as far inside its list's indent), the border
+    # 2.5 mm outside the text: on the margins, 15-195 mm across, inside the printable area.
+    # LibreOffice draws one box round the paragraphs, the bullets' included.
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = Mm(BOX_INDENT_MM + (BULLET_INDENT_MM if bullet else 0))
+    fmt.right_indent = Mm(BOX_INDENT_MM)
+    if bullet:
+        fmt.first_line_indent = Mm(-BULLET_INDENT_MM)
+    fmt.keep_with_next = True
 
 
 def convert(doc, html: str) -> None:
@@ -465,7 +492,7 @@ def _footer(footer) -> None:
     paragraph.style = footer.part.document.styles["Footer"] if hasattr(footer.part, "document") else "Footer"
     for stop in list(paragraph.paragraph_format.tab_stops):
         paragraph.paragraph_format.tab_stops._pPr.tabs.remove(stop._tab)
-    paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT)
+    paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT)
     paragraph.add_run("{{ council.name }} · Our reference {{ case_ref }}\tPage ")
     _field(paragraph, "PAGE")
     paragraph.add_run(" of ")
@@ -584,6 +611,12 @@ def large_print(doc) -> None:
             size = size or int(el.get(_w("val")))
         return size or LARGE_PRINT_HALF_POINTS
 
+    from docx.shared import Mm
+
+    # letter.css's @page large: a deeper foot for the footer's two 16pt lines; its line height, 1.4.
+    section = doc.sections[0]
+    section.bottom_margin, section.footer_distance = Mm(LARGE_BOTTOM), Mm(LARGE_FOOTER_FROM_BOTTOM)
+    doc.styles["Normal"].paragraph_format.line_spacing = LARGE_LINE_SPACING
     # Page 1's contact block takes the whole column (the references open the body instead).
     header = doc.sections[0].first_page_header
     if header.tables and len(header.tables[0].rows) == 3:
@@ -609,6 +642,17 @@ def large_print(doc) -> None:
                 tab.addprevious(OxmlElement("w:br"))
 
 
+# The extended properties of every template (and so of every letter made from one): the program
+# that made it, not python-docx's starting document's "Normal.dotm" and "Microsoft Macintosh Word",
+# which tell a reader of the file's properties something untrue.
+APP_XML = (b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           b"<Application>correspondence</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+           b"<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+           b"<HyperlinksChanged>false</HyperlinksChanged></Properties>")
+
+
 def _save(doc, path: Path) -> None:
     import io
     import zipfile
@@ -618,7 +662,7 @@ def _save(doc, path: Path) -> None:
     # The same bytes for the same source: fixed times inside the zip.
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for item in src.infolist():
-            data = src.read(item.filename)
+            data = APP_XML if item.filename == "docProps/app.xml" else src.read(item.filename)
             info = zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             out.writestr(info, data)
