@@ -28,9 +28,11 @@ from correspondence.service.outbox import stem_for
 AS_OF = date(2026, 11, 20)
 
 
-def letter_and_manifest(book, renderer, name, kind, formats=("docx", "pdf")):
+def letter_and_manifest(book, renderer, name, kind, formats=("docx", "pdf"), without=()):
     import json
     record = json.loads((EXAMPLES / name).read_text())
+    for key in without:
+        record.pop(key)
     case = case_from_record(record, name, {c: book.procedures(c) for c in book.councils})
     policy = policy_for(book, case)
     result = determine(case, policy, (), AS_OF)
@@ -69,7 +71,8 @@ def test_render_time_checks_never_read_the_bytes(book, renderer, monkeypatch):
 
 
 def test_large_print_is_judged_on_the_laid_out_sizes(book, renderer):
-    rendered, manifest = letter_and_manifest(book, renderer, "twc-2026-0142.json", "outcome")  # large print
+    # large print: Ms Khan's record, written to her (without her representative)
+    rendered, manifest = letter_and_manifest(book, renderer, "twc-2026-0142.json", "outcome", without=("representative",))
     assert manifest["large_print"] and check_rendered(manifest, rendered, book.retired) == []
     small = dataclasses.replace(rendered, pdf_sizes=rendered.pdf_sizes | {11.0})
     assert [f.item for f in check_rendered(manifest, small, book.retired)] == [

@@ -69,7 +69,9 @@ def test_filing_letters_costs_one_connection_and_one_folder_fsync_each(tmp_path,
     # Per letter: .docx, .pdf and .json each fsynced, their folder once, then the ledger's commit
     # (SQLite's own fsyncs of the WAL, not counted here: they go through its C library).
     assert spent["folder_fsyncs"] == filed + drafted
-    assert spent["file_fsyncs"] == 3 * (filed + drafted)
+    # A letter to a representative whose complainant needs large print has two more: its copy's .docx and .pdf.
+    copies = sum(1 for r in reports for f in [*r.issued, *r.drafted] if any(".copy." in p.name for p in f.paths))
+    assert spent["file_fsyncs"] == 3 * (filed + drafted) + 2 * copies
 
 
 def test_a_changed_template_is_hashed_again(tmp_path):

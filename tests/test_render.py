@@ -226,7 +226,18 @@ def test_pdf_is_a4_tagged_titled_and_british(book, renderer):
 
 
 def test_large_print_uses_at_least_16pt(book, renderer, rendered_all):
-    ctx, large = render_example(book, renderer, "twc-2026-0142.json", "outcome")  # asks for large print
+    from correspondence.engine.recipient import copy_for
+
+    # Ms Khan asks for large print: the letter to Cllr Bloggs is standard print, her copy large print
+    ctx, standard = render_example(book, renderer, "twc-2026-0142.json", "outcome")
+    assert not ctx["large_print"] and max(pdf_font_sizes(standard.pdf)) < 16
+    record = json.loads((EXAMPLES / "twc-2026-0142.json").read_text())
+    case = case_from_record(record, "twc", {c: book.procedures(c) for c in book.councils})
+    policy = book.policy_for(case.council, housing_tenancy=case.housing_tenancy, cse=case.cse)
+    result = determine(case, policy, (), AS_OF)
+    letter = next(x for x in result.letters if x.letter == "outcome")
+    ctx = build_context(case, policy, result, letter, AS_OF, copy_for(case, result.recipient, "outcome"))
+    large = renderer.render(case.council, "outcome", ctx)
     assert ctx["large_print"]
     assert min(pdf_font_sizes(large.pdf)) >= 16
     ctx, _, _, standard = rendered_all[("warwickshire", "outcome")]

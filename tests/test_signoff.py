@@ -107,7 +107,9 @@ def test_an_outcome_is_drafted_in_drafts_never_where_a_print_room_reads(tmp_path
     folder = tmp_path / "TWC-2026-0142"
     stem = "2026-11-20_outcome-s1_e7"
     assert not list(folder.glob("*outcome*"))  # a print step reading outbox/<case_id>/ never sees it
-    assert sorted(p.name for p in (folder / "drafts").iterdir()) == [f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"]
+    # with Ms Khan's large-print copy, drafted beside the letter to Cllr Bloggs (letters.md, Copies to the complainant)
+    assert sorted(p.name for p in (folder / "drafts").iterdir()) == [
+        f"{stem}.copy.docx", f"{stem}.copy.pdf", f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"]
     assert hold(tmp_path, "TWC-2026-0142", stem, "kind") == (
         "Telford & Wrekin Council signs off every outcome letter before it goes: read this one, then approve it as "
         "it stands or return it with your reason.")
@@ -226,7 +228,8 @@ def test_approval_makes_the_letter_again_dated_the_approval_day_and_files_it(tmp
     assert done.exit_code == 0, done.output
     folder = outbox / "TWC-2026-0142"
     stem = "2026-11-23_outcome-s1_e7"
-    assert sorted(p.name for p in folder.glob("*outcome*")) == [f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"]
+    assert sorted(p.name for p in folder.glob("*outcome*")) == [  # issued with Ms Khan's large-print copy
+        f"{stem}.copy.docx", f"{stem}.copy.pdf", f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"]
     assert list((folder / "drafts").iterdir()) == []
     manifest = json.loads((folder / f"{stem}.json").read_text())
     assert manifest["letter_date"] == "2026-11-23" and manifest["signed_off_by"] == "Alex Manager"
@@ -494,7 +497,7 @@ def test_two_approvals_at_once_issue_the_letter_once(drafted):
     assert outcomes[0].startswith(f"{case_id}: ")  # already issued, or the draft already gone
     assert [r[1] for r in letters_rows(outbox)].count("outcome") == 1
     assert [e[0] for e in signoff_events(outbox, case_id)] == ["drafted", "approved"]
-    assert len(list((outbox / case_id).glob("*outcome*.pdf"))) == 1
+    assert len(list((outbox / case_id).glob("*outcome*.pdf"))) == 2  # the letter and the complainant's copy, once
 
 
 # --------------------------------------------------------------------------- the report

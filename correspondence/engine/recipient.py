@@ -76,6 +76,23 @@ def recipient_for(case: Case, policy: Policy, as_of: date) -> tuple[Recipient | 
     return Recipient(role, channel, role == "representative"), notes
 
 
+def copy_for(case: Case, recipient: Recipient | None, letter_kind: str) -> Recipient | None:
+    """Who receives a large-print copy of a letter (letters.md, Copies to the complainant): the
+    complainant, when the letter goes to their representative and their own ``format_needs``
+    include large print. The copy goes by post to their address (large print is for paper),
+    or by email when they have no postal address; None if neither, or no copy is due."""
+    if recipient is None or recipient.role != "representative" or letter_kind == "consent-request":
+        return None
+    person = case.complainant
+    if "large-print" not in (person.get("format_needs") or []):
+        return None
+    if person.get("address"):
+        return Recipient("complainant", "post", False)
+    if person.get("email"):
+        return Recipient("complainant", "email", False)
+    return None
+
+
 def _stage_of(letter: Letter) -> int | None:
     if letter.stage:
         return letter.stage

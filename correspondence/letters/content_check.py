@@ -242,7 +242,22 @@ def from_record(text: str, record_texts: Iterable[str]) -> dict[str, int]:
 def describe(manifest: dict) -> str:
     stage = f" stage {manifest['stage']}" if manifest.get("stage") else ""
     draft = ", a draft awaiting sign-off" if is_draft(manifest) else ""
-    return f"{manifest['letter']}{stage} ({manifest['trigger']}{draft})"
+    copy = f", the {manifest['copy_to']}'s copy" if manifest.get("copy_to") else ""
+    return f"{manifest['letter']}{stage} ({manifest['trigger']}{draft}{copy})"
+
+
+COPY_FIELDS = ("files", "delivery", "large_print", "required_content", "enclosures", "from_record")
+
+
+def copy_view(manifest: dict, copy: dict) -> dict:
+    """A copy of the letter (an entry of the manifest's ``copies``) seen as a letter of its own:
+    the letter's manifest with the copy's files, delivery, print size and required content, so
+    the copy passes the very checks the letter does."""
+    view = {**manifest, **{k: copy.get(k) for k in COPY_FIELDS}, "copy_to": str(copy.get("to", "complainant")),
+            "copies": []}
+    view["from_record"] = copy.get("from_record") or {}
+    view["required_content"] = copy.get("required_content") or []
+    return view
 
 
 def is_draft(manifest: dict) -> bool:
@@ -298,7 +313,8 @@ def check_texts(manifest: dict, texts: dict[str, str], names: dict[str, str], re
 
 
 def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
-    """Check one filed letter, given its manifest (``<stem>.json``)."""
+    """Check one filed letter, given its manifest (``<stem>.json``), and each copy filed with it
+    (its ``copies``: the complainant's large-print copy) by the same checks."""
     from correspondence.letters.manifest import problem
 
     try:
@@ -312,6 +328,13 @@ def check_manifest(path: Path, retired: Iterable[str]) -> list[Failure]:
     found = problem(manifest)
     if found:  # a manifest edited or damaged: one sentence, never a crash in the checks below
         return [Failure(str(path), "unknown letter", f"the manifest cannot be read: {found}")]
+    failures: list[Failure] = []
+    for view in [manifest, *(copy_view(manifest, c) for c in manifest.get("copies") or [])]:
+        failures += _check_files(path, view, retired)
+    return failures
+
+
+def _check_files(path: Path, manifest: dict, retired: Iterable[str]) -> list[Failure]:
     files = manifest["files"]
     texts: dict[str, str] = {}
     names: dict[str, str] = {}

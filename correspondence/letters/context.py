@@ -254,6 +254,7 @@ def _recipient(case: Case, letter: Letter, recipient: Recipient, large_print: bo
         "channel": channel,
         "salutation": salutation(person),
         "on_behalf_of": on_behalf or "",
+        "copy_of": "",  # a complainant's large-print copy: the sentence saying whose letter it copies
     }
 
 
@@ -590,8 +591,16 @@ def enclosure_for(policy: Policy, kind: str) -> dict:
             "needs_enclosing": enclosed and not file, "title": POLICY_TITLE}
 
 
-def build_context(case: Case, policy: Policy, result: Determination, letter: Letter, letter_date: date) -> dict:
-    """Everything a template may use for ``letter`` dated ``letter_date``."""
+def copy_sentence(case: Case) -> str:
+    """The line that opens a complainant's large-print copy of a letter sent to their representative."""
+    return f"This is a large-print copy of the letter we have sent to {person_name(case.representative)}, " \
+           f"who is acting on your behalf."
+
+
+def build_context(case: Case, policy: Policy, result: Determination, letter: Letter, letter_date: date,
+                  copy: Recipient | None = None) -> dict:
+    """Everything a template may use for ``letter`` dated ``letter_date``; with ``copy`` (the
+    complainant, ``engine.recipient.copy_for``), for the complainant's large-print copy of it."""
     if result.recipient is None:
         raise ValueError(f"case {case.case_id} has no recipient for letters")
     complainant = case.complainant
@@ -600,11 +609,16 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
     # A restriction notice keeps the council's own Ombudsman, a housing complaint's too (Luton App. A §18).
     ombudsman = (policy.restriction_ombudsman or policy.ombudsman) if letter.letter == "restriction-notice" else policy.ombudsman
     context: dict[str, Any] = {name: None for name in CONTEXT_NAMES}
-    large_print = "large-print" in complainant.get("format_needs", [])
+    # Large print is the complainant's own need: a letter to their representative is in standard
+    # print, and the complainant has a large-print copy of it (letters.md, Copies to the complainant).
+    to_complainant = copy is not None or letter.letter == "consent-request" or result.recipient.role == "complainant"
+    large_print = to_complainant and "large-print" in (complainant.get("format_needs") or [])
     signer = signing_officer(case, letter)
     council = _council(policy, case.raw.get("organisation") or {}, signer or case.raw["officer"])
     officer = _officer(signer, council)
-    recipient = _recipient(case, letter, result.recipient, large_print)
+    recipient = _recipient(case, letter, copy or result.recipient, large_print)
+    if copy is not None:
+        recipient["copy_of"] = copy_sentence(case)
     reader = _reader(case, recipient)
     context.update({
         "council": council,

@@ -108,6 +108,7 @@ _KEYS: dict[str, tuple[bool, Any, str]] = {
     "actions_needed": (False, _is_texts, "a list of texts"),
     "warnings": (False, _is_texts, "a list of texts"),
     "enclosures": (False, lambda v: isinstance(v, list) and all(isinstance(e, dict) for e in v), "a list of objects"),
+    "copies": (False, lambda v: isinstance(v, list), "a list of the copies filed with the letter"),
     "drafted_at": (False, _is_time, "the time the draft was made, as an ISO date and time"),
     "generated_at": (False, _is_time, "the time the letter was made, as an ISO date and time"),
     "signed_off_by": (False, lambda v: isinstance(v, str), "the name of who signed it off"),
@@ -146,11 +147,33 @@ def problem(manifest: Any) -> str | None:
                            ("item", "text"), ("cite",))
     if found:
         return found
+    for n, copy in enumerate(manifest.get("copies") or [], 1):  # the complainant's large-print copy
+        found = _copy_problem(copy, n)
+        if found:
+            return found
     if "holds" in manifest:
         found = _items_problem(manifest["holds"], "holds", "why the draft is held", ("code",), ("sentence",))
         if found:
             return found
     return None
+
+
+def _copy_problem(copy: Any, n: int) -> str | None:
+    if not isinstance(copy, dict):
+        return f"'copies' item {n} is {_kind(copy)}; expected an object with 'to', 'files' and 'required_content'"
+    if not isinstance(copy.get("to"), str):
+        return f"'copies' item {n} has no 'to'; expected who the copy goes to, as a text"
+    files = copy.get("files")
+    if not isinstance(files, dict) or not all(_is_file_name(name) for name in files.values()):
+        return f"'copies' item {n} has no sound 'files'; expected an object naming each format's file beside the manifest"
+    if copy.get("large_print") is not None and not isinstance(copy["large_print"], bool):
+        return f"'copies' item {n} has a 'large_print' that is not true or false"
+    if copy.get("delivery") is not None and not isinstance(copy["delivery"], str):
+        return f"'copies' item {n} has a 'delivery' that is not a text"
+    if "from_record" in copy and not _KEYS["from_record"][1](copy["from_record"]):
+        return f"'copies' item {n} has a 'from_record' that is not {_KEYS['from_record'][2]}"
+    return _items_problem(copy.get("required_content"), f"copies' item {n} 'required_content",
+                          "the items the copy must carry", ("item", "text"), ("cite",))
 
 
 def _shown(value: Any) -> str:

@@ -19,9 +19,10 @@ from correspondence.engine.case import Case
 from correspondence.engine.due import Determination, Letter, determine
 from correspondence.engine.due import Issued as IssuedLetter
 from correspondence.engine.holds import Hold, holds_for, layout_hold
+from correspondence.engine.recipient import copy_for
 from correspondence.engine.required_content import required_items
 from correspondence.engine.rules import OMBUDSMEN_FILE, REQUIRED_CONTENT_FILE, Policy, RuleBook
-from correspondence.letters.content_check import check_texts, docx_xml_text, from_record
+from correspondence.letters.content_check import check_texts, copy_view, docx_xml_text, from_record
 from correspondence.letters.context import build_context
 from correspondence.letters.render import Renderer, sha256_file
 from correspondence.service import ledger
@@ -109,6 +110,20 @@ def manifest_for(case: Case, letter: Letter, letter_date: date, stem: str, conte
         "templates": template_sources,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+COPY = "copy"  # a copy's files: <stem>.copy.docx and <stem>.copy.pdf, beside the letter's
+
+
+def copy_entry(copy, context: dict, stem: str, book: RuleBook, formats: tuple[str, ...]) -> dict:
+    """The manifest's entry for the complainant's large-print copy (its ``copies``): who it goes
+    to (a role, never a name), how, its files, and what it must carry, as the letter's own."""
+    return {"to": copy.role, "channel": copy.channel,
+            "delivery": "email" if copy.channel == "email" else "first-class",
+            "large_print": context["large_print"],
+            "files": {ext: f"{stem}.{COPY}.{ext}" for ext in formats},
+            "enclosures": enclosures_for(context, stem),
+            "required_content": required_items(context, book.required_content)}
 
 
 ENCLOSE_BY_HAND = "Enclose a copy of the policy"
@@ -226,11 +241,26 @@ def make_letter(book: RuleBook, renderer: Renderer, case: Case, policy: Policy, 
     files.update(enclosure_files(book, context, stem))
     manifest = manifest_for(case, letter, letter_date, stem, context, result, book, rendered.sources, formats)
     filing = Filing(case.case_id, letter.letter, letter.stage, letter.trigger, letter_date, delivery_for(result), stem)
-    failures = check_rendered(manifest, rendered, book.retired, tuple(record_texts(case.raw)))
+    record = tuple(record_texts(case.raw))
+    failures = check_rendered(manifest, rendered, book.retired, record)
     holds = holds_for(case, policy, letter, letter_date)
-    if rendered.pdf is not None and is_postal(manifest):  # docs/letters.md: Fit to post, Page breaks, as it is made
+    layouts = [("", rendered.pdf)] if rendered.pdf is not None and is_postal(manifest) else []
+    copy = copy_for(case, result.recipient, letter.letter)
+    if copy is not None:  # docs/letters.md, Copies to the complainant: made, checked and filed with the letter
+        copy_context = build_context(case, policy, result, letter, letter_date, copy)
+        copied = renderer.render(case.council, letter.letter, copy_context, formats)
+        files.update({f"{COPY}.{ext}": getattr(copied, ext) for ext in formats})
+        entry = copy_entry(copy, copy_context, stem, book, formats)
+        view = copy_view(manifest, entry)
+        failures += check_rendered(view, copied, book.retired, record)
+        if view.get("from_record"):
+            entry["from_record"] = view["from_record"]
+        manifest["copies"] = [entry]
+        if copied.pdf is not None and copy.channel == "post":
+            layouts.append(("in the complainant's large-print copy, ", copied.pdf))
+    if layouts:  # docs/letters.md: Fit to post, Page breaks, as it is made
         from correspondence.letters.fit_to_post import post_problems
-        hold = layout_hold(post_problems(rendered.pdf, True))
+        hold = layout_hold([prefix + p for prefix, pdf in layouts for p in post_problems(pdf, True)])
         if hold is not None:
             holds.append(hold)
     return Made(letter, stem, files, manifest, filing, failures, holds, letter_text_sha256(rendered))

@@ -276,6 +276,9 @@ def file_draft(outbox: Path, made, record_sha: str, current: LetterState | None)
                                                                     if h.points else {})} for h in made.holds],
                     "drafted_at": now, "record_sha256": record_sha, "text_sha256": made.text_sha256,
                     "files": {ext: f"{stem}.{ext}" for ext in made.files}}
+        if manifest.get("copies"):  # the complainant's copy is drafted beside the letter, under the draft's name
+            manifest["copies"] = [{**c, "files": {ext: f"{stem}.{name[len(made.stem) + 1:]}" for ext, name in
+                                                  c["files"].items()}} for c in manifest["copies"]]
         manifest["made_with"] = {**manifest.get("rules", {}), **manifest.get("templates", {})}
         paths = _draft_paths(folder, stem, made.files)
         data = [*made.files.values(), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")]
