@@ -241,6 +241,21 @@ def letter_files(outbox) -> list[Path]:
     return sorted(p for p in outbox.glob("*/*") if p.is_file() and not p.parent.name.startswith("."))
 
 
+COPY = ".copy."  # <stem>.copy.pdf and .docx: a complainant's large-print copy (docs/letters.md)
+
+
+def without_copies(files: list[Path]) -> list[Path]:
+    """The letters' own files, a complainant's large-print copies set aside, each of which is asserted
+    to sit beside its own letter's manifest, as both its files (docs/letters.md, Copies to the
+    complainant)."""
+    copies = [p for p in files if COPY in p.name]
+    for copied in copies:
+        stem = copied.name.split(COPY)[0]
+        assert copied.with_name(f"{stem}.json").is_file(), copied.name
+        assert copied.with_name(f"{stem}.copy.pdf").is_file() and copied.with_name(f"{stem}.copy.docx").is_file()
+    return [p for p in files if COPY not in p.name]
+
+
 @pytest.fixture
 def dirs(tmp_path):
     """An empty inbox and an outbox not yet made."""
