@@ -591,6 +591,17 @@ def enclosure_for(policy: Policy, kind: str) -> dict:
             "needs_enclosing": enclosed and not file, "title": POLICY_TITLE}
 
 
+def consent_reply(result: Determination, letter_date: date) -> dict:
+    """When the complainant's consent is wanted by (review F10): the stage 1 response date the
+    engine worked out, after which the response goes out without it (to the complainant, or to
+    the councillor or MP where the policy lets letters go to them); none once that response is sent."""
+    due = next((d.date for d in result.deadlines if d.kind == "response" and d.stage == 1), None)
+    sent = any(x.letter == "outcome" and x.stage == 1 and x.status == "issued" for x in result.letters)
+    if due is None or sent:
+        return {"reply_by": "", "response_passed": False, "passed": ""}
+    return {"reply_by": british(due), "response_passed": due < letter_date, "passed": date_passed("responded")}
+
+
 def copy_sentence(case: Case) -> str:
     """The line that opens a complainant's large-print copy of a letter sent to their representative."""
     return f"This is a large-print copy of the letter we have sent to {person_name(case.representative)}, " \
@@ -649,6 +660,8 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         "extra": dict(event.get("extra", {})) if event else {},
     })
     context.update(_sections(case, policy, letter, letter_date))
+    if context["consent"]:
+        context["consent"].update(consent_reply(result, letter_date))
     rep = case.representative
     if context["acknowledgement"] and rep and not reader["representative"] and letter.stage == 1:
         # "thank you for your complaint" only to the person who made it (letters.md)
