@@ -386,6 +386,32 @@ def restriction_period(ends: date | None, review: date | None, letter_date: date
             "passed": date_passed("done so")}
 
 
+def reply_period(policy: Policy, key: str) -> str:
+    """The policy's own period for answering what a reader sends back ("5 working days"), from the
+    clock ``key`` (a ``same_as`` or ``wd_of`` followed to the clock it names); "" where the policy
+    gives none, so a letter never promises a period the policy does not set (review F8)."""
+    section = key.rsplit(".", 1)[0]
+    for _ in range(3):
+        if not policy.has(key):
+            return ""
+        clock = policy.clock(key)
+        kind = getattr(clock, "kind", "none")
+        if kind in ("same_as", "wd_of"):
+            key = clock.ref if "." in clock.ref else f"{section}.{clock.ref}"
+            continue
+        unit = {"wd": "working day", "days": "day"}.get(kind)
+        amount = getattr(clock, "amount", 0)
+        return f"{amount} {unit}{'' if amount == 1 else 's'}" if unit and amount > 0 else ""
+    return ""
+
+
+def reply_sentence(period: str, what: str) -> str:
+    """What happens when a reader sends a reason back: "We will write to you within 5 working days
+    of hearing from you, either ...", or with no period where the policy gives none."""
+    return (f"We will write to you within {period} of hearing from you, {what}." if period
+            else f"We will then write to you, {what}.")
+
+
 def window_words(clock: Any, stage: int) -> str:
     """The escalation window's rule in words: "within 20 working days of receiving our stage 1 response"."""
     kind, amount = getattr(clock, "kind", "none"), getattr(clock, "amount", 0)
@@ -473,7 +499,13 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
                         "reasons": [] if out_of_window else list(f.reasons),
                         "their_reasons": list(f.reasons) if out_of_window else [],
                         "rule_words": window_words(policy.clock(key), previous) if policy.has(key) else "",
-                        "previous_stage": previous}
+                        "previous_stage": previous,
+                        # a reason sent back is a request again: answered within the policy's time for
+                        # answering a request (its refusal clock, else the stage's acknowledgement)
+                        "reply": reply_sentence(
+                            reply_period(policy, f"stage{letter.stage}.escalation_refusal")
+                            or reply_period(policy, f"stage{letter.stage}.acknowledgement"),
+                            f"either to take the complaint to stage {letter.stage} or to explain why we cannot")}
     elif kind == "withdrawal-confirmation":
         s["withdrawal"] = {"date": british(f.withdrawn_on), "method_words": METHOD_WORDS[f.method]}
     elif kind == "restriction-notice":
@@ -492,6 +524,11 @@ def _sections(case: Case, policy: Policy, letter: Letter, letter_date: date) -> 
                              "reasons": list(f.reasons), "alternative_route": sentence(f.alternative_route),
                              "first_aware": british(f.first_aware), "time_limit_ends": british(f.time_limit_ends),
                              "months": f.months,
+                             # a reason sent back is answered as the complaint was: within the time
+                             # the policy gives for the not-accepted letter (its acknowledgement days)
+                             "reply": reply_sentence(reply_period(policy, "notices.not_accepted"),
+                                                     "either to accept the complaint and tell you when to expect "
+                                                     "our response, or to explain why we cannot"),
                              # the policy's own words for its limit (rules: limits.time_limit_words)
                              "rule": f.time_limit_words or (
                                  f"within {f.months} months of when the person complaining first knew "
