@@ -288,6 +288,7 @@ def uncompiled_docx(renderer, council: str, kind: str, context: dict) -> bytes:
     from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    context = renderer.with_translations(context)  # the reader's language's line, from templates/translations.toml
     body = DocxTemplate(str(renderer.path("docx", council, kind)))
     body.render(context, env, autoescape=True)
     rendered_body = io.BytesIO()

@@ -1,15 +1,20 @@
-"""What happens next, with the date or the period the policy gives for it (review F8, F10). Each test reads
+"""What happens next, with the date or the period the policy gives for it (review F8, F10), and a
+line in the reader's own language when they asked for a translation (review F11). Each test reads
 the rendered letter back in both formats (Word and PDF), white space folded."""
 
+import io
+import shutil
+import zipfile
 from datetime import date
 
 import pytest
-from conftest import ev, make
+from conftest import ROOT, ev, make
 
 from correspondence.engine.case import case_from_record
 from correspondence.engine.due import determine
 from correspondence.letters.content_check import docx_text, flat, pdf_text
 from correspondence.letters.context import build_context, reply_period, reply_sentence
+from correspondence.letters.render import Renderer, TemplateProblem
 
 DECISION = {"outcome": "not-upheld", "findings": [{"point": "Bins missed", "finding": "The crew missed one street."}],
             "remedies": [], "outstanding_actions": []}
@@ -126,3 +131,68 @@ def test_with_no_period_in_the_policy_the_letter_says_what_happens_next_without_
     assert reply_period(policy, "stage2.escalation_refusal") == "5 working days"  # same as the acknowledgement
     assert reply_sentence("", "either to take the complaint to stage 3 or to explain why we cannot") == \
         "We will then write to you, either to take the complaint to stage 3 or to explain why we cannot."
+
+
+# =========================================================================== F11: the reader's own language
+
+def test_a_welsh_reader_is_told_in_welsh_that_the_welsh_letter_is_coming(book, renderer):
+    rec = make("telford-wrekin", "2026-11-02", complainant={"format_needs": ["language:cy"]})
+    for text in render(book, renderer, rec, "2026-11-02", "acknowledgement"):
+        assert ("Byddwn yn anfon y llythyr hwn atoch yn Gymraeg. We will send you this letter in Welsh. "
+                "Dear Ms Khan,") in text
+
+
+def test_a_polish_reader_with_a_regional_code_gets_the_polish_line(book, renderer):
+    rec = make("warwickshire", "2026-11-02", [ev("w1", "withdrawn", "2026-11-03", method="phone")],
+               complainant={"format_needs": ["language:pl-PL"]})
+    for text in render(book, renderer, rec, "2026-11-03", "withdrawal-confirmation"):
+        assert ("Wyślemy Państwu ten list w języku polskim. We will send you this letter in Polish (pl-PL). "
+                "Dear Ms Khan,") in text
+
+
+@pytest.mark.parametrize("need, english", [
+    ("language:de", "We will send you this letter in German."),          # no German line in the file
+    ("language:zh-Hant", "We will send you this letter in Chinese (zh-Hant)."),  # a script of its own: none
+])
+def test_a_language_without_a_line_gets_the_english_sentence_only(book, renderer, need, english):
+    rec = make("telford-wrekin", "2026-11-02", complainant={"format_needs": [need]})
+    for text in render(book, renderer, rec, "2026-11-02", "acknowledgement"):
+        # nothing between the references (PDF; Word gives page 1's header last) and the sentence
+        before = text.split(f"{english} Dear Ms Khan,")[0]
+        assert before in ("", before.split("Dealt with by: Sam Patel ")[0] + "Dealt with by: Sam Patel "), before
+
+
+def test_a_representative_reads_no_line_in_the_complainants_language(book, renderer):
+    rep = {**RELATIVE, "written_consent": "2026-11-01"}
+    rec = make("telford-wrekin", "2026-11-02", representative=rep, complainant={"format_needs": ["language:pl"]})
+    for text in render(book, renderer, rec, "2026-11-02", "acknowledgement"):
+        assert "Polish" not in text and "Wyślemy" not in text
+
+
+def test_an_urdu_line_is_set_right_to_left_in_both_formats(book, renderer):
+    rec = make("telford-wrekin", "2026-11-02", complainant={"format_needs": ["language:ur"]})
+    ctx = context_of(book, rec, "2026-11-02", "acknowledgement")
+    line = "ہم آپ کو یہ خط اردو میں بھیجیں گے۔"
+    html = renderer.render_html("telford-wrekin", "acknowledgement", ctx)
+    assert f'<p lang="ur" dir="rtl">{line}</p>' in html
+    docx = renderer.render("telford-wrekin", "acknowledgement", ctx, ("docx",)).docx
+    body = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode("utf-8")
+    assert f'<w:p><w:pPr><w:bidi/></w:pPr><w:r><w:rPr><w:rtl/></w:rPr><w:t xml:space="preserve">{line}</w:t></w:r></w:p>' in body
+    welsh = make("telford-wrekin", "2026-11-02", complainant={"format_needs": ["language:cy"]})
+    assert 'dir="rtl"' not in renderer.render_html("telford-wrekin", "acknowledgement",
+                                                   context_of(book, welsh, "2026-11-02", "acknowledgement"))
+
+
+def test_a_damaged_translations_file_is_one_sentence_naming_the_file_and_the_language(book, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "translations.toml").write_text('[pl]\nline = ""\n', encoding="utf-8")
+    rec = make("telford-wrekin", "2026-11-02", complainant={"format_needs": ["language:pl"]})
+    with pytest.raises(TemplateProblem) as err:
+        Renderer(templates).render("telford-wrekin", "acknowledgement", context_of(book, rec, "2026-11-02", "acknowledgement"))
+    assert str(err.value) == f"{templates / 'translations.toml'}: [pl] needs a line, the sentence in that language as text."
+    (templates / "translations.toml").unlink()  # no file at all: the English sentence only
+    r = Renderer(templates).render("telford-wrekin", "acknowledgement", context_of(book, rec, "2026-11-02", "acknowledgement"))
+    for text in (flat(docx_text(r.docx)), flat(pdf_text(r.pdf))):
+        before = text.split("We will send you this letter in Polish. Dear Ms Khan,")[0]
+        assert before in ("", before.split("Dealt with by: Sam Patel ")[0] + "Dealt with by: Sam Patel "), before

@@ -67,3 +67,52 @@ def parse_day(text: str) -> date:
         first = date(year, month, 1)
         last = ((first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
         raise ValueError(f"{text} is not a real date: {first:%B %Y} has {last} days.") from None
+
+
+TRANSLATIONS_FILE = "translations.toml"
+_SCRIPT_SUBTAG = re.compile(r"^[A-Za-z]{4}$")  # "Hant" in zh-Hant: a script, not a region
+
+
+def translation_lines(text: str, source: str) -> dict[str, str]:
+    """Each language's line from ``templates/translations.toml`` (its text ``text``, named ``source``
+    in errors): ``{"pl": "Wyślemy Państwu ten list w języku polskim."}``. ValueError with one plain
+    sentence naming the file, the language and what was expected."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{source}: is not valid TOML ({exc}); expected one table per language code.") from None
+    lines = {}
+    for code, entry in data.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("line"), str) or not entry["line"].strip():
+            raise ValueError(f"{source}: [{code}] needs a line, the sentence in that language as text.")
+        if any(mark in entry["line"] for mark in ("{{", "{%", "<", ">")):
+            raise ValueError(f"{source}: [{code}] line holds template or HTML syntax; expected plain text.")
+        lines[code.lower()] = " ".join(entry["line"].split())
+    return lines
+
+
+def translation_line(lines: dict[str, str], code: str) -> str:
+    """The line for a reader's language ``code``: its own, else its language's where the code only
+    adds a region ("pl-PL"), never where it names a script ("zh-Hant"); "" where there is none."""
+    code = code.lower()
+    if code in lines:
+        return lines[code]
+    base, _, rest = code.partition("-")
+    if rest and not any(_SCRIPT_SUBTAG.match(part) for part in rest.split("-")):
+        return lines.get(base, "")
+    return ""
+
+
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` is written right to left (its first letter with a strong direction is)."""
+    import unicodedata
+
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any, Mapping
 
-from correspondence.common.wording import british
+from correspondence.common.wording import british, language_name
 from correspondence.engine.case import Case
 from correspondence.engine.due import Determination, Letter, Recipient
 from correspondence.engine.facts import LetterFacts, PrematureRequest
@@ -23,7 +23,7 @@ CONTEXT_NAMES = frozenset({
     "council", "case_ref", "letter", "recipient", "complainant", "officer", "complaint", "ombudsman",
     "large_print", "extra", "acknowledgement", "extension", "outcome", "refusal", "withdrawal",
     "restriction", "not_accepted", "holding", "consent", "discontinuation", "behaviour", "review",
-    "reader", "enclosure",
+    "reader", "enclosure", "translations",
 })
 
 OUTCOME_WORDS = {"upheld": "upheld", "partly-upheld": "partly upheld", "not-upheld": "not upheld"}
@@ -412,6 +412,24 @@ def reply_sentence(period: str, what: str) -> str:
             else f"We will then write to you, {what}.")
 
 
+def translations_for(complainant: Mapping[str, Any], to_complainant: bool) -> list[dict]:
+    """The reader's languages (``language:pl`` needs) for the line that says a translation is on its
+    way (review F11): the English sentence here; the line in the reader's language is the council's
+    wording, filled in by the renderer from ``templates/translations.toml`` (none: English only)."""
+    if not to_complainant:
+        return []  # the complainant's need: a representative reads the letter as it is
+    out = []
+    for need in complainant.get("format_needs") or []:
+        if not str(need).startswith("language:"):
+            continue
+        code = str(need).split(":", 1)[1]
+        name = language_name(code)
+        language = "the language you asked for" if name.startswith("the language") else name
+        out.append({"code": code, "english": f"We will send you this letter in {language}.",
+                    "line": "", "rtl": False})
+    return out
+
+
 def window_words(clock: Any, stage: int) -> str:
     """The escalation window's rule in words: "within 20 working days of receiving our stage 1 response"."""
     kind, amount = getattr(clock, "kind", "none"), getattr(clock, "amount", 0)
@@ -697,6 +715,7 @@ def build_context(case: Case, policy: Policy, result: Determination, letter: Let
         "extra": dict(event.get("extra", {})) if event else {},
     })
     context.update(_sections(case, policy, letter, letter_date))
+    context["translations"] = translations_for(complainant, to_complainant)
     if context["consent"]:
         context["consent"].update(consent_reply(result, letter_date))
     rep = case.representative

@@ -338,6 +338,7 @@ class Renderer:
         self._html_envs: dict[str, SandboxedEnvironment] = {}
         self._word: dict[tuple, WordTemplate] = {}
         self._docx_env: SandboxedEnvironment | None = None
+        self._translations: tuple[Any, dict[str, str]] | None = None
 
     # ----- finding templates
 
@@ -362,6 +363,46 @@ class Renderer:
     @property
     def stylesheet_path(self) -> Path:
         return self.templates / "html" / STYLESHEET
+
+    # ----- the council's wording kept as data
+
+    def translation_lines(self) -> dict[str, str]:
+        """Each language's line saying a translation is on its way (``templates/translations.toml``,
+        review F11), read again only when the file changes; none without the file."""
+        from correspondence.common.wording import TRANSLATIONS_FILE, translation_lines
+
+        path = self.templates / TRANSLATIONS_FILE
+        try:
+            stamp, data = filestamp.read(path)
+        except FileNotFoundError:
+            return {}
+        except (OSError, filestamp.NotAFile) as exc:
+            raise TemplateProblem(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc}).") from None
+        if self._translations is None or self._translations[0] != stamp:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise TemplateProblem(f"{path}: is not UTF-8 text; expected a TOML file of lines by language.") from None
+            try:
+                self._translations = (stamp, translation_lines(text, str(path)))
+            except ValueError as exc:
+                raise TemplateProblem(str(exc)) from None
+        return self._translations[1]
+
+    def with_translations(self, context: dict[str, Any]) -> dict[str, Any]:
+        """``context`` with each of the reader's languages given its line in that language, and its
+        direction, from the translations file (a language without one: the English sentence only)."""
+        wanted = context.get("translations") or []
+        if not wanted or all(t.get("line") for t in wanted):
+            return context
+        from correspondence.common.wording import right_to_left, translation_line
+
+        lines = self.translation_lines()
+        filled = []
+        for t in wanted:
+            line = t.get("line") or translation_line(lines, t["code"])
+            filled.append({**t, "line": line, "rtl": right_to_left(line)})
+        return {**context, "translations": filled}
 
     # ----- environments
 
@@ -390,6 +431,7 @@ class Renderer:
         """The letter's HTML, and each template file it was made from with the SHA-256 of the
         bytes compiled (not of the file as it is now: it may have been saved again since)."""
         name = f"{kind}.html"
+        context = self.with_translations(context)
         env = self.html_env(council)
         env.used = []
         try:
@@ -490,6 +532,7 @@ class Renderer:
                             base_sha256, body_sha256, council, kind, variant)
 
     def render_word(self, council: str, kind: str, context: dict[str, Any]) -> WordLetter:
+        context = self.with_translations(context)
         return self._fill_word(self.word_template(council, kind, self.word_variant(context)), context)
 
     @staticmethod
@@ -509,6 +552,7 @@ class Renderer:
         the bytes each was made from (for its manifest)."""
         used: dict[Path, str] = {}
         word = pdf = None
+        context = self.with_translations(context)
         if "docx" in formats:
             compiled = self.word_template(council, kind, self.word_variant(context))
             word = self._fill_word(compiled, context)

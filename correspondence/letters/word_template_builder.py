@@ -221,6 +221,7 @@ class _Converter(HTMLParser):
         self.in_box = False  # inside the Ombudsman's box: each paragraph bordered (_in_box)
         self.after_table = False  # the next paragraph keeps letter.css's 3 mm under a table
         self.lead_in = None  # the <p> just ended, if nothing came after it: a list sits 1 mm under it
+        self.right_to_left = False  # inside a <p dir="rtl">: the paragraph and its runs right to left
 
     # -- block-level text: Jinja statements become {%p %} (or {%tr %}) paragraphs
 
@@ -301,6 +302,7 @@ class _Converter(HTMLParser):
             if "point" in classes:  # a finding's heading stays with its finding
                 fmt.keep_with_next = True
                 fmt.space_after = Mm(1)
+            self.right_to_left = dict(attrs).get("dir") == "rtl"  # a line in Urdu or Arabic
             self._track(self.paragraph)
 
     def handle_startendtag(self, tag: str, attrs) -> None:
@@ -335,6 +337,9 @@ class _Converter(HTMLParser):
             if self.paragraph.runs:
                 last = self.paragraph.runs[-1]
                 last.text = last.text.rstrip()
+            if self.right_to_left:
+                _right_to_left(self.paragraph)
+                self.right_to_left = False
             self.lead_in = self.paragraph if tag == "p" else None
             self.paragraph = None
 
@@ -425,6 +430,21 @@ def _in_box(paragraph, bullet: bool = False) -> None:
     if bullet:
         fmt.first_line_indent = Mm(-BULLET_INDENT_MM)
     fmt.keep_with_next = True
+
+
+def _right_to_left(paragraph) -> None:
+    """A paragraph of ``dir="rtl"`` (HTML): right to left in Word (w:bidi), each run too (w:rtl)."""
+    from docx.oxml import OxmlElement
+
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.insert_element_before(OxmlElement("w:bidi"), *(f"w:{tag}" for tag in (  # the schema's order
+        "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+        "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+        "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")))
+    for run in paragraph.runs:
+        rpr = run._r.get_or_add_rPr()
+        rpr.insert_element_before(OxmlElement("w:rtl"), "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+                                  "w:specVanish", "w:oMath")
 
 
 def convert(doc, html: str) -> None:

@@ -426,7 +426,15 @@ def letters_page(cite: Callable[[str], str] | None = None) -> str:
         "- **Needs a file cannot meet** (another language, easy read, Braille, audio): the letter is still\n"
         "  written, its manifest lists each need under `actions_needed` in plain words (\"Send a Polish\n"
         "  translation\"), and `letters process`, `letters watch` and `letters due --all` show them until a\n"
-        "  caseworker marks the need met with `letters actions done` ([outbox.md](outbox.md#actions)).\n\n",
+        "  caseworker marks the need met with `letters actions done` ([outbox.md](outbox.md#actions)).\n"
+        "  A letter to a complainant who asked for another language opens, above the salutation, with a line\n"
+        "  in that language and the same in English: \"Wyślemy Państwu ten list w języku polskim.\" \"We will\n"
+        "  send you this letter in Polish.\" The lines are data, in one place a council can edit:\n"
+        "  [`templates/translations.toml`](../templates/translations.toml) (Welsh, Polish, Urdu, Arabic,\n"
+        "  Bengali, Punjabi, Gujarati and Chinese so far, each marked `confirmed = false` until the council's\n"
+        "  translation provider has checked it). A language with no line there gets the English sentence\n"
+        "  only. A right-to-left line (Urdu, Arabic) is set right to left in both formats (`dir=\"rtl\"`;\n"
+        "  Word's bidi).\n\n",
         "## Letters a manager signs unedited\n\n"
         "What a complaints manager would otherwise correct by hand, the letters do themselves:\n\n"
         "- **Ombudsman details in every extension**, within the policy's limit or beyond it (Code 2024 para\n"
