@@ -161,6 +161,48 @@ def renderer():
     return Renderer(ROOT / "templates")
 
 
+# --------------------------------------------------------------------------- letters as pages
+
+POSTAL = ["27 Longbridge Road", "Northfield", "Birmingham", "B31 2TU"]
+LONG = ("We looked at the records of every visit made to the property between March and October, spoke to the "
+        "officers who attended and read the notes of each telephone call you made to the contact centre.")
+
+
+def postal(ctx: dict, large_print: bool) -> dict:
+    """The letter as posted to its recipient, at normal or large print."""
+    from correspondence.letters.context import WINDOW_LINES, keep_together, window_lines
+    ctx = copy.deepcopy(ctx)
+    ctx["large_print"] = large_print
+    r = ctx["recipient"]
+    r.update(channel="post", email="", address=POSTAL, first_line=POSTAL[0],
+             window=keep_together(window_lines([r["name"], *POSTAL], WINDOW_LINES[large_print])))
+    return ctx
+
+
+def lengthen(ctx: dict) -> dict:
+    """The same letter with very long content: long texts, four times as many of everything listed."""
+    ctx = copy.deepcopy(ctx)
+
+    def grow(value, key=""):
+        if isinstance(value, str) and key not in ("by", "date", "method") and len(value) > 12 and " " in value:
+            return f"{value} {LONG}"
+        if isinstance(value, list):
+            return [grow(v, key) for v in value] * 4
+        if isinstance(value, dict):
+            return {k: grow(v, k) for k, v in value.items()}
+        return value
+
+    ctx["complaint"]["summary"] = grow(ctx["complaint"]["summary"])
+    for key in ("points", "outcomes_sought"):
+        ctx["complaint"][key] = grow(ctx["complaint"][key]) or [LONG] * 4
+    for section in ("acknowledgement", "extension", "outcome", "refusal", "withdrawal", "restriction", "not_accepted",
+                    "holding", "consent", "discontinuation", "behaviour", "review"):
+        if isinstance(ctx.get(section), dict):
+            ctx[section] = {k: (grow(v, k) if isinstance(v, (list, str)) and k not in ("date", "decision") else v)
+                            for k, v in ctx[section].items()}
+    return ctx
+
+
 # --------------------------------------------------------------------------- the letters command
 
 def invoke(*args: str, outbox=None, templates=TEMPLATES, rules=RULES):

@@ -5,7 +5,6 @@ Every kind for every council is rendered as a postal letter, normal and large pr
 back with pdfminer; the Word letters are opened with LibreOffice (as a council would print them)
 and read back the same way."""
 
-import copy
 import io
 import json
 import re
@@ -16,58 +15,21 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT, RULES
+from conftest import EXAMPLES, LONG, ROOT, RULES, lengthen, postal
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from correspondence.cli import cli
 from correspondence.letters.content_check import compact, docx_smallest_size
-from correspondence.letters.context import WINDOW_LINES, build_context, keep_together, window_lines
+from correspondence.letters.context import build_context
 from correspondence.letters.fit_to_post import layout_problems, text_lines
 from correspondence.letters.pdf_tags import table_headers
 from correspondence.letters.render import Renderer
 from correspondence.letters.specimens import LETTER_KINDS
 
 AS_OF = date(2026, 11, 20)
-POSTAL = ["27 Longbridge Road", "Northfield", "Birmingham", "B31 2TU"]
-LONG = ("We looked at the records of every visit made to the property between March and October, spoke to the "
-        "officers who attended and read the notes of each telephone call you made to the contact centre.")
 HAS_SOFFICE = shutil.which("soffice") is not None
-
-
-def postal(ctx: dict, large_print: bool) -> dict:
-    """The letter as posted to its recipient, at normal or large print."""
-    ctx = copy.deepcopy(ctx)
-    ctx["large_print"] = large_print
-    r = ctx["recipient"]
-    r.update(channel="post", email="", address=POSTAL, first_line=POSTAL[0],
-             window=keep_together(window_lines([r["name"], *POSTAL], WINDOW_LINES[large_print])))
-    return ctx
-
-
-def lengthen(ctx: dict) -> dict:
-    """The same letter with very long content: long texts, four times as many of everything listed."""
-    ctx = copy.deepcopy(ctx)
-
-    def grow(value, key=""):
-        if isinstance(value, str) and key not in ("by", "date", "method") and len(value) > 12 and " " in value:
-            return f"{value} {LONG}"
-        if isinstance(value, list):
-            return [grow(v, key) for v in value] * 4
-        if isinstance(value, dict):
-            return {k: grow(v, k) for k, v in value.items()}
-        return value
-
-    ctx["complaint"]["summary"] = grow(ctx["complaint"]["summary"])
-    for key in ("points", "outcomes_sought"):
-        ctx["complaint"][key] = grow(ctx["complaint"][key]) or [LONG] * 4
-    for section in ("acknowledgement", "extension", "outcome", "refusal", "withdrawal", "restriction", "not_accepted",
-                    "holding", "consent", "discontinuation", "behaviour", "review"):
-        if isinstance(ctx.get(section), dict):
-            ctx[section] = {k: (grow(v, k) if isinstance(v, (list, str)) and k not in ("date", "decision") else v)
-                            for k, v in ctx[section].items()}
-    return ctx
 
 
 def base_context(all_specimens, council, kind):
@@ -235,7 +197,8 @@ def test_word_letters_are_titled_styled_and_large_when_asked(book, all_specimens
         assert ctx["council"]["name"] in letterhead
         for footer in (section.footer, section.first_page_footer):
             xml = footer._element.xml
-            assert f"Our reference {ctx['case_ref']}" in xml and 'w:instr="PAGE"' in xml and 'w:instr="NUMPAGES"' in xml
+            label = "Ref" if large_print else "Our reference"  # at 16pt the footer's one line holds "Ref"
+            assert f"{ctx['council']['name']} · {label} {ctx['case_ref']}" in xml and 'w:instr="PAGE"' in xml and 'w:instr="NUMPAGES"' in xml
         smallest = docx_smallest_size(data)
         assert smallest >= 16 if large_print else smallest < 16, (council, kind, large_print, smallest)
 

@@ -203,13 +203,15 @@ def compact(text: str) -> str:
 
 
 def without_page_furniture(text: str, manifest: dict) -> str:
-    """``text`` (compacted) with each page's footer taken out ("<council> · Our reference <case>"
-    and "Page N of M"), so a paragraph running over a page break reads as one."""
+    """``text`` (compacted) with each page's footer taken out ("<council> · Our reference <case>",
+    in large print "<council> · Ref <case>", and "Page N of M"), so a paragraph running over a page
+    break reads as one."""
     out = _PAGE_NUMBER.sub("", text)
     case = compact(str(manifest.get("case_id", "")))
     council = next((compact(i["text"]) for i in manifest.get("required_content", []) if i.get("item") == "council name"), "")
     if case:
-        out = out.replace(f"{council}·Ourreference{case}", "").replace(f"·Ourreference{case}", "")
+        for label in ("Ourreference", "Ref"):
+            out = out.replace(f"{council}·{label}{case}", "").replace(f"·{label}{case}", "")
     return out
 
 

@@ -36,8 +36,8 @@ MAIN = re.compile(r"<main>(.*?)</main>", re.S)
 # Page 1 (mm): Notify's zones, as in letter.css.
 TOP, HEADER_FROM_TOP, LEFT, RIGHT, BOTTOM, FOOTER_FROM_BOTTOM = 20, 6.5, 15, 15, 11, 5.5
 TEXT_WIDTH = 210 - LEFT - RIGHT  # 180 mm: 15-195 mm across, Notify's printable width
-# Large print keeps its own foot (letter.css's @page large: the footer's two 16pt lines need more room).
-LARGE_BOTTOM, LARGE_FOOTER_FROM_BOTTOM = 30, 8
+# Large print keeps its own foot (letter.css's @page large): the footer's one 16pt line, 284-290 mm down.
+LARGE_BOTTOM, LARGE_FOOTER_FROM_BOTTOM = 20, 7
 ROWS_MM = (34.0, 25.3, 29.2)  # 6.5-40.5 above the window, 40.5-65.8 the address, 65.8-95 the band
 ADDRESS_INDENT, ADDRESS_RIGHT, CONTACT_FROM, CONTACT_WIDTH = 11, 7, 110, 68  # from the left margin (15 mm)
 LARGE_PRINT_HALF_POINTS = 32  # 16pt
@@ -116,6 +116,9 @@ def setup_styles(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(11)
     normal.paragraph_format.space_after = Mm(2)
+    # letter.css's orphans and widows: 2 (Word's widow control), so a paragraph breaks between pages
+    # with two lines at least on each.
+    normal.paragraph_format.widow_control = True
     # letter.css's line-height 1.15 (of the type size), as LibreOffice lays out Word's multiple of
     # Liberation Sans's own line height.
     normal.paragraph_format.line_spacing = NORMAL_LINE_SPACING
@@ -299,8 +302,9 @@ class _Converter(HTMLParser):
                 fmt.space_before = Mm(15)  # room for a handwritten signature (at least 15 mm)
             if any("signature" in c for c in self.classes[:-1]) and not self.paragraph.text:
                 fmt.space_after = 0
-            if "point" in classes:  # a finding's heading stays with its finding
-                fmt.keep_with_next = True
+            if "point" in classes:  # a finding's heading stays whole with the first lines of its finding
+                fmt.keep_with_next = True  # (the finding itself is not kept together: it may break)
+                fmt.keep_together = True
                 fmt.space_after = Mm(1)
             self.right_to_left = dict(attrs).get("dir") == "rtl"  # a line in Urdu or Arabic
             self._track(self.paragraph)
@@ -513,7 +517,8 @@ def _footer(footer) -> None:
     for stop in list(paragraph.paragraph_format.tab_stops):
         paragraph.paragraph_format.tab_stops._pPr.tabs.remove(stop._tab)
     paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH), WD_TAB_ALIGNMENT.RIGHT)
-    paragraph.add_run("{{ council.name }} · Our reference {{ case_ref }}\tPage ")
+    # In large print "Ref": at 16pt the line then holds the council, the reference and the page number.
+    paragraph.add_run("{{ council.name }} · {% if large_print %}Ref{% else %}Our reference{% endif %} {{ case_ref }}\tPage ")
     _field(paragraph, "PAGE")
     paragraph.add_run(" of ")
     _field(paragraph, "NUMPAGES")
@@ -633,7 +638,7 @@ def large_print(doc) -> None:
 
     from docx.shared import Mm
 
-    # letter.css's @page large: a deeper foot for the footer's two 16pt lines; its line height, 1.4.
+    # letter.css's @page large: the foot for the footer's one 16pt line; its line height, 1.4.
     section = doc.sections[0]
     section.bottom_margin, section.footer_distance = Mm(LARGE_BOTTOM), Mm(LARGE_FOOTER_FROM_BOTTOM)
     doc.styles["Normal"].paragraph_format.line_spacing = LARGE_LINE_SPACING
@@ -654,12 +659,17 @@ def large_print(doc) -> None:
     for part in parts:
         for rpr in part.iter(_w("rPr")):
             raise_size(rpr, None)
-    # The footer's page number goes on a line of its own (at 16pt the line is too long for both),
-    # still at the right margin: a break before the tab.
-    for part in parts[1:]:
-        for tab in list(part.iter(_w("tab"))):
-            if tab.getparent().tag == _w("r"):
-                tab.addprevious(OxmlElement("w:br"))
+    # The Ombudsman's box, most of a page at 16pt, may break between its paragraphs (letter.css:
+    # body.large-print .ombudsman): only its heading keeps with the next (its style's keep).
+    for ppr in doc.element.body.iter(_w("pPr")):
+        style = ppr.find(_w("pStyle"))
+        heading = style is not None and style.get(_w("val"), "").startswith("Heading")
+        keep = ppr.find(_w("keepNext"))
+        if ppr.find(_w("pBdr")) is not None and keep is not None and not heading:
+            if ppr.find(_w("keepLines")) is None:
+                keep.tag = _w("keepLines")  # each of its paragraphs whole (the schema's place, after keepNext's)
+            else:
+                ppr.remove(keep)
 
 
 # The extended properties of every template (and so of every letter made from one): the program
