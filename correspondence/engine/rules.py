@@ -127,6 +127,10 @@ def _key_specs(stages: int) -> dict[str, dict]:
         # in the rules folder (copied beside the letter in the outbox), or a web address the letter
         # gives instead; "" where the council gives neither (letters.md, Enclosures are real).
         "council.behaviour_policy": {"type": "text", "optional": True, "default": ""},
+        # The council's logo, drawn in the letterhead's logo area on page 1 (both formats): a PNG or
+        # JPEG file in the rules folder or a folder under it ("logos/luton.png"), at most 2 MB;
+        # "" (the default) for none.
+        "council.logo": {"type": "text", "optional": True, "default": ""},
         "calendar.closure_days": {"type": "dates"},
         "procedure.stages": {"type": "int", "min": 1, "max": MAX_STAGES},
         "limits.time_limit": _clock_kinds("first_aware", allow_none=True, units=("months",)),
@@ -334,6 +338,33 @@ class Ombudsman:
     time_limit: str
 
 
+def logo_path(directory: Path, name: str) -> Path | None:
+    """The logo file ``name`` names inside the rules folder ``directory``, or None where it would
+    lie outside it (an absolute path, a "..", a link that leads out)."""
+    if not name or "\\" in name or Path(name).is_absolute() or ".." in Path(name).parts:
+        return None
+    folder = Path(directory).resolve()
+    path = (folder / name).resolve()
+    return path if path.is_relative_to(folder) else None
+
+
+def logo_problem(directory: Path, name: str) -> str:
+    """Why the rules' ``council.logo`` value ``name`` is no usable logo ("" if it is one)."""
+    from correspondence.common.image import SUFFIXES, ImageProblem, read_logo
+
+    path = logo_path(directory, name)
+    if path is None:
+        return (f"expected a PNG or JPEG file inside {directory} (a relative path, no '..', no link "
+                f"leading out); got {name!r}")
+    if path.suffix.lower() not in SUFFIXES:
+        return f"expected a .png, .jpg or .jpeg file; got {name!r}"
+    try:
+        read_logo(path)
+    except ImageProblem as exc:
+        return f"the file {name!r} {exc}; expected a PNG or JPEG image of at most 2 MB"
+    return ""
+
+
 @dataclass(frozen=True)
 class Policy:
     """One council's rules resolved for one case: every value, cited, ready for the engine."""
@@ -350,6 +381,8 @@ class Policy:
     floor_replaced: Mapping[str, Entry] = field(default_factory=lambda: MappingProxyType({}))
     # Restriction notices keep the council's own Ombudsman (Luton App. A §18: the LGO for tenants too).
     restriction_ombudsman: Ombudsman | None = None
+    # The rules folder, which files the rules name (``council.logo``) are inside.
+    directory: Path | None = None
 
     def value(self, key: str) -> Any:
         entry = self.entries.get(key)
@@ -447,6 +480,7 @@ class RuleBook:
             floor=MappingProxyType(floored),
             floor_replaced=MappingProxyType(replaced),
             restriction_ombudsman=self.ombudsmen[corporate_body],
+            directory=self.directory,
         )
 
 
@@ -675,6 +709,12 @@ def _check_file(book: RuleBook, rf: RulesFile, problems: list[str]) -> None:
                 problems.append(f"{label}: council.behaviour_policy: expected a web address or the name of a file "
                                 f"in {book.directory} (not a .json or .toml file), to enclose with the letters; "
                                 f"got {policy_file!r}.")
+        logo = merged.get("council.logo", {})
+        logo = logo.get("value") if isinstance(logo, dict) else None
+        if isinstance(logo, str) and logo and (not condition or "council.logo" in table):
+            problem = logo_problem(book.directory, logo)
+            if problem:
+                problems.append(f"{label}: council.logo: {problem}.")
         if rf.id != MODEL_ID and not condition:
             for key, words in REACHABLE_KEYS.items():
                 raw = merged.get(key)

@@ -273,6 +273,27 @@ def _reader(case: Case, recipient: dict) -> dict:
             "first_knew": f"{short} first knew"}
 
 
+def logo_for(policy: Policy) -> dict | None:
+    """The letterhead's logo (rules ``council.logo``): its file, the SHA-256 of its bytes and the
+    size it is drawn at in mm (common/image.py: within 110 x 23 mm, its aspect kept); None for none."""
+    import hashlib
+
+    from correspondence.common.image import ImageProblem, box_mm, read_logo
+    from correspondence.engine.rules import logo_path
+
+    name = policy.value("council.logo") or ""
+    path = logo_path(policy.directory, name) if name and policy.directory else None
+    if path is None:
+        return None
+    try:
+        data, _, width, height = read_logo(path)
+    except ImageProblem:
+        return None  # refused by the rules' validation: never drawn
+    w, h = box_mm(width, height)
+    return {"path": str(path), "uri": path.as_uri(), "sha256": hashlib.sha256(data).hexdigest(),
+            "width_mm": w, "height_mm": h}
+
+
 def _council(policy: Policy, organisation: Mapping[str, Any], officer: Mapping[str, str]) -> dict:
     """Who writes: the rules file's ``[council]``, each value overridden by the record's ``organisation``."""
     v = policy.value
@@ -283,7 +304,7 @@ def _council(policy: Policy, organisation: Mapping[str, Any], officer: Mapping[s
     council = {"name": organisation.get("name") or policy.name, "team": pick("team", "council.team"),
                "address": list(pick("address", "council.address") or []), "phone": pick("phone", "council.phone"),
                "email": pick("email", "council.email"), "web": pick("web", "council.web"),
-               "interpreting_phone": v("council.interpreting_phone")}
+               "interpreting_phone": v("council.interpreting_phone"), "logo": logo_for(policy)}
     team = council["team"] or "our complaints team"
     # Somewhere a reader can actually write to: the team's email or address, else the officer's.
     if council["email"]:

@@ -7,7 +7,7 @@ block (125-195 mm across, 5-95 mm down), the logo area (15-125 mm across, 5-30 m
 address window (24.6 mm from the left, 39.5 mm from the top, 95.4 x 26.8 mm), which holds the
 recipient's address alone: for a letter sent by post, one Notify would post (3 to 7 lines, a real
 UK postcode on the last, no line starting with a character Notify refuses: postal_address.py);
-every font embedded. Each problem is one sentence naming the zone it breaks.
+every font embedded; an image (a logo) only on page 1, inside the logo area. Each problem is one sentence naming the zone it breaks.
 """
 
 from __future__ import annotations
@@ -58,14 +58,24 @@ class Line:
 
 def text_lines(data: bytes) -> tuple[list[Line], list[tuple[float, float]]]:
     """Every line of text (split where a line crosses from one zone into another) and each page's size."""
+    lines, sizes, _ = read_pages(data)
+    return lines, sizes
+
+
+def read_pages(data: bytes) -> tuple[list[Line], list[tuple[float, float]], list[tuple[int, tuple]]]:
+    """``text_lines``, and every image drawn (a logo): its page and box in mm (left, top, right, bottom)."""
     from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+    from pdfminer.layout import LAParams, LTChar, LTImage, LTTextContainer, LTTextLine
 
     lines: list[Line] = []
     sizes: list[tuple[float, float]] = []
+    images: list[tuple[int, tuple]] = []
 
     def visit(element, page_no: int, height: float) -> None:
-        if isinstance(element, LTTextLine):
+        if isinstance(element, LTImage):
+            images.append((page_no, (element.x0 / MM, (height - element.y1) / MM,
+                                     element.x1 / MM, (height - element.y0) / MM)))
+        elif isinstance(element, LTTextLine):
             chars = [c for c in element if isinstance(c, LTChar) and c.get_text().strip()]
             # a line that jumps across a gap (two columns on one baseline) is two lines
             run: list = []
@@ -84,7 +94,7 @@ def text_lines(data: bytes) -> tuple[list[Line], list[tuple[float, float]]]:
         sizes.append((page.width / MM, page.height / MM))
         for element in page:
             visit(element, number, page.height)
-    return lines, sizes
+    return lines, sizes, images
 
 
 def _line(chars, page_no: int, height: float) -> Line:
@@ -126,8 +136,8 @@ def layout_problems(data: bytes, postal: bool = True) -> list[str]:
 
     ``postal``: the letter goes by post, so its address window must hold a postal address.
     Sentences say where the offending line is, never what it says."""
-    lines, sizes = text_lines(data)
-    return _fit_problems(data, lines, sizes, postal)
+    lines, sizes, images = read_pages(data)
+    return _fit_problems(data, lines, sizes, postal, images)
 
 
 FOOTER_TOP = 297.0 - 22 + 1  # mm down: the footer sits in the bottom margin
@@ -178,12 +188,18 @@ def page_break_problems(lines: list[Line], pages: int) -> list[str]:
 def post_problems(data: bytes, postal: bool = True) -> list[str]:
     """Fit to post and Page breaks together (the PDF read once): the checks a postal letter passes
     as it is made, or it is held for sign-off (hold ``layout``)."""
-    lines, sizes = text_lines(data)
-    return _fit_problems(data, lines, sizes, postal) + page_break_problems(lines, len(sizes))
+    lines, sizes, images = read_pages(data)
+    return _fit_problems(data, lines, sizes, postal, images) + page_break_problems(lines, len(sizes))
 
 
-def _fit_problems(data: bytes, lines: list[Line], sizes: list[tuple[float, float]], postal: bool) -> list[str]:
+def _fit_problems(data: bytes, lines: list[Line], sizes: list[tuple[float, float]], postal: bool,
+                  images: list[tuple[int, tuple]] = ()) -> list[str]:
     problems: list[str] = []
+    for page, box in images:  # a logo: on page 1, in the logo area, alone
+        x0, top, x1, bottom = box
+        if page != 1 or not LOGO.holds(box):
+            problems.append(f"page {page}: an image outside the logo area (15-125 mm across, 5-30 mm down, "
+                            f"page 1): {top:.1f}-{bottom:.1f} mm down, {x0:.1f}-{x1:.1f} mm across.")
     if len(sizes) > MAX_PAGES:
         problems.append(f"{len(sizes)} pages: a posted letter may have at most {MAX_PAGES}.")
     for number, (width, height) in enumerate(sizes, 1):

@@ -470,15 +470,23 @@ class Renderer:
 
     def word_variant(self, context: dict[str, Any]) -> Hashable:
         """What, besides the template files, makes one compiled Word template differ from another:
-        large print (every style and run at 16pt or more)."""
-        return bool(context.get("large_print"))
+        large print (every style and run at 16pt or more) and the council's logo (its file, bytes and
+        size), drawn in page 1's header."""
+        logo = (context.get("council") or {}).get("logo") if isinstance(context.get("council"), dict) else None
+        logo_key = (logo["path"], logo["sha256"], logo["width_mm"], logo["height_mm"]) if logo else None
+        return (bool(context.get("large_print")), logo_key)
 
     def prepare_word(self, document, council: str, kind: str, variant: Hashable) -> None:
         """Change the built Word document (python-docx ``Document``: base with body) once, before it
-        is compiled: large print raises every style and run to 16pt or more."""
-        if variant:
+        is compiled: large print raises every style and run to 16pt or more; a logo goes in page 1's
+        header."""
+        large, logo = variant if isinstance(variant, tuple) else (bool(variant), None)
+        if large:
             from correspondence.letters.word_template_builder import large_print
             large_print(document)
+        if logo:
+            from correspondence.letters.word_template_builder import add_logo
+            add_logo(document, Path(logo[0]), logo[2], logo[3])
 
     def word_template(self, council: str, kind: str, variant: Hashable = None) -> WordTemplate:
         """The compiled Word template for ``kind``, built once per process and again only when

@@ -672,6 +672,29 @@ def large_print(doc) -> None:
                 ppr.remove(keep)
 
 
+def add_logo(doc, path: Path, width_mm: float, height_mm: float) -> None:
+    """The council's logo in page 1's header, in the logo area: the first-page header table's top left
+    cell (15 mm across, 6.5 mm down), at ``width_mm`` x ``height_mm`` (within 110 x 23 mm, so it
+    ends by 30 mm down), on a line of its own height."""
+    import io
+
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Mm, Pt
+
+    header = doc.sections[0].first_page_header
+    if not header.tables:
+        return
+    cell = header.tables[0].cell(0, 0)
+    paragraph = cell.paragraphs[0]
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule, fmt.space_before, fmt.space_after = WD_LINE_SPACING.SINGLE, Pt(0), Pt(0)
+    fmt.left_indent = fmt.right_indent = Mm(0)
+    paragraph.add_run().add_picture(io.BytesIO(path.read_bytes()), width=Mm(width_mm), height=Mm(height_mm))
+    # Its description (alt text) is the council's name, as the PDF's.
+    for prop in paragraph._p.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"):
+        prop.set("descr", "{{ council.name }}")
+
+
 # The extended properties of every template (and so of every letter made from one): the program
 # that made it, not python-docx's starting document's "Normal.dotm" and "Microsoft Macintosh Word",
 # which tell a reader of the file's properties something untrue.

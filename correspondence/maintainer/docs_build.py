@@ -579,6 +579,7 @@ KEY_WORDS: dict[str, str] = {
     "ombudsman.in_not_accepted": "`true` where the policy makes them mandatory in a not-accepted letter.",
     "ombudsman.in_restriction_notice": "`true` where the policy makes them mandatory in a restriction notice.",
     "council.behaviour_policy": "The council's policy on unreasonable behaviour, for the letters that refer to it: the name of a file in the rules folder (copied beside the letter in the outbox as `<stem>.enclosure.pdf`, and named in the manifest's `enclosures`), or a web address (the letter gives it instead of \"enclosed\"), or `\"\"` for neither.",
+    "council.logo": "The council's logo, drawn in the letterhead on page 1 of every letter, in both formats: a PNG or JPEG file (at most 2 MB) in the rules folder or a folder under it, such as `logos/luton.png` (no `..`, no absolute path, no link leading out of the folder), scaled to fit 110 x 23 mm with its aspect kept, at the top left of GOV.UK Notify's logo area (15-125 mm across, 5-30 mm down); `rules validate` refuses a file it cannot use, naming it. None of the bundled councils names one.",
     "representatives.consent_exempt": "Relationships whose letters need no written consent.",
     "restrictions.notice": "When a restriction notice is due after the decision.",
     "restrictions.review": "When a restriction is reviewed.",
