@@ -8,12 +8,14 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from correspondence.common.errors import CorrespondenceError
+
 SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_BYTES = 2 * 1024 * 1024  # a letterhead logo is tens of kilobytes; a bigger file is a mistake
 BOX_MM = (110.0, 23.0)
 
 
-class ImageProblem(ValueError):
+class ImageProblem(CorrespondenceError, ValueError):
     """Why a file is no usable logo (a phrase: "is not a PNG or JPEG image")."""
 
 
