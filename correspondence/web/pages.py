@@ -172,10 +172,12 @@ def register(app: Flask, state) -> None:
     @app.get("/cases/<case_id>/letters/<name>")
     def letter(case_id: str, name: str, errors: dict | None = None, values: dict | None = None):
         fmt = None
+        copy = False  # <stem>.copy.pdf, <stem>.copy.docx: the complainant's copy filed with the letter
         stem = name
-        for suffix in (".pdf", ".docx"):
+        for suffix in (f".{views.COPY}.pdf", f".{views.COPY}.docx", ".pdf", ".docx"):
             if name.endswith(suffix):
-                fmt, stem = suffix[1:], name[: -len(suffix)]
+                fmt, stem, copy = suffix.rsplit(".", 1)[1], name[: -len(suffix)], suffix.count(".") == 2
+                break
         try:
             filed, folder = views.filed_letter(outbox(), case_id, stem)
         except NotFound:
@@ -186,7 +188,7 @@ def register(app: Flask, state) -> None:
                                    case_id=case_id, stem=stem, problem=str(exc), draft=exc.draft and fmt is None,
                                    errors=errors or {}, messages=get_flashed_messages(with_categories=True))
         if fmt is not None:
-            file_name = filed.file(fmt)
+            file_name = filed.copy_file(fmt) if copy else filed.file(fmt)  # only a file the manifest names
             handle = views.open_plain(folder / file_name) if file_name is not None else None
             if handle is None:  # not there, or a link (never followed out of the outbox)
                 abort(404)
@@ -197,11 +199,14 @@ def register(app: Flask, state) -> None:
             response.headers["Content-Security-Policy"] = security.FILE_CSP
             return response
         book = state.book()
-        results, problems = views.content_results(book, filed, folder)
+        results, problems, copy_results = views.content_results(book, filed, folder)
         missing = {fmt: name for fmt in ("pdf", "docx") if (name := filed.file(fmt)) and not views.present(folder, name)}
+        copies = [(c, results_, {fmt: n for fmt, n in c.files.items() if not views.present(folder, n)})
+                  for c, results_ in zip(filed.copies, copy_results)]  # each copy, what is found in it, its files gone
         late = filed.draft and str(filed.manifest.get("due", "9999")) < state.as_of().isoformat()  # a draft past its due date
         return render_template("letter.html", title=f"{_words(filed.letter).capitalize()} letter, case {case_id}",
                                case_id=case_id, filed=filed, results=results, problems=problems, missing=missing, late=late,
+                               copies=copies,
                                council_name=_council_name(book, str(filed.manifest.get("council", ""))),
                                messages=get_flashed_messages(with_categories=True), errors=errors or {},
                                values=values or {})

@@ -224,6 +224,44 @@ class Filed:
         name = files.get(fmt) if isinstance(files, dict) else None
         return name if isinstance(name, str) and name == f"{self.stem}.{fmt}" else None
 
+    @property
+    def copies(self) -> list[Copy]:
+        """The copies filed with the letter (the manifest's ``copies``: the complainant's large-print
+        copy), each with only the files it names under the letter's own name, ``<stem>.copy.<fmt>``."""
+        out = []
+        for entry in self.manifest.get("copies") or []:
+            if not isinstance(entry, dict):
+                continue
+            files = entry.get("files") if isinstance(entry.get("files"), dict) else {}
+            named = {fmt: name for fmt in ("pdf", "docx")
+                     if isinstance(name := files.get(fmt), str) and name == f"{self.stem}.{COPY}.{fmt}"}
+            out.append(Copy(str(entry.get("to") or "complainant"), str(entry.get("delivery") or ""),
+                            str(entry.get("channel") or ""), entry.get("large_print") is True, named,
+                            [i for i in entry.get("required_content") or [] if isinstance(i, dict)]))
+        return out
+
+    def copy_file(self, fmt: str) -> str | None:
+        """The name of a copy's file in ``fmt`` as the manifest names it (``<stem>.copy.<fmt>``), else None."""
+        return next((c.files[fmt] for c in self.copies if fmt in c.files), None)
+
+    def named_files(self) -> list[str]:
+        """Every file the manifest names beside it: the letter's and its copies'."""
+        return [n for n in (*(self.file(f) for f in ("pdf", "docx")), *(self.copy_file(f) for f in ("pdf", "docx"))) if n]
+
+
+COPY = "copy"  # a copy's files: <stem>.copy.pdf and <stem>.copy.docx, beside the letter's
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A copy filed with a letter: who it goes to (a role, never a name), how, and its files."""
+    to: str
+    delivery: str
+    channel: str
+    large_print: bool
+    files: dict[str, str]  # format -> file name beside the letter
+    required_content: list[dict]
+
 
 def open_plain(path: Path):
     """The regular file at ``path``, opened for reading without following a symbolic link (a link
@@ -315,8 +353,8 @@ def filed_letter(outbox: Path, case_id: str, stem: str) -> tuple[Filed, Path]:
             raise Unreadable(problem, draft)
         if manifest is not None:
             filed = Filed(case_id, stem, manifest, draft or manifest.get("status") == "draft")
-            if any((name := filed.file(fmt)) and (where / name).is_symlink() for fmt in ("pdf", "docx")):
-                raise NotFound(stem)  # a letter's file that is a link is never opened nor checked
+            if any((where / name).is_symlink() for name in filed.named_files()):
+                raise NotFound(stem)  # a letter's file (or its copy's) that is a link is never opened nor checked
             return filed, where
     raise NotFound(stem)
 
@@ -341,35 +379,43 @@ class ContentResult:
     found: dict[str, bool]  # format -> found in it
 
 
-_CHECKS: dict[tuple, tuple[list[ContentResult], list[str]]] = {}
+_CHECKS: dict[tuple, tuple[list[ContentResult], list[str], list[list[ContentResult]]]] = {}
 
 
-def content_results(book: RuleBook, filed: Filed, folder: Path) -> tuple[list[ContentResult], list[str]]:
-    """Each required item with whether ``letters check`` finds it in each format, and the check's
-    other problems (sentences). Kept for as long as the files are unchanged."""
+def content_results(book: RuleBook, filed: Filed, folder: Path) -> tuple[list[ContentResult], list[str],
+                                                                         list[list[ContentResult]]]:
+    """Each required item with whether ``letters check`` finds it in each format, the check's other
+    problems (sentences), and the same items for each copy filed with the letter (in the order of
+    ``filed.copies``). Kept for as long as the files are unchanged."""
     from correspondence.common import filestamp
     from correspondence.letters.content_check import check_manifest
 
     manifest_path = folder / f"{filed.stem}.json"
     key = (str(manifest_path), *(filestamp.stamp(folder / n) for n in sorted(
-        filter(None, (filed.file("pdf"), filed.file("docx"), f"{filed.stem}.json"))) if (folder / n).exists()))
+        [*filed.named_files(), f"{filed.stem}.json"]) if (folder / n).exists()))
     if key in _CHECKS:
         return _CHECKS[key]
     failures = check_manifest(manifest_path, book.retired)
-    names = {fmt: str(folder / name) for fmt in ("pdf", "docx") if (name := filed.file(fmt)) and present(folder, name)}
-    results = []
     missing = {(f.file, f.item.split(":", 1)[0]) for f in failures if f.item.startswith("missing ")}
-    for item in filed.manifest.get("required_content") or []:
-        if not isinstance(item, dict):
-            continue
-        found = {fmt: (name, f"missing {item.get('item')}") not in missing for fmt, name in names.items()}
-        results.append(ContentResult(str(item.get("item")), str(item.get("text")), str(item.get("cite")), found))
+
+    def found_in(files: dict[str, str], items: list) -> list[ContentResult]:
+        names = {fmt: str(folder / name) for fmt, name in files.items() if name and present(folder, name)}
+        out = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            found = {fmt: (name, f"missing {item.get('item')}") not in missing for fmt, name in names.items()}
+            out.append(ContentResult(str(item.get("item")), str(item.get("text")), str(item.get("cite")), found))
+        return out
+
+    results = found_in({fmt: filed.file(fmt) for fmt in ("pdf", "docx")}, filed.manifest.get("required_content") or [])
+    copies = [found_in(c.files, c.required_content) for c in filed.copies]
     others = [f"{Path(f.file).name}: {f.item}" for f in failures
               if not f.item.startswith("missing ") and f.item != "the file is missing"]  # the page says which
     if len(_CHECKS) > 256:
         _CHECKS.clear()
-    _CHECKS[key] = (results, others)
-    return results, others
+    _CHECKS[key] = (results, others, copies)
+    return results, others, copies
 
 
 def failed_report(path: Path) -> list[str]:
@@ -449,6 +495,9 @@ def _sent_to(f: Filed) -> str:
     how = f.manifest.get("delivery")
     text = (f"to {name}" if isinstance(name, str) and name else "") + \
         (f", by {_words(how)}" if isinstance(how, str) and how and name else "")
+    for copy in f.copies:  # by role, never a name nor a file
+        how = f", by {_words(copy.delivery)}" if copy.delivery else ""
+        text += f"{'; ' if text else ''}{'a large-print copy' if copy.large_print else 'a copy'} to the {_words(copy.to)}{how}"
     if f.draft:
         return f"awaiting sign-off, {text}" if text else "awaiting sign-off"
     return text
