@@ -347,7 +347,9 @@ TRAVERSALS = ["..", "%2e%2e", ".%2E", "..%2f..%2fsecret", "..%2F..%2F..%2Fsecret
               "..;", "%ef%bc%8e%ef%bc%8e"]
 GET_ROUTES = ["/cases/{p}", f"/cases/{{p}}/letters/{LETTER}", "/cases/TWC-NEW/letters/{p}",
               "/cases/TWC-NEW/letters/{p}.pdf", "/cases/TWC-NEW/letters/{p}.docx", "/cases/TWC-NEW/letters/2026-11-20_{p}.pdf",
-              f"/cases/TWC-NEW/letters/{LETTER}{{p}}", "/static/{p}", "/static/govuk/{p}", "/report/document?quarter={p}"]
+              f"/cases/TWC-NEW/letters/{LETTER}{{p}}", "/static/{p}", "/static/govuk/{p}", "/report/document?quarter={p}",
+              "/cases/TWC-NEW/letters/{p}.copy.pdf", f"/cases/TWC-NEW/letters/{LETTER}{{p}}.copy.docx",
+              "/admin/users/{p}/remove", "/admin/tokens/{p}/revoke"]
 POST_ROUTES = ["/cases/{p}/render", "/cases/TWC-NEW/actions/{p}/1/done", f"/cases/{{p}}/actions/{LETTER}/1/done",
                "/cases/TWC-NEW/letters/{p}/approve", "/cases/TWC-NEW/letters/{p}/return", "/admin/users/{p}/remove",
                "/admin/users/{p}/unlock", "/admin/tokens/{p}/revoke"]

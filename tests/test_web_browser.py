@@ -180,7 +180,8 @@ def test_every_page_type_has_no_accessibility_violation(site, browser):
         "issued letter": f"/cases/{PROCESSED}/letters/{filed_stem(outbox)}",
         "draft letter": f"/cases/{DRAFTED}/letters/{draft_stem(outbox)}",
         "drafts": "/drafts", "rejected": "/rejected", "report": "/report?quarter=2026Q4",
-        "admin users": "/admin/users", "error (not found)": "/cases/NO-SUCH-CASE",
+        "admin users": "/admin/users", "confirm removing an account": "/admin/users/mandy/remove",
+        "error (not found)": "/cases/NO-SUCH-CASE",
     })
     for kind, path in pages.items():
         if kind == "login":
@@ -206,7 +207,7 @@ def test_at_320_pixels_wide_no_page_scrolls_sideways_and_axe_finds_nothing(site,
     pages = {"diary": "/", "case": f"/cases/{DRAFTED}", "issued letter": f"/cases/{PROCESSED}/letters/{filed_stem(outbox)}",
              "draft letter": f"/cases/{DRAFTED}/letters/{draft_stem(outbox)}", "drafts": "/drafts",
              "rejected": "/rejected", "report": "/report?quarter=2026Q4", "admin users": "/admin/users",
-             "error (not found)": "/cases/NO-SUCH-CASE"}
+             "confirm removing an account": "/admin/users/mandy/remove", "error (not found)": "/cases/NO-SUCH-CASE"}
     browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                             {"width": 320, "height": 800, "deviceScaleFactor": 1, "mobile": True})
     try:
@@ -231,6 +232,32 @@ def test_at_320_pixels_wide_no_page_scrolls_sideways_and_axe_finds_nothing(site,
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert wide == {}
     assert {kind: v for kind, v in found.items() if v} == {}
+
+
+def test_at_320_pixels_the_letter_and_its_copy_fill_the_width_with_a_link_to_open_each(site, browser):
+    """A phone shows no PDF inside a page: each frame runs the column's full width and the 'Open the
+    PDF' link above it, a finger's height, opens the file itself."""
+    base, outbox, _ = site
+    sign_in(browser, base, "ada")
+    stem = draft_stem(outbox)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 320, "height": 800, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        browser.get(base + f"/cases/{DRAFTED}/letters/{stem}")
+        for frame, link, href in (("letter-pdf", "pdf-link", f"/cases/{DRAFTED}/letters/{stem}.pdf"),
+                                  ("copy-pdf", "copy-pdf-link", f"/cases/{DRAFTED}/letters/{stem}.copy.pdf")):
+            box = browser.execute_script(
+                "const f = document.getElementById(arguments[0]), c = f.parentElement.getBoundingClientRect(),"
+                " b = f.getBoundingClientRect(); return [b.left - c.left, c.right - b.right, b.width, b.height];", frame)
+            assert abs(box[0]) <= 1 and abs(box[1]) <= 1 and box[2] >= 280 and box[3] >= 360, (frame, box)
+            opener = browser.find_element(By.ID, link)
+            assert opener.is_displayed() and opener.get_attribute("href") == base + href
+            assert opener.text.startswith("Open the PDF") and opener.size["height"] >= 24, opener.size
+            assert opener.location["y"] < browser.find_element(By.ID, frame).location["y"]  # the link first
+        sizes = browser.execute_script("const e = document.documentElement; return [e.scrollWidth, e.clientWidth];")
+        assert sizes[0] <= sizes[1], browser.execute_script(WIDER)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 class Keyboard:

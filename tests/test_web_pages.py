@@ -275,6 +275,56 @@ def test_an_admin_unlocks_removes_and_revokes_in_the_browser_each_recorded_with_
         [("ada", "account-unlocked", "casey"), ("ada", "account-removed", "mandy"), ("ada", "token-revoked", "oldsys")]
 
 
+def test_remove_and_revoke_ask_first_on_a_page_of_their_own_that_needs_no_javascript(app, client):
+    outbox = outbox_of(app)
+    accounts.add_token(outbox, "oldsys")
+    sign_in(client, "ada")
+    admin = client.get("/admin/users").text
+    # The buttons are links to a page that asks: following one changes nothing.
+    assert re.search(r'<a href="/admin/users/mandy/remove" role="button"[^>]*id="remove-mandy">', admin)
+    assert re.search(r'<a href="/admin/tokens/oldsys/revoke" role="button"[^>]*id="revoke-oldsys">', admin)
+    assert 'id="remove-ada"' not in admin  # never one's own
+
+    asked = client.get("/admin/users/mandy/remove")
+    assert asked.status_code == 200 and accounts.role_of(outbox, "mandy") == "manager"
+    assert '<h1 class="govuk-heading-l" id="confirm-heading">Remove the account mandy?</h1>' in asked.text
+    assert ("mandy (manager) will be signed out at once and will no longer be able to sign in. The letters they "
+            "signed off and the changes they made keep their name.") in asked.text
+    assert '<form method="post" action="/admin/users/mandy/remove" id="confirm-form" novalidate>' in asked.text
+    assert 'href="/admin/users" id="cancel">Cancel' in asked.text
+    assert "<script" not in asked.text.split('id="confirm-heading"')[1].split("</main>")[0]  # the form alone
+    assert asked.headers["Cache-Control"].startswith("no-store")
+    done = client.post("/admin/users/mandy/remove", data={"csrf_token": csrf(asked)})
+    assert done.status_code == 303 and accounts.role_of(outbox, "mandy") is None
+    assert "Account mandy removed." in client.get("/admin/users").text
+
+    asked = client.get("/admin/tokens/oldsys/revoke")
+    assert asked.status_code == 200 and [t[0] for t in accounts.list_tokens(outbox)] == ["oldsys"]
+    assert "Revoke the API token oldsys?" in asked.text
+    assert ("The case system that uses the token oldsys will be refused from its next request, until it is given a "
+            "new token.") in asked.text
+    done = client.post("/admin/tokens/oldsys/revoke", data={"csrf_token": csrf(asked)})
+    assert done.status_code == 303 and accounts.list_tokens(outbox) == []
+
+    assert client.get("/admin/users/nobody/remove").status_code == 404
+    assert client.get("/admin/tokens/oldsys/revoke").status_code == 404  # revoked already
+    own = client.get("/admin/users/ada/remove")
+    assert own.status_code == 303 and "You cannot remove your own account." in client.get("/admin/users").text
+    assert [(c["action"], c["detail"]) for c in audit.changes(outbox)] == \
+        [("account-removed", "mandy"), ("token-revoked", "oldsys")]  # asking recorded nothing
+
+
+def test_only_an_admin_is_asked_to_remove_or_revoke(app, client):
+    accounts.add_token(outbox_of(app), "oldsys")
+    for name in ("casey", "mandy"):
+        someone = app.test_client()
+        sign_in(someone, name)
+        assert someone.get("/admin/users/ada/remove").status_code == 403
+        assert someone.get("/admin/tokens/oldsys/revoke").status_code == 403
+    anonymous = app.test_client()
+    assert anonymous.get("/admin/users/casey/remove").status_code == 303  # to sign in
+
+
 def test_letters_users_passwd_clears_a_lockout_for_the_sign_in_page(app, client):
     from click.testing import CliRunner
 

@@ -345,6 +345,34 @@ def register(app: Flask, state) -> None:
         flash(f"Account {name} added as {role}.", "success")
         return redirect("/admin/users", code=303)
 
+    @app.get("/admin/users/<name>/remove")
+    @security.requires("manage-accounts")
+    def admin_confirm_remove(name: str):
+        """Are you sure? The Remove button's page: the account goes only when its form is sent."""
+        if name == g.user.name:
+            flash("You cannot remove your own account.", "error")
+            return redirect("/admin/users", code=303)
+        role = accounts.role_of(outbox(), name)
+        if role is None:
+            abort(404)
+        return render_template(
+            "admin_confirm.html", title=f"Remove the account {name}?", heading=f"Remove the account {name}?",
+            warning=f"{name} ({role}) will be signed out at once and will no longer be able to sign in. "
+                    "The letters they signed off and the changes they made keep their name.",
+            action=f"/admin/users/{name}/remove", button="Remove the account", thing=f"the account {name}", nav="admin")
+
+    @app.get("/admin/tokens/<name>/revoke")
+    @security.requires("manage-accounts")
+    def admin_confirm_revoke(name: str):
+        """Are you sure? The Revoke button's page: the token stops working only when its form is sent."""
+        if name not in {t[0] for t in accounts.list_tokens(outbox())}:
+            abort(404)
+        return render_template(
+            "admin_confirm.html", title=f"Revoke the API token {name}?", heading=f"Revoke the API token {name}?",
+            warning=f"The case system that uses the token {name} will be refused from its next request, "
+                    "until it is given a new token.",
+            action=f"/admin/tokens/{name}/revoke", button="Revoke the token", thing=f"the token {name}", nav="admin")
+
     @app.post("/admin/users/<name>/remove")
     @security.requires("manage-accounts")
     def admin_remove_user(name: str):
