@@ -178,6 +178,22 @@ def test_the_offer_of_other_formats_is_one_line_under_the_signature(printed):
         assert 0.5 * height <= gap <= 2 * height, (job["name"], gap, height)  # one blank line between them
 
 
+def test_the_offer_of_other_formats_points_to_the_signature_s_contact_and_never_repeats_it(printed):
+    """Review F2: the officer's email given in the body, in the signature and again in the offer."""
+    checked = 0
+    for job in printed:
+        officer = job["context"]["officer"]
+        if not (officer["email"] or officer["phone"]):
+            continue
+        for fmt, lines in (("pdf", text_lines(job["pdf"])[0]), ("word", text_lines(job["word_pdf"])[0])):
+            text = "".join(compact(line.text) for line in lines)
+            offer = text[text.index(compact("We can provide this letter in")):]
+            assert compact(f"Please ask {officer['ask']}, whose contact details are above.") in offer, (job["name"], fmt)
+            assert compact(officer["contact"]) not in offer, (job["name"], fmt)
+        checked += 1
+    assert checked >= 90
+
+
 def long_values(ctx: dict) -> dict:
     """The letter with every date, postcode, phone and address it prints pushed to line ends:
     long texts before each in the summary, large print."""

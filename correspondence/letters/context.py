@@ -631,13 +631,13 @@ def _officer(person: Mapping[str, Any] | None, council: Mapping[str, Any]) -> di
     """The signatory's name and contact; the complaints team's when no officer signs."""
     if person is not None:
         officer = {k: str(person.get(k, "")) for k in ("name", "job_title", "email", "phone")}
-        officer.update(team=False, subject=officer["name"])
+        officer.update(team=False, subject=officer["name"], ask=officer["name"])
         officer["reach"] = (f"{officer['name']} at {officer['email']}" if officer["email"]
                             else f"{officer['name']} on {officer['phone']}")
     else:
         team = council["team"] or "Complaints Team"
         officer = {"name": team, "job_title": "", "email": council["email"], "phone": council["phone"],
-                   "team": True, "subject": f"Our {team}"}
+                   "team": True, "subject": f"Our {team}", "ask": f"our {team}"}
         officer["reach"] = (f"the {team} at {council['email']}" if council["email"]
                             else f"the {team} on {council['phone']}" if council["phone"]
                             else council["write_to"])
