@@ -355,11 +355,10 @@ def register(app: Flask, state) -> None:
         role = accounts.role_of(outbox(), name)
         if role is None:
             abort(404)
-        return render_template(
-            "admin_confirm.html", title=f"Remove the account {name}?", heading=f"Remove the account {name}?",
-            warning=f"{name} ({role}) will be signed out at once and will no longer be able to sign in. "
-                    "The letters they signed off and the changes they made keep their name.",
-            action=f"/admin/users/{name}/remove", button="Remove the account", thing=f"the account {name}", nav="admin")
+        return _confirm(f"Remove the account {name}?",
+                        f"{name} ({role}) will be signed out at once and will no longer be able to sign in. "
+                        "The letters they signed off and the changes they made keep their name.",
+                        f"/admin/users/{name}/remove", "Remove the account", f"the account {name}")
 
     @app.get("/admin/tokens/<name>/revoke")
     @security.requires("manage-accounts")
@@ -367,11 +366,15 @@ def register(app: Flask, state) -> None:
         """Are you sure? The Revoke button's page: the token stops working only when its form is sent."""
         if name not in {t[0] for t in accounts.list_tokens(outbox())}:
             abort(404)
-        return render_template(
-            "admin_confirm.html", title=f"Revoke the API token {name}?", heading=f"Revoke the API token {name}?",
-            warning=f"The case system that uses the token {name} will be refused from its next request, "
-                    "until it is given a new token.",
-            action=f"/admin/tokens/{name}/revoke", button="Revoke the token", thing=f"the token {name}", nav="admin")
+        return _confirm(f"Revoke the API token {name}?",
+                        f"The case system that uses the token {name} will be refused from its next request, "
+                        "until it is given a new token.",
+                        f"/admin/tokens/{name}/revoke", "Revoke the token", f"the token {name}")
+
+    def _confirm(question: str, warning: str, action: str, button: str, thing: str):
+        """The page that asks before an account or a token goes: its form posts to ``action``."""
+        return render_template("admin_confirm.html", title=question, heading=question, warning=warning,
+                               action=action, button=button, thing=thing, nav="admin")
 
     @app.post("/admin/users/<name>/remove")
     @security.requires("manage-accounts")

@@ -236,7 +236,7 @@ class Filed:
             named = {fmt: name for fmt in ("pdf", "docx")
                      if isinstance(name := files.get(fmt), str) and name == f"{self.stem}.{COPY}.{fmt}"}
             out.append(Copy(str(entry.get("to") or "complainant"), str(entry.get("delivery") or ""),
-                            str(entry.get("channel") or ""), entry.get("large_print") is True, named,
+                            entry.get("large_print") is True, named,
                             [i for i in entry.get("required_content") or [] if isinstance(i, dict)]))
         return out
 
@@ -257,7 +257,6 @@ class Copy:
     """A copy filed with a letter: who it goes to (a role, never a name), how, and its files."""
     to: str
     delivery: str
-    channel: str
     large_print: bool
     files: dict[str, str]  # format -> file name beside the letter
     required_content: list[dict]
